@@ -1,0 +1,60 @@
+import formbody from '@fastify/formbody';
+import cookie from '@fastify/cookie';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import path from 'node:path';
+import type { Clock } from './clock.js';
+import { projectRoot, type Config } from './config.js';
+import type { Database } from './db/database.js';
+import type { DatabaseKind } from './db/connect.js';
+import { registerErrorHandling } from './plugins/errors.js';
+import { registerSecurityHeaders } from './plugins/security.js';
+import { registerViews } from './plugins/views.js';
+import { healthRoutes } from './modules/health/routes.js';
+
+export interface AppDeps {
+  db: Kysely<Database>;
+  databaseKind: DatabaseKind;
+  clock: Clock;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config;
+    deps: AppDeps;
+  }
+}
+
+/** Builds a ready, not listening, app. main.ts and every test use it. */
+export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: {
+      level: config.logLevel,
+      // Access tokens travel in paths (/access/<token>); never write them to the log.
+      serializers: {
+        req: (req) => ({ method: req.method, url: redactUrl(req.url), remoteAddress: req.ip }),
+      },
+    },
+    trustProxy: config.env === 'production',
+    bodyLimit: 1024 * 1024,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => crypto.randomUUID(),
+  });
+  app.decorate('config', config);
+  app.decorate('deps', deps);
+
+  registerErrorHandling(app);
+  await registerSecurityHeaders(app);
+  await app.register(cookie, { secret: config.sessionSecret });
+  await app.register(formbody);
+  await registerViews(app);
+  await app.register(fastifyStatic, { root: path.join(projectRoot, 'web', 'static'), prefix: '/static/', maxAge: '1h' });
+
+  await app.register(healthRoutes);
+  return app;
+}
+
+export function redactUrl(url: string): string {
+  return url.replace(/\/access\/[A-Za-z0-9_-]{20,}/g, '/access/[redacted]');
+}

@@ -1,0 +1,48 @@
+import type { Command } from 'commander';
+import { checkContent, formatProblem, syncContent, type Prefer } from '../modules/content/service.js';
+import { loadCliConfig, say, withDatabase } from './context.js';
+
+export function registerContentCommands(program: Command): void {
+  const content = program.command('content').description('validate and load the trust content in content/');
+
+  content
+    .command('check')
+    .description('validate content/ and print every problem with file and line')
+    .option('--strict', 'treat warnings (such as stale evidence) as errors')
+    .option('--json', 'print the problems as JSON on stdout')
+    .action((options: { strict?: boolean; json?: boolean }) => {
+      const { config, clock } = loadCliConfig();
+      const { problems, bundle } = checkContent(config.contentDir, clock, config.expiringWithinDays);
+      if (options.json) process.stdout.write(JSON.stringify({ problems }, null, 2) + '\n');
+      else for (const problem of problems) say(formatProblem(problem));
+      const errors = problems.filter((p) => p.level === 'error').length;
+      const warnings = problems.length - errors;
+      say(
+        `content check: ${errors} error(s), ${warnings} warning(s) — ${bundle.controls.length} controls, ${bundle.services.length} services, ` +
+          `${bundle.responsibilities.length} responsibilities, ${bundle.evidence.length} evidence, ${bundle.library.length} answers, ${bundle.faq.length} FAQ entries`,
+      );
+      if (errors > 0 || (options.strict && warnings > 0)) process.exitCode = 1;
+    });
+
+  content
+    .command('sync')
+    .description('upsert content/ into the database by stable id (one transaction)')
+    .option('--prefer <side>', 'settle conflicts with staff edits: content | database')
+    .action(async (options: { prefer?: string }) => {
+      if (options.prefer && options.prefer !== 'content' && options.prefer !== 'database') {
+        say('--prefer must be "content" or "database"');
+        process.exitCode = 1;
+        return;
+      }
+      await withDatabase({}, async ({ config, clock, database }) => {
+        const report = await syncContent(database.db, config.contentDir, clock, {
+          prefer: options.prefer as Prefer | undefined,
+          expiringWithinDays: config.expiringWithinDays,
+        });
+        for (const conflict of report.conflicts) say(`conflict: ${conflict}`);
+        const { inserted, updated, deleted, unchanged } = report.changes;
+        say(`content sync: ${inserted} inserted, ${updated} updated, ${deleted} deleted, ${unchanged} unchanged, ${report.conflicts.length} conflict(s)`);
+        process.stdout.write(JSON.stringify({ revision: report.revision, hash: report.hash, changes: report.changes, conflicts: report.conflicts }) + '\n');
+      });
+    });
+}

@@ -1,0 +1,42 @@
+import type { Clock } from '../clock.js';
+import { fixedClock, systemClock } from '../clock.js';
+import { loadConfig, type Config } from '../config.js';
+import { openConfiguredDatabase } from '../db/bootstrap.js';
+import type { OpenDatabase } from '../db/connect.js';
+import { formatProblem, syncContent } from '../modules/content/service.js';
+
+export interface CliContext {
+  config: Config;
+  clock: Clock;
+  database: OpenDatabase;
+}
+
+/** Progress, hints and logs go to stderr; stdout is for machine-readable output only. */
+export function say(message: string): void {
+  process.stderr.write(`${message}\n`);
+}
+
+export function loadCliConfig(): { config: Config; clock: Clock } {
+  const config = loadConfig();
+  return { config, clock: config.fixedNow ? fixedClock(config.fixedNow) : systemClock };
+}
+
+/**
+ * Runs a command against the configured database (migrated; content synced when asked, so
+ * commands work on a fresh data folder), and closes it whatever happens.
+ */
+export async function withDatabase<T>(options: { syncContent?: boolean }, run: (ctx: CliContext) => Promise<T>): Promise<T> {
+  const { config, clock } = loadCliConfig();
+  const database = await openConfiguredDatabase(config);
+  try {
+    if (options.syncContent) {
+      const report = await syncContent(database.db, config.contentDir, clock, { expiringWithinDays: config.expiringWithinDays });
+      for (const conflict of report.conflicts) say(`conflict: ${conflict}`);
+    }
+    return await run({ config, clock, database });
+  } finally {
+    await database.close();
+  }
+}
+
+export { formatProblem };

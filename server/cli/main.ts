@@ -1,0 +1,53 @@
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../config.js';
+import { DataFolderBusyError } from '../db/lock.js';
+import { ContentInvalidError, formatProblem } from '../modules/content/service.js';
+import { registerContentCommands } from './content.js';
+import { say, withDatabase } from './context.js';
+
+function buildProgram(): Command {
+  const program = new Command('evident')
+    .description('Evident: trust portal and security-questionnaire engine')
+    .showHelpAfterError()
+    .exitOverride();
+
+  program
+    .command('serve')
+    .description('start the web server (migrates and syncs content first)')
+    .action(async () => {
+      const { serve } = await import('../main.js');
+      await serve();
+    });
+
+  program
+    .command('migrate')
+    .description('apply pending database migrations')
+    .action(async () => {
+      await withDatabase({}, async () => say('migrations: up to date'));
+    });
+
+  registerContentCommands(program);
+  return program;
+}
+
+export async function run(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      process.exitCode = error.exitCode;
+    } else if (error instanceof DataFolderBusyError || error instanceof ConfigError) {
+      say(`evident: ${error.message}`);
+      process.exitCode = 2;
+    } else if (error instanceof ContentInvalidError) {
+      for (const p of error.problems.filter((x) => x.level === 'error')) say(formatProblem(p));
+      say('evident: content has errors; fix them (see `evident content check`) and run again');
+      process.exitCode = 1;
+    } else {
+      say(`evident: ${error instanceof Error ? error.message : String(error)}`);
+      process.exitCode = 1;
+    }
+  }
+}
+
+await run(process.argv);

@@ -1,0 +1,125 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The project root: paths in configuration resolve against it, not the current directory. */
+export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export type NodeEnv = 'development' | 'production' | 'test';
+
+export interface Config {
+  readonly env: NodeEnv;
+  readonly host: string;
+  readonly port: number;
+  readonly databaseUrl: string | null;
+  readonly dataDir: string;
+  readonly contentDir: string;
+  readonly baseUrl: string;
+  readonly secureCookies: boolean;
+  readonly sessionSecret: string;
+  readonly smtpUrl: string | null;
+  readonly expiringWithinDays: number;
+  readonly uploadLimitBytes: number;
+  readonly logLevel: string;
+  /** Set by tests and evaluations to fix "today" (ISO date or instant). */
+  readonly fixedNow: string | null;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, message: string) {
+    super(`${variable}: ${message}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function readPort(env: Env): number {
+  const raw = env.PORT ?? '3000';
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError('PORT', `"${raw}" is not a port number (0-65535)`);
+  return port;
+}
+
+function readUrl(env: Env, name: string, protocols: string[]): string | null {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `"${redact(raw)}" is not a URL`);
+  }
+  if (!protocols.includes(url.protocol)) throw new ConfigError(name, `must start with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+  return raw;
+}
+
+function redact(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//***@');
+}
+
+function readEnvName(env: Env): NodeEnv {
+  const raw = env.NODE_ENV ?? 'development';
+  if (raw !== 'development' && raw !== 'production' && raw !== 'test') throw new ConfigError('NODE_ENV', `"${raw}" must be development, production or test`);
+  return raw;
+}
+
+function readPositiveInt(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) throw new ConfigError(name, `"${raw}" must be a positive whole number`);
+  return n;
+}
+
+/** In development a generated secret is kept in the data folder, so sessions survive restarts. */
+function developmentSecret(dataDir: string): string {
+  const file = path.join(dataDir, 'session-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString('base64url');
+  writeFileSync(file, secret + '\n', { mode: 0o600 });
+  return secret;
+}
+
+function readSessionSecret(env: Env, nodeEnv: NodeEnv, dataDir: string): string {
+  const raw = env.SESSION_SECRET;
+  if (raw) {
+    if (raw.length < 32) throw new ConfigError('SESSION_SECRET', 'must be at least 32 characters long');
+    return raw;
+  }
+  if (nodeEnv === 'production') throw new ConfigError('SESSION_SECRET', 'is required in production (32 or more random characters)');
+  if (nodeEnv === 'test') return 'test-secret-test-secret-test-secret-00';
+  return developmentSecret(dataDir);
+}
+
+/** The only reader of process.env: parses once, validates, freezes. */
+export function loadConfig(env: Env = process.env): Config {
+  const nodeEnv = readEnvName(env);
+  const host = env.HOST || '127.0.0.1';
+  const port = readPort(env);
+  const databaseUrl = readUrl(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
+  const dataDir = path.resolve(projectRoot, env.DATA_DIR || '.data');
+  const contentDir = path.resolve(projectRoot, env.CONTENT_DIR || 'content');
+  if (!existsSync(contentDir)) throw new ConfigError('CONTENT_DIR', `folder ${contentDir} does not exist`);
+  const baseUrl = (readUrl(env, 'BASE_URL', ['http:', 'https:']) ?? `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`).replace(/\/+$/, '');
+  const smtpUrl = readUrl(env, 'SMTP_URL', ['smtp:', 'smtps:']);
+  const fixedNow = env.EVIDENT_NOW || null;
+  if (fixedNow && Number.isNaN(Date.parse(fixedNow))) throw new ConfigError('EVIDENT_NOW', `"${fixedNow}" is not a date`);
+  return Object.freeze({
+    env: nodeEnv,
+    host,
+    port,
+    databaseUrl,
+    dataDir,
+    contentDir,
+    baseUrl,
+    secureCookies: baseUrl.startsWith('https:'),
+    sessionSecret: readSessionSecret(env, nodeEnv, dataDir),
+    smtpUrl,
+    expiringWithinDays: readPositiveInt(env, 'EXPIRING_WITHIN_DAYS', 30),
+    uploadLimitBytes: readPositiveInt(env, 'UPLOAD_LIMIT_BYTES', 10 * 1024 * 1024),
+    logLevel: env.LOG_LEVEL || (nodeEnv === 'test' ? 'silent' : 'info'),
+    fixedNow,
+  });
+}

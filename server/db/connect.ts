@@ -1,0 +1,79 @@
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import { PGliteDialect } from 'kysely-pglite-dialect';
+import pg from 'pg';
+import type { Database } from './database.js';
+
+export type DatabaseKind = 'pglite' | 'postgres';
+
+export interface OpenDatabase {
+  readonly db: Kysely<Database>;
+  readonly kind: DatabaseKind;
+  /** Present for PGlite: the engine, for dumps and snapshots. */
+  readonly pglite?: PGlite;
+  close(): Promise<void>;
+}
+
+export interface DatabaseTarget {
+  /** postgres://… ; absent means PGlite. */
+  url?: string | null;
+  /** PGlite data folder; absent means in memory. */
+  pgliteDir?: string;
+  /** PGlite: start from a dumped data folder (tests clone a migrated template this way). */
+  pgliteDump?: Blob;
+  /** PostgreSQL: the schema to work in (tests use one fresh schema each). */
+  schema?: string;
+  poolSize?: number;
+}
+
+// Dates as text: date-only values are calendar days, not instants, and must not shift with time zones.
+pg.types.setTypeParser(1082, (value: string) => value);
+
+export async function openDatabase(target: DatabaseTarget): Promise<OpenDatabase> {
+  if (target.url) return openPostgres(target.url, target.schema, target.poolSize ?? 10);
+  const pglite = await PGlite.create({
+    ...(target.pgliteDir ? { dataDir: target.pgliteDir } : {}),
+    ...(target.pgliteDump ? { loadDataDir: target.pgliteDump } : {}),
+  });
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+  return {
+    db,
+    kind: 'pglite',
+    pglite,
+    async close() {
+      await db.destroy();
+      if (!pglite.closed) await pglite.close();
+    },
+  };
+}
+
+async function openPostgres(url: string, schema: string | undefined, max: number): Promise<OpenDatabase> {
+  if (schema && !/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name ${schema}`);
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    connectionTimeoutMillis: 5_000,
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+  });
+  // An idle client losing its server must not crash the process; the next query reports it.
+  pool.on('error', () => {});
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  if (schema) await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
+  return {
+    db,
+    kind: 'postgres',
+    async close() {
+      await db.destroy();
+    },
+  };
+}
+
+/** True when the database answers a trivial query. */
+export async function pingDatabase(db: Kysely<Database>): Promise<boolean> {
+  try {
+    await sql`select 1`.execute(db);
+    return true;
+  } catch {
+    return false;
+  }
+}

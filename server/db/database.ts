@@ -1,0 +1,12 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { ContentTables } from '../modules/content/tables.js';
+
+/**
+ * The one Kysely interface describing every table. Each domain declares its tables
+ * beside its queries; they meet here. A test compares this with the migrated schema.
+ */
+export interface Database extends ContentTables {}
+
+export type Db = Kysely<Database>;
+/** Query functions accept either, so the caller decides where the transaction begins. */
+export type DbOrTx = Kysely<Database> | Transaction<Database>;

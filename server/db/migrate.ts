@@ -1,0 +1,47 @@
+import { Migrator, type Kysely, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { projectRoot } from '../config.js';
+
+const migrationsDir = path.join(projectRoot, 'migrations');
+
+/** Imports every file of migrations/ (date-prefixed, so name order is time order). */
+class FolderMigrationProvider implements MigrationProvider {
+  async getMigrations(): Promise<Record<string, Migration>> {
+    const files = readdirSync(migrationsDir)
+      .filter((f) => /^\d{4}-\d{2}-\d{2}T\d{4}_.+\.ts$/.test(f))
+      .sort();
+    const migrations: Record<string, Migration> = {};
+    for (const file of files) {
+      migrations[file.replace(/\.ts$/, '')] = (await import(pathToFileURL(path.join(migrationsDir, file)).href)) as Migration;
+    }
+    return migrations;
+  }
+}
+
+export function createMigrator(db: Kysely<any>): Migrator {
+  return new Migrator({ db, provider: new FolderMigrationProvider() });
+}
+
+function unwrap(result: MigrationResultSet): string[] {
+  if (result.error) {
+    const failed = result.results?.find((r) => r.status === 'Error');
+    const message = result.error instanceof Error ? result.error.message : String(result.error);
+    throw new Error(`migration ${failed?.migrationName ?? ''} failed: ${message}`);
+  }
+  return (result.results ?? []).map((r) => `${r.direction === 'Up' ? 'applied' : 'reverted'} ${r.migrationName}`);
+}
+
+export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+  return unwrap(await createMigrator(db).migrateToLatest());
+}
+
+export async function migrateDown(db: Kysely<any>): Promise<string[]> {
+  return unwrap(await createMigrator(db).migrateDown());
+}
+
+export async function migrateAllDown(db: Kysely<any>): Promise<string[]> {
+  const { NO_MIGRATIONS } = await import('kysely');
+  return unwrap(await createMigrator(db).migrateTo(NO_MIGRATIONS));
+}

@@ -1,0 +1,38 @@
+import { buildApp } from './app.js';
+import { fixedClock, systemClock } from './clock.js';
+import { loadConfig } from './config.js';
+import { openConfiguredDatabase } from './db/bootstrap.js';
+import { formatProblem, syncContent } from './modules/content/service.js';
+
+/** Loads config, opens and migrates the database, syncs content, listens, shuts down gracefully. */
+export async function serve(): Promise<void> {
+  const config = loadConfig();
+  const clock = config.fixedNow ? fixedClock(config.fixedNow) : systemClock;
+  const started = performance.now();
+  const database = await openConfiguredDatabase(config);
+  const report = await syncContent(database.db, config.contentDir, clock, { expiringWithinDays: config.expiringWithinDays });
+  const app = await buildApp(config, { db: database.db, databaseKind: database.kind, clock });
+  for (const conflict of report.conflicts) app.log.warn(conflict);
+  for (const problem of report.problems.filter((p) => p.level === 'warning').slice(0, 20)) app.log.debug(formatProblem(problem));
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down: finishing in-flight requests');
+    try {
+      await app.close();
+    } finally {
+      await database.close();
+      process.exitCode = 0;
+    }
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+
+  await app.listen({ host: config.host, port: config.port });
+  app.log.info(
+    { database: database.kind, contentRevision: report.revision, startupMs: Math.round(performance.now() - started) },
+    `Evident is listening on ${config.baseUrl}`,
+  );
+}

@@ -1,0 +1,160 @@
+/** A small field-spec language: enough to validate content files and point at the offending line. */
+export type FieldType =
+  | 'string'
+  | 'date'
+  | 'number'
+  | 'boolean'
+  | 'string[]'
+  | 'object'
+  | 'object[]'
+  | { enum: readonly string[] };
+
+export interface FieldSpec {
+  type: FieldType;
+  required?: boolean;
+}
+
+export type ItemSpec = Record<string, FieldSpec>;
+
+const req = (type: FieldType): FieldSpec => ({ type, required: true });
+const opt = (type: FieldType): FieldSpec => ({ type });
+
+export const ACCESS_LEVELS = ['public', 'nda', 'internal'] as const;
+export const PARTIES = ['provider', 'customer', 'shared', 'not-applicable'] as const;
+export const SERVICE_MODELS = ['IaaS', 'PaaS', 'SaaS'] as const;
+export const SHORT_ANSWERS = ['Yes', 'No', 'Partial', 'N/A'] as const;
+export const THEMES = ['organizational', 'people', 'physical', 'technological', 'cloud'] as const;
+export const FOCUS_AREAS = ['access', 'logging', 'data-lifecycle'] as const;
+export const EVIDENCE_KINDS = [
+  'policy',
+  'procedure',
+  'report',
+  'certificate',
+  'configuration',
+  'log-sample',
+  'record',
+  'test-result',
+  'screenshot',
+] as const;
+export const CHANGE_KINDS = ['location', 'subprocessor', 'certification', 'notice'] as const;
+
+export const specs = {
+  provider: {
+    id: req('string'),
+    name: req('string'),
+    legalEntity: req('string'),
+    overview: req('string'),
+    securityContact: req('object'),
+    branding: opt('object'),
+    noticePeriodDays: opt('number'),
+  },
+  service: {
+    id: req('string'),
+    name: req('string'),
+    model: req({ enum: SERVICE_MODELS }),
+    summary: req('string'),
+    description: req('string'),
+  },
+  framework: { id: req('string'), name: req('string'), edition: req('string') },
+  control: {
+    id: req('string'),
+    title: req('string'),
+    theme: req({ enum: THEMES }),
+    description: req('string'),
+    keywords: opt('string[]'),
+    focus: opt('string[]'),
+    cloudGuidance: opt('object'),
+  },
+  mapping: { from: req('string'), title2013: opt('string'), to: req('string[]'), relationship: req('string') },
+  responsibility: { control: req('string'), services: req('object') },
+  responsibilityBlock: {
+    party: req({ enum: PARTIES }),
+    provider: opt('string'),
+    customer: opt('string'),
+    reason: opt('string'),
+    owner: opt('string'),
+    evidence: opt('string[]'),
+  },
+  evidence: {
+    id: req('string'),
+    title: req('string'),
+    summary: req('string'),
+    kind: req({ enum: EVIDENCE_KINDS }),
+    owner: req('string'),
+    source: req('string'),
+    collected: req('date'),
+    reviewBy: req('date'),
+    controls: req('string[]'),
+    access: req({ enum: ACCESS_LEVELS }),
+    file: opt('string'),
+    sha256: opt('string'),
+  },
+  dataCategory: { id: req('string'), name: req('string'), description: req('string') },
+  region: {
+    id: req('string'),
+    name: req('string'),
+    country: req('string'),
+    countryName: req('string'),
+    jurisdiction: req('string'),
+    lat: req('number'),
+    lon: req('number'),
+    services: req('string[]'),
+    dataCategories: req('string[]'),
+    backupRegion: opt('string'),
+    supervisoryAuthority: opt('object'),
+    since: opt('date'),
+    city: opt('string'),
+    notes: opt('string'),
+  },
+  subprocessor: {
+    id: req('string'),
+    name: req('string'),
+    purpose: req('string'),
+    dataCategories: req('string[]'),
+    locations: req('string[]'),
+    services: opt('string[]'),
+    transferMechanism: opt('string'),
+    started: req('date'),
+    ended: opt('date'),
+    url: opt('string'),
+  },
+  certification: {
+    id: req('string'),
+    kind: req({ enum: ['certificate', 'attestation', 'report'] }),
+    standard: req('string'),
+    title: req('string'),
+    scope: req('string'),
+    body: req('string'),
+    certificateNumber: opt('string'),
+    issued: req('date'),
+    expires: req('date'),
+    periodStart: opt('date'),
+    periodEnd: opt('date'),
+    evidence: opt('string'),
+    lapsed: opt('boolean'),
+  },
+  change: {
+    id: req('string'),
+    published: req('date'),
+    effective: req('date'),
+    kind: req({ enum: CHANGE_KINDS }),
+    title: req('string'),
+    summary: req('string'),
+    reason: opt('string'),
+    refs: opt('string[]'),
+  },
+  answer: {
+    id: req('string'),
+    question: req('string'),
+    phrasings: req('string[]'),
+    answer: req({ enum: SHORT_ANSWERS }),
+    explanation: req('string'),
+    controls: req('string[]'),
+    evidence: opt('string[]'),
+    access: req({ enum: ACCESS_LEVELS }),
+    owner: req('string'),
+    reviewed: req('date'),
+    services: opt('object'),
+  },
+  faq: { id: req('string'), question: req('string'), answer: req('string'), citations: opt('object[]') },
+} satisfies Record<string, ItemSpec>;

@@ -1,0 +1,154 @@
+import type { Kysely } from 'kysely';
+import type { Clock } from '../../clock.js';
+import { today } from '../../clock.js';
+import type { Database } from '../../db/database.js';
+import { sha256Of } from './files.js';
+import { loadContent } from './loader.js';
+import {
+  acceptDatabaseVersion,
+  deleteRows,
+  findLatestEvidenceVersion,
+  insertEvidenceVersion,
+  insertRevision,
+  insertRows,
+  listSyncState,
+  replaceRow,
+} from './queries.js';
+import { checkReferences } from './references.js';
+import { buildRows, type Row } from './rows.js';
+import type { ContentBundle, Problem } from './types.js';
+
+export type Prefer = 'content' | 'database';
+
+export interface SyncReport {
+  revision: number | null;
+  hash: string;
+  counts: Record<string, number>;
+  changes: { inserted: number; updated: number; deleted: number; unchanged: number };
+  conflicts: string[];
+  problems: Problem[];
+}
+
+export class ContentInvalidError extends Error {
+  constructor(readonly problems: Problem[]) {
+    const errors = problems.filter((p) => p.level === 'error');
+    super(`content has ${errors.length} error(s); first: ${errors[0] ? formatProblem(errors[0]) : ''}`);
+  }
+}
+
+export function formatProblem(p: Problem): string {
+  return `${p.file}:${p.line}: ${p.level}: ${p.message}`;
+}
+
+export interface CheckResult {
+  bundle: ContentBundle;
+  problems: Problem[];
+}
+
+/** Validates content/ without touching the database. */
+export function checkContent(contentDir: string, clock: Clock, expiringWithinDays = 30): CheckResult {
+  const day = today(clock);
+  const { bundle, problems } = loadContent(contentDir, day);
+  const all = [...problems, ...checkReferences(bundle, { contentDir, today: day, expiringWithinDays })];
+  all.sort((a, b) => (a.file === b.file ? a.line - b.line : a.file < b.file ? -1 : 1));
+  return { bundle, problems: all };
+}
+
+/**
+ * Upserts content/ into the database by stable id, in one transaction. An item staff edited
+ * since the last sync is never overwritten silently: it is reported as a conflict and kept,
+ * unless `prefer` settles it. A revision is recorded whenever anything changed.
+ */
+export async function syncContent(
+  db: Kysely<Database>,
+  contentDir: string,
+  clock: Clock,
+  options: { prefer?: Prefer; expiringWithinDays?: number } = {},
+): Promise<SyncReport> {
+  const { bundle, problems } = checkContent(contentDir, clock, options.expiringWithinDays);
+  if (problems.some((p) => p.level === 'error')) throw new ContentInvalidError(problems);
+  const tables = buildRows(bundle, contentDir);
+  const now = clock.now();
+  const hash = sha256Of(tables.map((t) => `${t.table}:${t.rows.map((r) => r.content_hash).join(',')}`).join('\n'));
+  const counts = Object.fromEntries(tables.map((t) => [t.table, t.rows.length]));
+
+  return db.transaction().execute(async (tx) => {
+    const changes = { inserted: 0, updated: 0, deleted: 0, unchanged: 0 };
+    const conflicts: string[] = [];
+    for (const { table, rows } of tables) {
+      const result = await syncTable(tx as unknown as Kysely<any>, table, rows, now, options.prefer);
+      changes.inserted += result.inserted.length;
+      changes.updated += result.updated.length;
+      changes.deleted += result.deleted;
+      changes.unchanged += result.unchanged;
+      conflicts.push(...result.conflicts);
+      if (table === 'evidence') await recordEvidenceVersions(tx, rows, [...result.inserted, ...result.updated], now);
+    }
+    const changed = changes.inserted + changes.updated + changes.deleted > 0;
+    const revision = changed || conflicts.length ? await insertRevision(tx, { hash, at: now, counts, changes, conflicts }) : null;
+    return { revision, hash, counts, changes, conflicts, problems };
+  });
+}
+
+interface TableResult {
+  inserted: string[];
+  updated: string[];
+  deleted: number;
+  unchanged: number;
+  conflicts: string[];
+}
+
+async function syncTable(tx: Kysely<any>, table: string, rows: Row[], now: Date, prefer?: Prefer): Promise<TableResult> {
+  const existing = new Map((await listSyncState(tx, table)).map((r) => [r.id, r]));
+  const result: TableResult = { inserted: [], updated: [], deleted: 0, unchanged: 0, conflicts: [] };
+  const fresh: Row[] = [];
+  for (const row of rows) {
+    const current = existing.get(row.id);
+    existing.delete(row.id);
+    if (!current) {
+      fresh.push(row);
+      result.inserted.push(row.id);
+    } else if (current.content_hash === row.content_hash) {
+      result.unchanged++;
+    } else if (current.edited_at && prefer !== 'content') {
+      if (prefer === 'database') await acceptDatabaseVersion(tx, table, row.id, String(row.content_hash));
+      else result.conflicts.push(`${table} ${row.id}: edited by staff since the last sync and changed in ${String(row.source_file ?? 'content')}; the staff version is kept (settle with --prefer content|database)`);
+      result.unchanged++;
+    } else {
+      await replaceRow(tx, table, row, now);
+      result.updated.push(row.id);
+    }
+  }
+  await insertRows(tx, table, fresh, now);
+  const removed: string[] = [];
+  for (const [id, current] of existing) {
+    if (current.edited_at && prefer !== 'content') {
+      if (prefer !== 'database') result.conflicts.push(`${table} ${id}: removed from content but edited by staff; kept`);
+    } else removed.push(id);
+  }
+  await deleteRows(tx, table, removed);
+  result.deleted = removed.length;
+  return result;
+}
+
+/** Each new content file hash becomes a version of its evidence item; earlier versions stay. */
+async function recordEvidenceVersions(tx: Kysely<Database>, rows: Row[], changedIds: string[], now: Date): Promise<void> {
+  const changed = new Set(changedIds);
+  for (const row of rows) {
+    if (!changed.has(row.id) || !row.sha256) continue;
+    const latest = await findLatestEvidenceVersion(tx, row.id);
+    if (latest?.sha256 === row.sha256) continue;
+    await insertEvidenceVersion(tx, {
+      evidenceId: row.id,
+      version: (latest?.version ?? 0) + 1,
+      origin: 'content',
+      fileName: String(row.file_name),
+      mediaType: String(row.media_type),
+      size: Number(row.size),
+      sha256: String(row.sha256),
+      storageKey: `content:${String(row.file_name)}`,
+      createdBy: null,
+      at: now,
+    });
+  }
+}

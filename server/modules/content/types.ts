@@ -1,0 +1,171 @@
+import type {
+  AccessLevel,
+  ChangeKind,
+  ControlTheme,
+  EvidenceKind,
+  FaqCitation,
+  Party,
+  ServiceModel,
+  ShortAnswer,
+} from './tables.js';
+
+export interface Location {
+  file: string;
+  line: number;
+}
+
+export interface Problem extends Location {
+  level: 'error' | 'warning';
+  message: string;
+}
+
+export interface Located {
+  at: Location;
+}
+
+export interface ProviderProfile {
+  id: string;
+  name: string;
+  legalEntity: string;
+  overview: string;
+  securityContact: { email?: string; url?: string; pgpKeyUrl?: string };
+  branding?: { accent?: string; logo?: string };
+  noticePeriodDays?: number;
+  [key: string]: unknown;
+}
+
+export interface ServiceItem extends Located {
+  id: string;
+  name: string;
+  model: ServiceModel;
+  summary: string;
+  description: string;
+}
+
+export interface FrameworkItem extends Located {
+  id: string;
+  name: string;
+  edition: string;
+}
+
+export interface ControlItem extends Located {
+  id: string; // canonical, e.g. iso27002:5.15
+  frameworkId: string;
+  ref: string; // e.g. 5.15
+  title: string;
+  theme: ControlTheme;
+  description: string;
+  keywords: string[];
+  focus: string[];
+  guidance: { clause: string; provider: string; customer: string } | null;
+}
+
+export interface MappingItem extends Located {
+  from: string;
+  title2013: string;
+  to: string[];
+  relationship: string;
+}
+
+export interface ResponsibilityItem extends Located {
+  id: string; // control|service
+  controlId: string;
+  serviceId: string;
+  party: Party;
+  provider: string | null;
+  customer: string | null;
+  reason: string | null;
+  owner: string | null;
+  evidence: string[];
+}
+
+export interface EvidenceItem extends Located {
+  id: string;
+  title: string;
+  summary: string;
+  kind: EvidenceKind;
+  owner: string;
+  source: string;
+  collected: string;
+  reviewBy: string;
+  controls: string[];
+  access: AccessLevel;
+  file: string | null;
+  sha256: string | null;
+}
+
+export interface DataCategoryItem extends Located {
+  id: string;
+  name: string;
+  description: string;
+}
+
+export interface DataItem extends Located {
+  id: string;
+  data: Record<string, unknown>;
+}
+
+export interface ChangeItem extends Located {
+  id: string;
+  published: string;
+  effective: string;
+  kind: ChangeKind;
+  data: Record<string, unknown>;
+}
+
+export interface AnswerItem extends Located {
+  id: string;
+  topic: string;
+  question: string;
+  phrasings: string[];
+  answer: ShortAnswer;
+  explanation: string;
+  controls: string[];
+  evidence: string[];
+  access: AccessLevel;
+  owner: string;
+  reviewed: string;
+  services: Record<string, { answer?: ShortAnswer; explanation?: string }>;
+}
+
+export interface FaqItem extends Located {
+  id: string;
+  question: string;
+  answer: string;
+  citations: FaqCitation[];
+}
+
+export interface NdaDocument {
+  version: string;
+  title: string;
+  text: string;
+  sha256: string;
+}
+
+export interface AccessRules {
+  autoApprove: { domains: string[] };
+  autoDeny: { domains: string[]; reason: string };
+  defaultExpiryDays: number;
+  maxExpiryDays: number;
+}
+
+export interface ContentBundle {
+  syncDay: string;
+  provider: ProviderProfile | null;
+  services: ServiceItem[];
+  frameworks: FrameworkItem[];
+  controls: ControlItem[];
+  mappings: MappingItem[];
+  responsibilities: ResponsibilityItem[];
+  evidence: EvidenceItem[];
+  dataCategories: DataCategoryItem[];
+  regions: DataItem[];
+  subprocessors: DataItem[];
+  certifications: DataItem[];
+  changes: ChangeItem[];
+  library: AnswerItem[];
+  faq: FaqItem[];
+  thesaurus: string[][];
+  nda: NdaDocument | null;
+  accessRules: AccessRules | null;
+}

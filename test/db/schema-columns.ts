@@ -1,0 +1,44 @@
+import type { Database } from '../../server/db/database.js';
+
+/**
+ * Every column of every table, as the Database interface declares them. The type makes tsc
+ * reject this list when it drifts from the interface; the migration test compares it with the
+ * migrated schema. Together they fail when the interface and the schema disagree.
+ */
+type Columns = { [T in keyof Database]: Record<keyof Database[T], true> };
+
+const synced = { position: true, source_file: true, content_hash: true, edited_by: true, edited_at: true, synced_at: true } as const;
+
+export const databaseColumns: Columns = {
+  content_revisions: { id: true, hash: true, synced_at: true, counts: true, changes: true, conflicts: true },
+  content_documents: { id: true, data: true, ...synced },
+  frameworks: { id: true, name: true, edition: true, ...synced },
+  controls: {
+    id: true, framework_id: true, ref: true, title: true, theme: true, description: true, keywords: true, focus: true,
+    guidance_clause: true, guidance_provider: true, guidance_customer: true, ...synced,
+  },
+  control_mappings: { id: true, title_2013: true, to_refs: true, relationship: true, ...synced },
+  services: { id: true, name: true, model: true, summary: true, description: true, ...synced },
+  responsibilities: {
+    id: true, control_id: true, service_id: true, party: true, provider_duty: true, customer_duty: true, reason: true, owner: true,
+    evidence_ids: true, ...synced,
+  },
+  evidence: {
+    id: true, title: true, summary: true, kind: true, owner: true, source: true, collected_on: true, review_by: true, control_ids: true,
+    access: true, file_name: true, media_type: true, size: true, sha256: true, storage: true, ...synced,
+  },
+  evidence_versions: {
+    id: true, evidence_id: true, version: true, origin: true, file_name: true, media_type: true, size: true, sha256: true,
+    storage_key: true, created_by: true, created_at: true,
+  },
+  data_categories: { id: true, name: true, description: true, ...synced },
+  regions: { id: true, data: true, ...synced },
+  subprocessors: { id: true, data: true, ...synced },
+  certifications: { id: true, data: true, ...synced },
+  disclosure_changes: { id: true, published_on: true, effective_on: true, kind: true, data: true, ...synced },
+  library_answers: {
+    id: true, topic: true, question: true, phrasings: true, answer: true, explanation: true, control_ids: true, evidence_ids: true,
+    access: true, owner: true, reviewed_on: true, service_overrides: true, ...synced,
+  },
+  faq_entries: { id: true, question: true, answer_md: true, citations: true, ...synced },
+};

@@ -1,0 +1,52 @@
+import { spawn, spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { projectRoot } from '../../server/config.js';
+
+export const evidentBin = path.join(projectRoot, 'bin', 'evident.js');
+
+/** The child's environment: ours minus what vitest itself sets (it exports BASE_URL=/). */
+export function cliEnv(extra: Record<string, string | undefined>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'silent' };
+  for (const name of ['BASE_URL', 'MODE', 'DEV', 'PROD', 'SSR', 'VITEST', 'TEST']) delete env[name];
+  for (const [name, value] of Object.entries(extra)) {
+    if (value === undefined) delete env[name];
+    else env[name] = value;
+  }
+  return env;
+}
+
+export interface CliResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real `evident` command in a child process, as an operator would. */
+export function runCli(args: string[], env: Record<string, string | undefined> = {}, input?: string): CliResult {
+  const result = spawnSync(process.execPath, [evidentBin, ...args], {
+    cwd: path.join(projectRoot, 'test'),
+    env: cliEnv(env),
+    input,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Same, without blocking the event loop (for tests that serve HTTP meanwhile). */
+export function runCliAsync(args: string[], env: Record<string, string | undefined> = {}, input?: string): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [evidentBin, ...args], {
+      cwd: path.join(projectRoot, 'test'),
+      env: cliEnv(env),
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+    if (input !== undefined) child.stdin.end(input);
+    else child.stdin.end();
+  });
+}

@@ -1,0 +1,35 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { sql } from 'kysely';
+import { openDatabase, type OpenDatabase } from '../../server/db/connect.js';
+import { migrateToLatest } from '../../server/db/migrate.js';
+
+export const testDatabaseUrl = process.env.DATABASE_URL || null;
+
+/**
+ * A fresh, migrated database for one test file: a PGlite instance cloned from the migrated
+ * template, or a new schema on the PostgreSQL server when DATABASE_URL is set.
+ */
+export async function createTestDatabase(options: { migrate?: boolean } = {}): Promise<OpenDatabase & { schema?: string }> {
+  const migrate = options.migrate !== false;
+  if (testDatabaseUrl) {
+    const schema = `t_${randomBytes(6).toString('hex')}`;
+    const opened = await openDatabase({ url: testDatabaseUrl, schema, poolSize: 4 });
+    if (migrate) await migrateToLatest(opened.db);
+    return {
+      ...opened,
+      schema,
+      async close() {
+        await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(opened.db).catch(() => {});
+        await opened.close();
+      },
+    };
+  }
+  const template = process.env.EVIDENT_TEST_TEMPLATE;
+  if (migrate && template) {
+    return openDatabase({ pgliteDump: new Blob([readFileSync(template)]) });
+  }
+  const opened = await openDatabase({});
+  if (migrate) await migrateToLatest(opened.db);
+  return opened;
+}

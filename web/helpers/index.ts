@@ -1,0 +1,10 @@
+import { eq } from './eq.js';
+import { formatDate } from './format-date.js';
+import { json } from './json.js';
+
+/** Every helper the templates may call, registered by name. */
+export const helpers: Record<string, (...args: never[]) => unknown> = {
+  eq,
+  formatDate,
+  json,
+};
