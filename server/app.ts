@@ -11,7 +11,12 @@ import type { DatabaseKind } from './db/connect.js';
 import { registerErrorHandling } from './plugins/errors.js';
 import { registerSecurityHeaders } from './plugins/security.js';
 import { registerViews } from './plugins/views.js';
+import rateLimit from '@fastify/rate-limit';
+import { registerAuth } from './plugins/auth.js';
+import { auditRoutes } from './modules/audit/routes.js';
+import { dashboardRoutes } from './modules/dashboard/routes.js';
 import { healthRoutes } from './modules/health/routes.js';
+import { staffRoutes } from './modules/staff/routes.js';
 
 export interface AppDeps {
   db: Kysely<Database>;
@@ -51,7 +56,14 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await registerViews(app);
   await app.register(fastifyStatic, { root: path.join(projectRoot, 'web', 'static'), prefix: '/static/', maxAge: '1h' });
 
+  // Limits are set per route (login, public forms); nothing is limited by default.
+  await app.register(rateLimit, { global: false });
+  registerAuth(app);
+
   await app.register(healthRoutes);
+  await app.register(staffRoutes);
+  await app.register(auditRoutes);
+  await app.register(dashboardRoutes);
   return app;
 }
 

@@ -22,6 +22,8 @@ export interface Config {
   readonly expiringWithinDays: number;
   readonly uploadLimitBytes: number;
   readonly logLevel: string;
+  /** Sign-in attempts allowed per client address per minute. */
+  readonly loginRateLimit: number;
   /** Set by tests and evaluations to fix "today" (ISO date or instant). */
   readonly fixedNow: string | null;
 }
@@ -120,6 +122,7 @@ export function loadConfig(env: Env = process.env): Config {
     expiringWithinDays: readPositiveInt(env, 'EXPIRING_WITHIN_DAYS', 30),
     uploadLimitBytes: readPositiveInt(env, 'UPLOAD_LIMIT_BYTES', 10 * 1024 * 1024),
     logLevel: env.LOG_LEVEL || (nodeEnv === 'test' ? 'silent' : 'info'),
+    loginRateLimit: readPositiveInt(env, 'LOGIN_RATE_LIMIT', 10),
     fixedNow,
   });
 }

@@ -3,6 +3,7 @@ import { fixedClock, systemClock } from './clock.js';
 import { loadConfig } from './config.js';
 import { openConfiguredDatabase } from './db/bootstrap.js';
 import { formatProblem, syncContent } from './modules/content/service.js';
+import { ensureDemoAdmin } from './modules/staff/demo-admin.js';
 
 /** Loads config, opens and migrates the database, syncs content, listens, shuts down gracefully. */
 export async function serve(): Promise<void> {
@@ -30,7 +31,14 @@ export async function serve(): Promise<void> {
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
 
+  const demoAdmin = await ensureDemoAdmin(database.db, clock, config);
   await app.listen({ host: config.host, port: config.port });
+  if (demoAdmin) {
+    // Shown once: the password is stored only as a hash.
+    process.stderr.write(
+      `\n  Demo admin created (shown once): ${demoAdmin.email} / ${demoAdmin.password}\n  Sign in at ${config.baseUrl}/admin/login\n\n`,
+    );
+  }
   app.log.info(
     { database: database.kind, contentRevision: report.revision, startupMs: Math.round(performance.now() - started) },
     `Evident is listening on ${config.baseUrl}`,

@@ -1,8 +1,10 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config.js';
+import { AppError } from '../errors.js';
 import { DataFolderBusyError } from '../db/lock.js';
 import { ContentInvalidError, formatProblem } from '../modules/content/service.js';
 import { registerContentCommands } from './content.js';
+import { registerStaffCommands } from './staff.js';
 import { say, withDatabase } from './context.js';
 
 function buildProgram(): Command {
@@ -27,6 +29,7 @@ function buildProgram(): Command {
     });
 
   registerContentCommands(program);
+  registerStaffCommands(program);
   return program;
 }
 
@@ -39,6 +42,9 @@ export async function run(argv: string[]): Promise<void> {
     } else if (error instanceof DataFolderBusyError || error instanceof ConfigError) {
       say(`evident: ${error.message}`);
       process.exitCode = 2;
+    } else if (error instanceof AppError) {
+      say(`evident: ${error.message}`);
+      process.exitCode = 1;
     } else if (error instanceof ContentInvalidError) {
       for (const p of error.problems.filter((x) => x.level === 'error')) say(formatProblem(p));
       say('evident: content has errors; fix them (see `evident content check`) and run again');

@@ -33,7 +33,7 @@ export async function sendError(request: FastifyRequest, reply: FastifyReply, re
   if (wantsJson(request) || !reply.view) {
     return reply.send({ error: { code: rendered.code, message: rendered.message, ...(rendered.details ? { details: rendered.details } : {}) }, requestId: request.id });
   }
-  return reply.view('views/error.hbs', { title: `${rendered.statusCode}`, status: rendered.statusCode, message: rendered.message, requestId: request.id });
+  return reply.view('views/error.hbs', { title: `${rendered.statusCode}`, status: rendered.statusCode, message: rendered.message, requestId: request.id }, { layout: 'layouts/main.hbs' });
 }
 
 export function registerErrorHandling(app: FastifyInstance): void {

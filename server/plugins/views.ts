@@ -23,7 +23,6 @@ export async function registerViews(app: FastifyInstance): Promise<void> {
   await app.register(view, {
     engine: { handlebars: createHandlebars() },
     root: webDir,
-    layout: 'layouts/main.hbs',
     // Templates are read once per process in production; in development edits show on reload.
     production: app.config.env === 'production',
   });

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buildApp } from '../../server/app.js';
-import { fixedClock, type Clock } from '../../server/clock.js';
+import { adjustableClock, type AdjustableClock } from './clock.js';
 import { loadConfig, projectRoot, type Config } from '../../server/config.js';
 import type { OpenDatabase } from '../../server/db/connect.js';
 import { syncContent } from '../../server/modules/content/service.js';
@@ -18,7 +18,7 @@ export interface TestApp {
   app: FastifyInstance;
   database: OpenDatabase;
   config: Config;
-  clock: Clock;
+  clock: AdjustableClock;
   dataDir: string;
   close(): Promise<void>;
 }
@@ -40,7 +40,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     CONTENT_DIR: contentDir ?? demoContentDir,
     ...options.env,
   });
-  const clock = fixedClock(options.now ?? TEST_NOW);
+  const clock = adjustableClock(options.now ?? TEST_NOW);
   const database = await createTestDatabase();
   if (contentDir) await syncContent(database.db, contentDir, clock);
   const app = await buildApp(config, { db: database.db, databaseKind: database.kind, clock });

@@ -1,9 +1,11 @@
+import { array } from './array.js';
 import { eq } from './eq.js';
 import { formatDate } from './format-date.js';
 import { json } from './json.js';
 
 /** Every helper the templates may call, registered by name. */
 export const helpers: Record<string, (...args: never[]) => unknown> = {
+  array,
   eq,
   formatDate,
   json,

@@ -1,3 +1,4 @@
+import { stableJson } from '../../lib/stable-json.js';
 import { evidenceFileFacts, sha256Of } from './files.js';
 import type { ContentBundle, Located } from './types.js';
 
@@ -6,18 +7,6 @@ export type Row = Record<string, unknown> & { id: string };
 export interface TableRows {
   table: string;
   rows: Row[];
-}
-
-/** Stable JSON: keys sorted, so the same content always hashes the same. */
-export function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  if (value && typeof value === 'object' && !(value instanceof Date)) {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
 }
 
 const json = (value: unknown) => JSON.stringify(value ?? null);

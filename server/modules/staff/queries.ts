@@ -1,0 +1,148 @@
+import type { DbOrTx } from '../../db/database.js';
+import type { Role } from './tables.js';
+
+export async function findUserByEmail(db: DbOrTx, email: string) {
+  return db.selectFrom('staff_users').selectAll().where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase())).executeTakeFirst();
+}
+
+export async function findUserById(db: DbOrTx, id: string) {
+  return db.selectFrom('staff_users').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function listUsers(db: DbOrTx) {
+  return db.selectFrom('staff_users').selectAll().orderBy('email').execute();
+}
+
+export async function countUsers(db: DbOrTx): Promise<number> {
+  const row = await db.selectFrom('staff_users').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export async function insertUser(
+  db: DbOrTx,
+  user: { id: string; email: string; name: string; role: Role; passwordHash: string; at: Date },
+): Promise<void> {
+  await db
+    .insertInto('staff_users')
+    .values({
+      id: user.id,
+      email: user.email,
+      name: user.name,
+      role: user.role,
+      password_hash: user.passwordHash,
+      password_changed_at: user.at,
+      created_at: user.at,
+      recovery_codes: '[]',
+    })
+    .execute();
+}
+
+export async function updateUser(
+  db: DbOrTx,
+  id: string,
+  changes: Partial<{ role: Role; name: string; password_hash: string; password_changed_at: Date; disabled_at: Date | null; mfa_secret: string | null; mfa_enabled_at: Date | null; recovery_codes: string }>,
+): Promise<void> {
+  await db.updateTable('staff_users').set(changes).where('id', '=', id).execute();
+}
+
+export async function insertSession(
+  db: DbOrTx,
+  session: { id: string; userId: string; mfaPending: boolean; at: Date; expiresAt: Date; ip: string | null; userAgent: string | null },
+): Promise<void> {
+  await db
+    .insertInto('staff_sessions')
+    .values({
+      id: session.id,
+      user_id: session.userId,
+      mfa_pending: session.mfaPending,
+      created_at: session.at,
+      last_seen_at: session.at,
+      expires_at: session.expiresAt,
+      ip: session.ip,
+      user_agent: session.userAgent,
+    })
+    .execute();
+}
+
+export async function findSession(db: DbOrTx, id: string) {
+  return db.selectFrom('staff_sessions').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function touchSession(db: DbOrTx, id: string, at: Date): Promise<void> {
+  await db.updateTable('staff_sessions').set({ last_seen_at: at }).where('id', '=', id).execute();
+}
+
+export async function revokeSessionById(db: DbOrTx, id: string, at: Date): Promise<void> {
+  await db.updateTable('staff_sessions').set({ revoked_at: at }).where('id', '=', id).where('revoked_at', 'is', null).execute();
+}
+
+export async function revokeSessionsOfUser(db: DbOrTx, userId: string, at: Date, exceptId?: string): Promise<void> {
+  let query = db.updateTable('staff_sessions').set({ revoked_at: at }).where('user_id', '=', userId).where('revoked_at', 'is', null);
+  if (exceptId) query = query.where('id', '!=', exceptId);
+  await query.execute();
+}
+
+export async function insertToken(db: DbOrTx, token: { id: string; userId: string; name: string; tokenHash: string; at: Date }): Promise<void> {
+  await db.insertInto('api_tokens').values({ id: token.id, user_id: token.userId, name: token.name, token_hash: token.tokenHash, created_at: token.at }).execute();
+}
+
+export async function findTokenByHash(db: DbOrTx, tokenHash: string) {
+  return db.selectFrom('api_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+}
+
+export async function findToken(db: DbOrTx, id: string) {
+  return db.selectFrom('api_tokens').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function listTokens(db: DbOrTx, userId?: string) {
+  let query = db
+    .selectFrom('api_tokens')
+    .innerJoin('staff_users', 'staff_users.id', 'api_tokens.user_id')
+    .select(['api_tokens.id', 'api_tokens.name', 'api_tokens.created_at', 'api_tokens.last_used_at', 'api_tokens.revoked_at', 'staff_users.email', 'api_tokens.user_id']);
+  if (userId) query = query.where('api_tokens.user_id', '=', userId);
+  return query.orderBy('api_tokens.created_at', 'desc').execute();
+}
+
+export async function markTokenUsed(db: DbOrTx, id: string, at: Date): Promise<void> {
+  await db.updateTable('api_tokens').set({ last_used_at: at }).where('id', '=', id).execute();
+}
+
+export async function revokeTokenById(db: DbOrTx, id: string, at: Date): Promise<void> {
+  await db.updateTable('api_tokens').set({ revoked_at: at }).where('id', '=', id).where('revoked_at', 'is', null).execute();
+}
+
+export async function findLoginAttempt(db: DbOrTx, email: string) {
+  return db.selectFrom('login_attempts').selectAll().where('email', '=', email).executeTakeFirst();
+}
+
+export async function recordLoginFailure(db: DbOrTx, email: string, at: Date, lockAfter: number, lockUntil: Date): Promise<number> {
+  const row = await db
+    .insertInto('login_attempts')
+    .values({ email, failures: 1, last_failure_at: at, locked_until: lockAfter <= 1 ? lockUntil : null })
+    .onConflict((oc) =>
+      oc.column('email').doUpdateSet((eb) => ({
+        failures: eb('login_attempts.failures', '+', 1),
+        last_failure_at: at,
+        locked_until: eb.case().when(eb('login_attempts.failures', '+', 1), '>=', lockAfter).then(lockUntil).else(eb.ref('login_attempts.locked_until')).end(),
+      })),
+    )
+    .returning('failures')
+    .executeTakeFirstOrThrow();
+  return row.failures;
+}
+
+export async function clearLoginAttempts(db: DbOrTx, email: string): Promise<void> {
+  await db.deleteFrom('login_attempts').where('email', '=', email).execute();
+}
+
+export async function findSetting(db: DbOrTx, key: string) {
+  return db.selectFrom('settings').selectAll().where('key', '=', key).executeTakeFirst();
+}
+
+export async function upsertSetting(db: DbOrTx, key: string, value: unknown, by: string, at: Date): Promise<void> {
+  await db
+    .insertInto('settings')
+    .values({ key, value: JSON.stringify(value), updated_by: by, updated_at: at })
+    .onConflict((oc) => oc.column('key').doUpdateSet({ value: JSON.stringify(value), updated_by: by, updated_at: at }))
+    .execute();
+}

@@ -1,0 +1,62 @@
+import type { ColumnType } from 'kysely';
+import type { Json, Timestamp } from '../content/tables.js';
+
+export type Role = 'admin' | 'editor' | 'viewer';
+
+export interface StaffUsersTable {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  password_hash: string;
+  password_changed_at: Timestamp;
+  disabled_at: Timestamp | null;
+  mfa_secret: string | null;
+  mfa_enabled_at: Timestamp | null;
+  recovery_codes: ColumnType<string[], string | undefined, string>;
+  created_at: Timestamp;
+}
+
+export interface StaffSessionsTable {
+  id: string;
+  user_id: string;
+  mfa_pending: boolean;
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  expires_at: Timestamp;
+  revoked_at: Timestamp | null;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  user_id: string;
+  name: string;
+  token_hash: string;
+  created_at: Timestamp;
+  last_used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+}
+
+export interface LoginAttemptsTable {
+  email: string;
+  failures: number;
+  last_failure_at: Timestamp;
+  locked_until: Timestamp | null;
+}
+
+export interface SettingsTable {
+  key: string;
+  value: Json<unknown>;
+  updated_by: string | null;
+  updated_at: Timestamp;
+}
+
+export interface StaffTables {
+  staff_users: StaffUsersTable;
+  staff_sessions: StaffSessionsTable;
+  api_tokens: ApiTokensTable;
+  login_attempts: LoginAttemptsTable;
+  settings: SettingsTable;
+}

@@ -1,0 +1,28 @@
+import type { Role } from './tables.js';
+
+export interface StaffUser {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  disabled: boolean;
+  mfaEnabled: boolean;
+  createdAt: Date;
+}
+
+/** Who is making the request, and how they proved it. */
+export interface StaffPrincipal {
+  user: StaffUser;
+  via: 'session' | 'token';
+  sessionId: string | null;
+  tokenId: string | null;
+  mfaPending: boolean;
+}
+
+export type RouteAccess = 'public' | Role;
+
+export const ROLE_RANK: Record<Role, number> = { viewer: 1, editor: 2, admin: 3 };
+
+export function roleAllows(role: Role, needed: Role): boolean {
+  return ROLE_RANK[role] >= ROLE_RANK[needed];
+}

@@ -1,0 +1,150 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { ForbiddenError, UnauthorizedError } from '../errors.js';
+import { isMfaRequired, resolveSession, resolveToken } from '../modules/staff/service.js';
+import { roleAllows, type RouteAccess, type StaffPrincipal } from '../modules/staff/types.js';
+
+export const SESSION_COOKIE = 'evident_session';
+export const CSRF_COOKIE = 'evident_csrf';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Who may call the route. Every /admin and /api/v1 route must say. */
+    access?: RouteAccess;
+    /** The second step of a login: reachable with a session still waiting for its MFA code. */
+    mfaStep?: boolean;
+    /** Reachable before MFA is set up when an admin requires it (the set-up page itself, logout). */
+    allowWithoutMfa?: boolean;
+    /** Skip the CSRF check (only for endpoints that create the session). */
+    csrf?: false;
+  }
+  interface FastifyRequest {
+    staff: StaffPrincipal | null;
+    csrfToken(): string;
+  }
+  interface FastifyInstance {
+    /** Every route with its declared access, for the role-matrix test and the README table. */
+    routeIndex: { method: string; url: string; access: RouteAccess | undefined }[];
+  }
+}
+
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+function guarded(url: string): boolean {
+  return url === '/admin' || url.startsWith('/admin/') || url.startsWith('/api/v1/');
+}
+
+export function isApiRequest(request: FastifyRequest): boolean {
+  return request.url.startsWith('/api/');
+}
+
+function sameToken(a: string | undefined, b: string): boolean {
+  if (!a) return false;
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function cookieOptions(request: FastifyRequest) {
+  return { path: '/', httpOnly: true, sameSite: 'lax' as const, secure: request.server.config.secureCookies, signed: true };
+}
+
+/** Reads the CSRF cookie (signed, so a neighbour site cannot plant one), issuing it when missing. */
+function csrfTokenOf(request: FastifyRequest, reply: FastifyReply): string {
+  const raw = request.cookies[CSRF_COOKIE];
+  const unsigned = raw ? request.unsignCookie(raw) : null;
+  if (unsigned?.valid && unsigned.value) return unsigned.value;
+  const token = randomBytes(24).toString('base64url');
+  reply.setCookie(CSRF_COOKIE, token, cookieOptions(request));
+  request.cookies[CSRF_COOKIE] = reply.signCookie(token);
+  return token;
+}
+
+export function setSessionCookie(request: FastifyRequest, reply: FastifyReply, value: string, expiresAt: Date): void {
+  reply.setCookie(SESSION_COOKIE, value, { ...cookieOptions(request), signed: false, expires: expiresAt });
+  // A new session gets a new CSRF token too.
+  const token = randomBytes(24).toString('base64url');
+  reply.setCookie(CSRF_COOKIE, token, cookieOptions(request));
+  request.cookies[CSRF_COOKIE] = reply.signCookie(token);
+}
+
+export function clearSessionCookie(request: FastifyRequest, reply: FastifyReply): void {
+  reply.clearCookie(SESSION_COOKIE, { path: '/' });
+}
+
+async function authenticate(request: FastifyRequest): Promise<StaffPrincipal | null> {
+  const { db, clock } = request.server.deps;
+  const header = request.headers.authorization;
+  if (header?.startsWith('Bearer ')) {
+    const principal = await resolveToken(db, clock, header.slice(7).trim());
+    if (!principal) throw new UnauthorizedError('The API token is invalid or revoked.');
+    return principal;
+  }
+  const cookie = request.cookies[SESSION_COOKIE];
+  return cookie ? resolveSession(db, clock, cookie) : null;
+}
+
+function checkCsrf(request: FastifyRequest): void {
+  if (!UNSAFE.has(request.method) || request.routeOptions.config.csrf === false) return;
+  if (request.staff?.via === 'token') return;
+  const contentType = request.headers['content-type'] ?? '';
+  const isForm = contentType.startsWith('application/x-www-form-urlencoded') || contentType.startsWith('multipart/form-data');
+  const hasSession = Boolean(request.cookies[SESSION_COOKIE]);
+  // Anonymous JSON API calls carry no ambient authority, so they need no token.
+  if (!isForm && !hasSession) return;
+  const raw = request.cookies[CSRF_COOKIE];
+  const expected = raw ? request.unsignCookie(raw) : null;
+  const sent =
+    (request.headers['x-csrf-token'] as string | undefined) ??
+    ((request.body as Record<string, unknown> | undefined)?._csrf as string | undefined) ??
+    ((request.query as Record<string, unknown> | undefined)?._csrf as string | undefined);
+  if (!expected?.valid || !expected.value || !sameToken(sent, expected.value)) {
+    throw new ForbiddenError('The form has expired or did not come from this site (CSRF check failed). Reload the page and try again.');
+  }
+}
+
+async function enforceAccess(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | void> {
+  const config = request.routeOptions.config;
+  const access = config.access;
+  if (!access || access === 'public') return;
+  const principal = request.staff;
+  const loginUrl = `/admin/login?next=${encodeURIComponent(request.url)}`;
+  if (!principal || (principal.mfaPending && !config.mfaStep)) {
+    if (isApiRequest(request)) throw new UnauthorizedError();
+    return reply.redirect(principal?.mfaPending ? '/admin/login/mfa' : loginUrl, 303);
+  }
+  if (config.mfaStep) return;
+  if (principal.via === 'session' && !principal.user.mfaEnabled && !config.allowWithoutMfa && (await isMfaRequired(request.server.deps.db))) {
+    if (isApiRequest(request)) throw new ForbiddenError('Your organisation requires multi-factor authentication: set it up at /admin/account first.');
+    return reply.redirect('/admin/account?mfa=required', 303);
+  }
+  if (!roleAllows(principal.user.role, access)) throw new ForbiddenError(`This needs the ${access} role; you are ${principal.user.role}.`);
+}
+
+export function registerAuth(app: FastifyInstance): void {
+  app.decorateRequest('staff', null);
+  app.decorateRequest('csrfToken', function (this: FastifyRequest) {
+    return '';
+  });
+  app.decorate('routeIndex', []);
+
+  app.addHook('onRoute', (route) => {
+    const access = route.config?.access;
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) {
+      if (method === 'HEAD' || method === 'OPTIONS') continue;
+      app.routeIndex.push({ method, url: route.url, access });
+    }
+    if (guarded(route.url) && !access) throw new Error(`route ${methods.join(',')} ${route.url} must declare config.access`);
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    request.csrfToken = () => csrfTokenOf(request, reply);
+  });
+
+  app.addHook('preHandler', async (request, reply) => {
+    request.staff = await authenticate(request);
+    checkCsrf(request);
+    return enforceAccess(request, reply);
+  });
+}

@@ -1,0 +1,49 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCliAsync } from '../helpers/cli.js';
+import { cliDatabase } from '../helpers/cli-database.js';
+import { minimalContentDir } from '../helpers/content-fixture.js';
+
+let db: Awaited<ReturnType<typeof cliDatabase>>;
+let env: Record<string, string>;
+beforeAll(async () => {
+  db = await cliDatabase();
+  env = { ...db.env, CONTENT_DIR: minimalContentDir };
+});
+afterAll(async () => db.cleanup());
+
+describe('evident user / token / audit', () => {
+  it('manages users on a fresh database, from the command line', async () => {
+    const add = await runCliAsync(['user', 'add', '--email', 'Ops@Provider.example', '--role', 'admin', '--password-stdin'], env, 'a long enough password\n');
+    expect(add.status, add.stderr).toBe(0);
+    expect(JSON.parse(add.stdout)).toMatchObject({ email: 'Ops@Provider.example', role: 'admin' });
+
+    const duplicate = await runCliAsync(['user', 'add', '--email', 'ops@provider.example', '--password-stdin'], env, 'another long password\n');
+    expect(duplicate.status).toBe(1);
+    expect(duplicate.stderr).toContain('already exists');
+
+    const short = await runCliAsync(['user', 'add', '--email', 'x@provider.example', '--password-stdin'], env, 'short\n');
+    expect(short.status).toBe(1);
+    expect(short.stderr).toContain('at least 12 characters');
+
+    expect((await runCliAsync(['user', 'set-role', '--email', 'ops@provider.example', '--role', 'editor'], env)).status).toBe(0);
+    expect((await runCliAsync(['user', 'disable', '--email', 'ops@provider.example'], env)).status).toBe(0);
+    const list = await runCliAsync(['user', 'list'], env);
+    expect(JSON.parse(list.stdout)).toEqual([expect.objectContaining({ email: 'Ops@Provider.example', role: 'editor', disabled: true })]);
+    expect((await runCliAsync(['user', 'reset-password', '--email', 'ops@provider.example', '--password-stdin'], env, 'a fresh long password\n')).status).toBe(0);
+    expect((await runCliAsync(['user', 'unlock', '--email', 'ops@provider.example'], env)).status).toBe(0);
+    expect((await runCliAsync(['user', 'set-role', '--email', 'nobody@provider.example', '--role', 'admin'], env)).stderr).toContain('No user with the email');
+  }, 120_000);
+
+  it('prints a new token alone on stdout, and the audit chain verifies', async () => {
+    await runCliAsync(['user', 'add', '--email', 'robot@provider.example', '--role', 'viewer', '--password-stdin'], env, 'robot password 123\n');
+    const token = await runCliAsync(['token', 'create', '--email', 'robot@provider.example', '--name', 'ci'], env);
+    expect(token.status, token.stderr).toBe(0);
+    expect(token.stdout).toMatch(/^evt_[A-Za-z0-9_-]{43}\n$/);
+    const list = await runCliAsync(['token', 'list'], env);
+    expect(JSON.parse(list.stdout)).toEqual([expect.objectContaining({ name: 'ci', email: 'robot@provider.example', revoked_at: null })]);
+    const verify = await runCliAsync(['audit', 'verify'], env);
+    expect(verify.status).toBe(0);
+    expect(JSON.parse(verify.stdout)).toMatchObject({ ok: true });
+    expect(JSON.parse(verify.stdout).entries).toBeGreaterThanOrEqual(2);
+  }, 120_000);
+});
