@@ -4,12 +4,13 @@ import type { Role } from '../../../server/modules/staff/tables.js';
 import { roleAllows } from '../../../server/modules/staff/types.js';
 import { createTestApp, type TestApp } from '../../helpers/app.js';
 import { makeStaff, makeToken } from '../../helpers/staff.js';
+import { minimalContentDir } from '../../helpers/content-fixture.js';
 
 let t: TestApp;
 const tokens = {} as Record<Role, string>;
 
 beforeAll(async () => {
-  t = await createTestApp();
+  t = await createTestApp({ contentDir: minimalContentDir });
   for (const role of ['viewer', 'editor', 'admin'] as const) {
     const user = await makeStaff(t.database.db, t.clock, role);
     tokens[role] = await makeToken(t.database.db, t.clock, user.email);
