@@ -1,0 +1,184 @@
+import { buildSearchIndex, type SearchHit, type SearchIndex } from '../search/index.js';
+import { buildThesaurus } from '../search/thesaurus.js';
+import { buildLookup, composeAnswer, visibleTo } from './compose.js';
+import { splitCompound } from './split.js';
+import type { AnswerOptions, EngineKnowledge, EngineOutput, LibraryEntry, PartResult, QuestionInput, QuestionResult, Thresholds } from './types.js';
+
+/** Calibrated on one half of the public evaluation questionnaire; see `npm run eval`. */
+export const DEFAULT_THRESHOLDS: Thresholds = { answer: 0.5, review: 0.3, minCoverage: 0.34 };
+
+export interface Engine {
+  answer(input: QuestionInput, options: AnswerOptions): QuestionResult;
+  answerAll(inputs: QuestionInput[], options: AnswerOptions, onProgress?: (done: number, total: number) => void): EngineOutput;
+  /** The bare retrieval, for measuring the engine's overhead against it. */
+  retrieve(text: string): SearchHit[];
+}
+
+interface Candidate {
+  entry: LibraryEntry;
+  hit: SearchHit;
+}
+
+export function buildEngine(knowledge: EngineKnowledge): Engine {
+  const thesaurus = buildThesaurus(knowledge.thesaurus);
+  const controlText = new Map(knowledge.controls.map((c) => [c.id, `${c.title} ${c.keywords.join(' ')}`]));
+  const libraryIndex = buildSearchIndex(
+    knowledge.library.map((e) => ({
+      id: e.id,
+      fields: {
+        question: e.question,
+        phrasings: e.phrasings.join(' \n '),
+        explanation: e.explanation,
+        controls: e.controls.map((c) => controlText.get(c) ?? '').join(' '),
+      },
+    })),
+    { question: 4, phrasings: 3, explanation: 1, controls: 1 },
+    thesaurus,
+  );
+  const controlIndex = buildSearchIndex(
+    knowledge.controls.map((c) => ({ id: c.id, fields: { title: c.title, keywords: c.keywords.join(' \n '), description: c.description } })),
+    { title: 3, keywords: 2, description: 1 },
+    thesaurus,
+  );
+  const entries = new Map(knowledge.library.map((e) => [e.id, e]));
+  const lookup = buildLookup(knowledge);
+  const maxIdf = Math.log(1 + knowledge.library.length);
+
+  function idf(index: SearchIndex, term: string): number {
+    const df = index.documentFrequency(term);
+    return df === 0 ? maxIdf : Math.log(1 + index.size / df);
+  }
+
+  function candidates(text: string, options: AnswerOptions): Candidate[] {
+    return libraryIndex
+      .search(text, { limit: 40 })
+      .map((hit) => ({ hit, entry: entries.get(hit.id)! }))
+      .filter((c) => visibleTo(options.audience, c.entry.access))
+      .sort((a, b) => b.hit.score - a.hit.score || (a.entry.id < b.entry.id ? -1 : 1));
+  }
+
+  /** Controls ordered by relevance: the chosen answer's own first, then what the question's words point to. */
+  function rankControls(text: string, chosen: Candidate, others: Candidate[]): string[] {
+    const weight = new Map<string, number>();
+    const add = (id: string, w: number) => weight.set(id, (weight.get(id) ?? 0) + w);
+    chosen.entry.controls.forEach((id, i) => add(id, 1 / (1 + i * 0.5)));
+    const top = chosen.hit.score;
+    for (const other of others.slice(0, 3)) {
+      const ratio = other.hit.score / top;
+      if (ratio >= 0.6) other.entry.controls.slice(0, 2).forEach((id, i) => add(id, 0.35 * ratio / (1 + i)));
+    }
+    const hits = controlIndex.search(text, { limit: 5 });
+    const best = hits[0]?.score ?? 1;
+    hits.forEach((h, i) => add(h.id, (0.45 * h.score) / best / (1 + i * 0.5)));
+    return [...weight.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([id]) => id);
+  }
+
+  function answerPart(question: string, options: AnswerOptions): PartResult {
+    const thresholds = { ...DEFAULT_THRESHOLDS, ...options.thresholds };
+    const terms = [...new Set(libraryIndex.terms(question))];
+    const found = candidates(question, options);
+    const empty: PartResult = {
+      question,
+      status: 'unanswered',
+      reason: 'no match in the answer library',
+      answer: null,
+      text: null,
+      confidence: 0,
+      controls: [],
+      citations: [],
+      why: { terms: [], score: 0, coverage: 0, margin: 0, answerId: null, runnerUp: null },
+    };
+    if (terms.length === 0 || found.length === 0) return { ...empty, reason: terms.length === 0 ? 'the question has no words to match' : empty.reason };
+
+    const [best, ...rest] = found;
+    const runner = rest[0] ?? null;
+    const matched = new Set(best.hit.matched);
+    const totalIdf = terms.reduce((s, t) => s + idf(libraryIndex, t), 0);
+    const coverage = terms.filter((t) => matched.has(t)).reduce((s, t) => s + idf(libraryIndex, t), 0) / totalIdf;
+    const margin = runner ? (best.hit.score - runner.hit.score) / best.hit.score : 1;
+    const strength = Math.min(1, best.hit.score / (4 + 2 * terms.length));
+    const confidence = Math.round((0.6 * coverage + 0.15 * margin + 0.25 * strength) * 100) / 100;
+    const controls = rankControls(question, best, rest);
+    const why = {
+      terms: terms.filter((t) => matched.has(t)),
+      score: Math.round(best.hit.score * 100) / 100,
+      coverage: Math.round(coverage * 100) / 100,
+      margin: Math.round(margin * 100) / 100,
+      answerId: best.entry.id,
+      runnerUp: runner ? { id: runner.entry.id, score: Math.round(runner.hit.score * 100) / 100 } : null,
+    };
+
+    if (confidence < thresholds.review || coverage < thresholds.minCoverage / 2) {
+      return { ...empty, confidence, why, reason: `no good match (confidence ${confidence}, best candidate ${best.entry.id})` };
+    }
+    const composed = composeAnswer(lookup, best.entry, controls, question, options);
+    let status: PartResult['status'] = 'answered';
+    let reason: string | null = null;
+    if (composed.reviewReason) [status, reason] = ['review', composed.reviewReason];
+    else if (confidence < thresholds.answer || coverage < thresholds.minCoverage) [status, reason] = ['review', `low confidence (${confidence}): confirm the suggested answer`];
+    return { question, status, reason, answer: composed.answer, text: composed.text, confidence, controls, citations: composed.citations, why };
+  }
+
+  function answer(input: QuestionInput, options: AnswerOptions): QuestionResult {
+    const whole = answerPart(input.question, options);
+    const pieces = splitCompound(input.question);
+    if (pieces.length > 1) {
+      const parts = pieces.map((p) => answerPart(p, options));
+      const distinct = new Set(parts.map((p) => p.why.answerId));
+      if (parts.every((p) => p.why.answerId) && distinct.size === parts.length) return combine(input, parts);
+    }
+    return { id: input.id, sheet: input.sheet, row: input.row, ...whole, question: input.question };
+  }
+
+  function answerAll(inputs: QuestionInput[], options: AnswerOptions, onProgress?: (done: number, total: number) => void): EngineOutput {
+    const questions: QuestionResult[] = [];
+    inputs.forEach((input, i) => {
+      questions.push(answer(input, options));
+      onProgress?.(i + 1, inputs.length);
+    });
+    return { summary: summarise(questions), questions };
+  }
+
+  return { answer, answerAll, retrieve: (text) => libraryIndex.search(text, { limit: 40 }) };
+}
+
+const statusOrder = { unanswered: 0, review: 1, answered: 2 } as const;
+
+/** A compound question: each part answered on its own; the whole is only as sure as its weakest part. */
+function combine(input: QuestionInput, parts: PartResult[]): QuestionResult {
+  const weakest = parts.reduce((a, b) => (statusOrder[b.status] < statusOrder[a.status] ? b : a));
+  const answers = new Set(parts.map((p) => p.answer));
+  const controls = [...new Set(interleave(parts.map((p) => p.controls)))];
+  const seen = new Set<string>();
+  const citations = parts.flatMap((p) => p.citations).filter((c) => !seen.has(`${c.kind}:${c.id}`) && seen.add(`${c.kind}:${c.id}`));
+  return {
+    id: input.id,
+    sheet: input.sheet,
+    row: input.row,
+    question: input.question,
+    status: weakest.status,
+    reason: weakest.status === 'answered' ? null : `part "${weakest.question}": ${weakest.reason}`,
+    answer: answers.size === 1 ? parts[0].answer : parts.some((p) => p.answer === 'Yes') ? 'Partial' : (parts[0].answer ?? null),
+    text: parts.map((p) => p.text).filter(Boolean).join(' '),
+    confidence: Math.min(...parts.map((p) => p.confidence)),
+    controls,
+    citations,
+    parts,
+    why: { ...weakest.why, terms: [...new Set(parts.flatMap((p) => p.why.terms))] },
+  };
+}
+
+function interleave(lists: string[][]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < Math.max(0, ...lists.map((l) => l.length)); i++) for (const l of lists) if (l[i]) out.push(l[i]);
+  return out;
+}
+
+export function summarise(questions: { status: PartResult['status'] }[]): EngineOutput['summary'] {
+  return {
+    total: questions.length,
+    answered: questions.filter((q) => q.status === 'answered').length,
+    review: questions.filter((q) => q.status === 'review').length,
+    unanswered: questions.filter((q) => q.status === 'unanswered').length,
+  };
+}

@@ -1,0 +1,50 @@
+import { sql } from 'kysely';
+import type { DbOrTx } from '../../db/database.js';
+import type { EngineKnowledge } from './types.js';
+
+/** Everything the engine answers from, read in one go. */
+export async function loadKnowledge(db: DbOrTx): Promise<EngineKnowledge> {
+  const [library, controls, responsibilities, evidence, services, thesaurus] = await Promise.all([
+    db.selectFrom('library_answers').selectAll().orderBy('position').orderBy('id').execute(),
+    db.selectFrom('controls').select(['id', 'title', 'description', 'keywords']).orderBy('id').execute(),
+    db.selectFrom('responsibilities').select(['control_id', 'service_id', 'party', 'provider_duty', 'customer_duty', 'reason']).execute(),
+    db.selectFrom('evidence').select(['id', 'title', 'access', 'review_by']).execute(),
+    db.selectFrom('services').select(['id', 'name', 'model']).orderBy('position').execute(),
+    db.selectFrom('content_documents').select('data').where('id', '=', 'thesaurus').executeTakeFirst(),
+  ]);
+  return {
+    library: library.map((a) => ({
+      id: a.id,
+      question: a.question,
+      phrasings: a.phrasings,
+      answer: a.answer,
+      explanation: a.explanation,
+      controls: a.control_ids,
+      evidence: a.evidence_ids,
+      access: a.access,
+      services: a.service_overrides,
+    })),
+    controls: controls.map((c) => ({ id: c.id, title: c.title, description: c.description, keywords: c.keywords })),
+    responsibilities: responsibilities.map((r) => ({
+      controlId: r.control_id,
+      serviceId: r.service_id,
+      party: r.party,
+      provider: r.provider_duty,
+      customer: r.customer_duty,
+      reason: r.reason,
+    })),
+    evidence: evidence.map((e) => ({ id: e.id, title: e.title, access: e.access, reviewBy: e.review_by })),
+    services: services.map((s) => ({ id: s.id, name: s.name, model: s.model })),
+    thesaurus: (thesaurus?.data as string[][] | undefined) ?? [],
+  };
+}
+
+/** Changes whenever content is synced or staff edit the library or the evidence register. */
+export async function knowledgeVersion(db: DbOrTx): Promise<string> {
+  const row = await sql<{ v: string }>`
+    select concat_ws('|',
+      (select max(id) from content_revisions),
+      (select max(edited_at)::text from library_answers), (select count(*) from library_answers),
+      (select max(edited_at)::text from evidence), (select max(edited_at)::text from responsibilities)) as v`.execute(db);
+  return row.rows[0]?.v ?? '';
+}

@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { buildEngine } from '../../../server/modules/engine/engine.js';
+import { splitCompound } from '../../../server/modules/engine/split.js';
+import type { AnswerOptions } from '../../../server/modules/engine/types.js';
+import { makeKnowledge } from './knowledge.js';
+
+const engine = buildEngine(makeKnowledge());
+const options: AnswerOptions = { audience: 'nda', service: null, today: '2026-11-28', expiringWithinDays: 30 };
+const ask = (question: string, extra: Partial<AnswerOptions> = {}) => engine.answer({ id: 'q', sheet: null, row: null, question }, { ...options, ...extra });
+
+describe('questionnaire engine', () => {
+  it('answers from the library with citations and explains why', () => {
+    const result = ask('Is customer data encrypted at rest?');
+    expect(result.status).toBe('answered');
+    expect(result.answer).toBe('Yes');
+    expect(result.text).toBe('AES-256-GCM on every volume.');
+    expect(result.controls[0]).toBe('iso27002:8.24');
+    expect(result.citations).toContainEqual(expect.objectContaining({ kind: 'answer', id: 'rest' }));
+    expect(result.citations).toContainEqual(expect.objectContaining({ kind: 'evidence', id: 'ev-crypto-nda' }));
+    expect(result.why.answerId).toBe('rest');
+    expect(result.why.terms).toEqual(expect.arrayContaining(['encrypt', 'rest']));
+    expect(result.why.runnerUp).not.toBeNull();
+  });
+
+  it('expands security acronyms: "MFA" finds the multi-factor answer', () => {
+    const result = ask('MFA for admins?');
+    expect(result.why.answerId).toBe('mfa');
+    expect(result.status).not.toBe('unanswered');
+  });
+
+  it('abstains on an unrelated question instead of guessing', () => {
+    const result = ask('What is your favourite colour?');
+    expect(result.status).toBe('unanswered');
+    expect(result.answer).toBeNull();
+    expect(result.citations).toEqual([]);
+  });
+
+  it('splits a compound question and answers each part', () => {
+    const result = ask('Do you encrypt data at rest and in transit?');
+    expect(result.parts?.map((p) => p.why.answerId)).toEqual(['rest', 'transit']);
+    expect(result.parts?.map((p) => p.question)).toEqual(['Do you encrypt data at rest?', 'Do you encrypt data in transit?']);
+    expect(result.answer).toBe('Yes');
+    expect(result.question).toBe('Do you encrypt data at rest and in transit?');
+  });
+
+  it('answers per service: customer-owned on IaaS, the provider on PaaS', () => {
+    const compute = ask('Do you patch operating systems?', { service: 'compute' });
+    expect(compute.answer).toBe('N/A');
+    expect(compute.text).toMatch(/^On Compute this is the customer's responsibility: Patch your guest operating system\./);
+    expect(compute.citations).toContainEqual(expect.objectContaining({ kind: 'responsibility', id: 'iso27002:8.8|compute' }));
+    const db = ask('Do you patch operating systems?', { service: 'db' });
+    expect(db.answer).toBe('Yes');
+    expect(db.text).toBe('We patch the database OS in your maintenance window.');
+  });
+
+  it('sends an answer whose only evidence is stale to review, and never cites the stale document', () => {
+    const result = ask('Do you back up customer data?');
+    expect(result.status).toBe('review');
+    expect(result.reason).toMatch(/stale evidence/);
+    expect(result.citations.some((c) => c.id === 'ev-backup-stale')).toBe(false);
+  });
+
+  it('uses nothing above the audience: internal answers never reach customers, nda evidence never the public', () => {
+    const customer = ask('What is the break-glass procedure for root access?');
+    expect(customer.why.answerId).not.toBe('internal-secret');
+    expect(JSON.stringify(customer)).not.toContain('Internal detail');
+    const staff = ask('What is the break-glass procedure for root access?', { audience: 'internal' });
+    expect(staff.why.answerId).toBe('internal-secret');
+    const publicResult = ask('Is customer data encrypted at rest?', { audience: 'public' });
+    expect(publicResult.citations.some((c) => c.id === 'ev-crypto-nda')).toBe(false);
+  });
+
+  it('is deterministic: the same input gives the same output', () => {
+    const questions = ['Do you encrypt data at rest and in transit?', 'MFA?', 'Backups?', 'Patch SLA?'].map((question, i) => ({ id: `q${i}`, sheet: 'S', row: i + 2, question }));
+    expect(JSON.stringify(buildEngine(makeKnowledge()).answerAll(questions, options))).toBe(JSON.stringify(engine.answerAll(questions, options)));
+  });
+});
+
+describe('splitCompound', () => {
+  it.each([
+    ['Do you encrypt data at rest and in transit?', ['Do you encrypt data at rest?', 'Do you encrypt data in transit?']],
+    ['Do you perform vulnerability scanning and penetration testing?', ['Do you perform vulnerability scanning?', 'Do you perform penetration testing?']],
+    ['Is MFA enforced? Are passwords rotated?', ['Is MFA enforced?', 'Are passwords rotated?']],
+    ['Do you have a policy for acceptable use?', ['Do you have a policy for acceptable use?']],
+    ['Are roles, responsibilities and authorities defined?', ['Are roles, responsibilities and authorities defined?']],
+  ])('%s', (question, parts) => {
+    expect(splitCompound(question)).toEqual(parts);
+  });
+});
