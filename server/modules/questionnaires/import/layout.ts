@@ -1,0 +1,184 @@
+import { ImportError } from './errors.js';
+import { cellRef, columnNumber, inRange, type SheetGrid, type Workbook } from './grid.js';
+
+export interface SheetLayout {
+  sheet: string;
+  headerRow: number | null;
+  questionColumn: number;
+  idColumn: number | null;
+  answerColumn: number | null;
+  commentColumn: number | null;
+}
+
+export interface ImportedQuestion {
+  id: string;
+  sheet: string;
+  row: number;
+  question: string;
+  section: string | null;
+  questionCell: string;
+  answerCell: string | null;
+  commentCell: string | null;
+  /** The customer's own answer words from a data-validation list, e.g. ["Y", "N", "N/A"]. */
+  vocabulary: string[] | null;
+}
+
+export interface ImportedQuestionnaire {
+  format: Workbook['format'];
+  layouts: SheetLayout[];
+  questions: ImportedQuestion[];
+  warnings: string[];
+}
+
+export interface LayoutOptions {
+  /** A column letter ("C") or header text ("Control question") that holds the questions. */
+  questionColumn?: string;
+  includeHidden?: boolean;
+}
+
+const headerPatterns = {
+  question: /\b(question|questions|control (question|description|statement|wording)|requirement|criteria|criterion|query|ask)\b/i,
+  id: /^(#|id|no\.?|nr\.?|number|ref\.?|reference|item|q ?#|question (id|number|no\.?)|control id|control ref)$/i,
+  answer: /\b(answer|response|yes ?\/ ?no|y ?\/ ?n|compliance|compliant|status|in place|implemented)\b/i,
+  comment: /\b(comment|comments|explanation|notes?|remarks?|details|justification|evidence|additional information|supporting)\b/i,
+};
+
+function rowCells(grid: SheetGrid, row: number): [number, string][] {
+  return [...(grid.rows.get(row) ?? new Map()).entries()].map(([c, cell]) => [c, cell.value] as [number, string]).sort((a, b) => a[0] - b[0]);
+}
+
+function findHeader(grid: SheetGrid): { row: number; columns: Partial<Record<keyof typeof headerPatterns, number>> } | null {
+  const rowNumbers = [...grid.rows.keys()].sort((a, b) => a - b).slice(0, 40);
+  let best: { row: number; columns: Partial<Record<keyof typeof headerPatterns, number>>; score: number } | null = null;
+  for (const r of rowNumbers) {
+    const columns: Partial<Record<keyof typeof headerPatterns, number>> = {};
+    for (const [c, value] of rowCells(grid, r)) {
+      if (value.length > 60) continue;
+      for (const key of ['id', 'question', 'answer', 'comment'] as const) {
+        if (columns[key] === undefined && headerPatterns[key].test(value.trim())) {
+          columns[key] = c;
+          break;
+        }
+      }
+    }
+    const score = Object.keys(columns).length + (columns.question ? 1 : 0);
+    if (score >= 2 && (!best || score > best.score)) best = { row: r, columns, score };
+  }
+  return best;
+}
+
+/** Without a header, the column whose cells read most like questions. */
+function guessQuestionColumn(grid: SheetGrid, fromRow: number): number | null {
+  const scores = new Map<number, number>();
+  for (const [r, row] of grid.rows) {
+    if (r <= fromRow) continue;
+    for (const [c, cell] of row) {
+      const v = cell.value;
+      const score = (v.length > 25 ? 1 : 0) + (v.includes('?') ? 2 : 0) + (/^(do|does|is|are|has|have|can|will|how|what|describe|please)\b/i.test(v) ? 2 : 0);
+      scores.set(c, (scores.get(c) ?? 0) + score);
+    }
+  }
+  const best = [...scores.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0];
+  return best && best[1] >= 3 ? best[0] : null;
+}
+
+function resolveColumnOverride(grid: SheetGrid, header: number | null, override: string): number | null {
+  if (/^[A-Z]{1,3}$/i.test(override)) return columnNumber(override);
+  if (header === null) return null;
+  const match = rowCells(grid, header).find(([, v]) => v.trim().toLowerCase() === override.trim().toLowerCase());
+  return match ? match[0] : null;
+}
+
+function isMergedAcross(grid: SheetGrid, row: number, col: number): boolean {
+  return grid.merges.some((m) => inRange(m, row, col) && m.c2 > m.c1);
+}
+
+function detectLayout(grid: SheetGrid, options: LayoutOptions): SheetLayout | null {
+  const header = findHeader(grid);
+  const headerRow = header?.row ?? null;
+  let questionColumn = options.questionColumn ? resolveColumnOverride(grid, headerRow, options.questionColumn) : null;
+  if (options.questionColumn && questionColumn === null) return null;
+  questionColumn ??= header?.columns.question ?? guessQuestionColumn(grid, headerRow ?? 0);
+  if (questionColumn === null) return null;
+  let answerColumn = header?.columns.answer ?? null;
+  let commentColumn = header?.columns.comment ?? null;
+  if (answerColumn === questionColumn) answerColumn = null;
+  // No answer column named: the first column right of the question that the validations or the header leave free.
+  if (answerColumn === null) {
+    const validated = grid.validations.flatMap((v) => v.ranges).find((r) => r.c1 > questionColumn! && r.c1 === r.c2);
+    answerColumn = validated ? validated.c1 : Math.max(questionColumn, header?.columns.id ?? 0, commentColumn ?? 0) + 1;
+  }
+  if (commentColumn === null) commentColumn = Math.max(answerColumn, questionColumn) + 1;
+  const idColumn = header?.columns.id ?? null;
+  return { sheet: grid.name, headerRow, questionColumn, idColumn: idColumn === questionColumn ? null : idColumn, answerColumn, commentColumn };
+}
+
+function vocabularyAt(grid: SheetGrid, row: number, col: number | null): string[] | null {
+  if (col === null) return null;
+  return grid.validations.find((v) => v.ranges.some((r) => inRange(r, row, col)))?.values ?? null;
+}
+
+/** Questions, sections and answer cells of every visible sheet, in file order. */
+export function findQuestions(workbook: Workbook, options: LayoutOptions = {}): ImportedQuestionnaire {
+  const layouts: SheetLayout[] = [];
+  const questions: ImportedQuestion[] = [];
+  const warnings: string[] = [];
+  const seenIds = new Set<string>();
+  for (const grid of workbook.sheets) {
+    if (grid.hidden && !options.includeHidden) {
+      warnings.push(`sheet "${grid.name}" is hidden and was skipped`);
+      continue;
+    }
+    const layout = detectLayout(grid, options);
+    if (!layout) {
+      if (grid.rows.size) warnings.push(`sheet "${grid.name}": no question column found`);
+      continue;
+    }
+    layouts.push(layout);
+    let section: string | null = null;
+    for (const r of [...grid.rows.keys()].sort((a, b) => a - b)) {
+      if (layout.headerRow !== null && r <= layout.headerRow) continue;
+      const row = grid.rows.get(r)!;
+      const cell = row.get(layout.questionColumn);
+      const idValue = layout.idColumn ? row.get(layout.idColumn)?.value : undefined;
+      const filled = [...row.keys()];
+      if (!cell) {
+        // A lone label elsewhere on the row (often merged across, or bold) names a section.
+        const only = filled.length === 1 ? row.get(filled[0])! : null;
+        if (only && (isMergedAcross(grid, r, filled[0]) || only.bold || (!idValue && /\s/.test(only.value)))) section = only.value;
+        continue;
+      }
+      const text = cell.value;
+      const looksLikeSection =
+        !idValue &&
+        !text.includes('?') &&
+        text.length < 80 &&
+        (cell.bold || isMergedAcross(grid, r, layout.questionColumn) || filled.length === 1) &&
+        !(layout.answerColumn && vocabularyAt(grid, r, layout.answerColumn) && !cell.bold);
+      if (looksLikeSection) {
+        section = text;
+        continue;
+      }
+      let id = idValue ?? `${grid.name}!${r}`;
+      if (seenIds.has(id)) id = `${grid.name}!${r}`;
+      seenIds.add(id);
+      questions.push({
+        id,
+        sheet: grid.name,
+        row: r,
+        question: text,
+        section,
+        questionCell: cellRef(r, layout.questionColumn),
+        answerCell: layout.answerColumn ? cellRef(r, layout.answerColumn) : null,
+        commentCell: layout.commentColumn ? cellRef(r, layout.commentColumn) : null,
+        vocabulary: vocabularyAt(grid, r, layout.answerColumn),
+      });
+    }
+  }
+  if (questions.length === 0) {
+    const hint = options.questionColumn ? `column "${options.questionColumn}" holds no questions` : 'no column of questions was found (name the column with --question-column, or pick it in the preview)';
+    throw new ImportError(`No questions found: ${hint}.`);
+  }
+  return { format: workbook.format, layouts, questions, warnings };
+}
+

@@ -1,0 +1,45 @@
+import path from 'node:path';
+import { readCsv } from './csv.js';
+import { ImportError } from './errors.js';
+import type { Workbook } from './grid.js';
+import { readJson } from './json.js';
+import { findQuestions, type ImportedQuestionnaire, type LayoutOptions } from './layout.js';
+import { readXlsx } from './xlsx.js';
+
+export type FileKind = 'xlsx' | 'csv' | 'json';
+
+const OLE = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
+
+/** What the bytes are, whatever the name says; a wrong extension is refused with the reason. */
+export function detectKind(data: Uint8Array, fileName: string): FileKind {
+  const ext = path.extname(fileName).toLowerCase();
+  if (data.length === 0) throw new ImportError('The file is empty.');
+  if (OLE.every((b, i) => data[i] === b)) {
+    // Office keeps password-protected .xlsx files in the old compound format, with an EncryptionInfo stream.
+    const head = Buffer.from(data.subarray(0, Math.min(data.length, 64 * 1024))).toString('latin1').replace(/\u0000/g, '');
+    if (head.includes('EncryptionInfo') || head.includes('EncryptedPackage')) {
+      throw new ImportError('The workbook is password-protected. Remove the password (File → Info → Protect Workbook) and upload it again.');
+    }
+    throw new ImportError('Legacy .xls workbooks are not supported. Open it in Excel or LibreOffice and save it as .xlsx, then upload that.', 415);
+  }
+  const isZip = data[0] === 0x50 && data[1] === 0x4b && data[2] === 0x03 && data[3] === 0x04;
+  if (isZip) {
+    if (!['.xlsx', '.xlsm', ''].includes(ext)) throw new ImportError(`The file is a zip package, not a ${ext} file. Upload an .xlsx, .xlsm, .csv or .json questionnaire.`, 415);
+    return 'xlsx';
+  }
+  if (ext === '.xlsx' || ext === '.xlsm') throw new ImportError(`${fileName} is named like a workbook but is not one (it is not a zip package). Save it again from the spreadsheet program.`, 415);
+  if (ext === '.json') return 'json';
+  if (ext === '.csv' || ext === '.txt' || ext === '.tsv' || ext === '') return 'csv';
+  throw new ImportError(`Files of type ${ext} are not questionnaires Evident can read. Upload .xlsx, .xlsm, .csv or .json.`, 415);
+}
+
+export function readWorkbook(data: Uint8Array, fileName: string): Workbook {
+  const kind = detectKind(data, fileName);
+  if (kind === 'xlsx') return readXlsx(data);
+  if (kind === 'json') return readJson(data);
+  return readCsv(data);
+}
+
+export function parseQuestionnaire(data: Uint8Array, fileName: string, options: LayoutOptions = {}): ImportedQuestionnaire {
+  return findQuestions(readWorkbook(data, fileName), options);
+}

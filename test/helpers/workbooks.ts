@@ -1,0 +1,76 @@
+import ExcelJS from 'exceljs';
+import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
+
+/**
+ * A questionnaire shaped like the ones customers send: a title block above the header, merged
+ * section rows, a Yes/No/N/A validation on the answer column, a hidden scoring sheet, and a
+ * second sheet.
+ */
+export async function buildRealisticWorkbook(): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  const main = wb.addWorksheet('Security');
+  main.getCell('A1').value = 'Vendor Security Assessment';
+  main.getCell('A1').font = { bold: true, size: 16 };
+  main.getCell('A2').value = 'Please answer every question and add comments where helpful.';
+  main.addRow([]);
+  main.getRow(4).values = ['Ref', 'Question', 'Response', 'Comments'];
+  main.getRow(4).font = { bold: true };
+  main.getRow(5).values = ['Access control'];
+  main.mergeCells('A5:D5');
+  main.getRow(5).font = { bold: true };
+  main.getRow(6).values = ['AC-1', 'Is multi-factor authentication enforced for administrators?'];
+  main.getRow(7).values = ['AC-2', 'Are user access rights reviewed at least quarterly?'];
+  main.getRow(8).values = ['Data protection'];
+  main.mergeCells('A8:D8');
+  main.getRow(8).font = { bold: true };
+  main.getRow(9).values = ['DP-1', 'Do you encrypt data at rest and in transit?'];
+  main.getRow(10).values = ['DP-2', 'What is your favourite colour?'];
+  main.getCell('D10').value = { formula: 'LEN(B10)', result: 30 };
+  main.getCell('C6').fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFFFFF00' } };
+  for (let r = 6; r <= 10; r++) main.getCell(`C${r}`).dataValidation = { type: 'list', allowBlank: true, formulae: ['"Y,N,N/A"'] };
+  main.getColumn(2).width = 60;
+
+  const ops = wb.addWorksheet('Operations');
+  ops.getRow(1).values = ['#', 'Requirement', 'Answer', 'Notes'];
+  ops.getRow(2).values = [1, 'Do you back up customer data daily?'];
+  ops.getRow(3).values = [2, 'Describe your incident response process.'];
+
+  const scoring = wb.addWorksheet('Scoring', { state: 'hidden' });
+  scoring.getRow(1).values = ['Question', 'Weight'];
+  scoring.getRow(2).values = ['Is this a hidden question?', 5];
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}
+
+/** Rewrites one part of an OOXML package (e.g. to add what exceljs would not write). */
+export function patchPart(xlsx: Uint8Array, part: string, change: (xml: string) => string): Buffer {
+  const files = unzipSync(xlsx);
+  files[part] = strToU8(change(strFromU8(files[part])));
+  return Buffer.from(zipSync(files));
+}
+
+/**
+ * A big, odd workbook like real ones: many sheets, formulas everywhere, and data validation
+ * declared over whole sheets (sqref="N1:XFD1048576") that naive readers expand cell by cell.
+ */
+export async function buildHugeValidationWorkbook(sheets = 12, rowsPerSheet = 400): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  for (let s = 1; s <= sheets; s++) {
+    const ws = wb.addWorksheet(`Domain ${s}`);
+    ws.getRow(1).values = ['ID', 'Question', 'Answer', 'Comment', 'Score'];
+    for (let r = 2; r <= rowsPerSheet; r++) {
+      ws.getRow(r).values = [`D${s}-${r}`, `Do you maintain control number ${r} of domain ${s} with documented procedures?`];
+      ws.getCell(`E${r}`).value = { formula: `IF(C${r}="Yes",1,0)`, result: 0 };
+    }
+  }
+  let buffer: Uint8Array = Buffer.from(await wb.xlsx.writeBuffer());
+  for (let s = 1; s <= sheets; s++) {
+    buffer = patchPart(buffer, `xl/worksheets/sheet${s}.xml`, (xml) =>
+      xml.replace(
+        /(<\/sheetData>(?:<mergeCells[\s\S]*?<\/mergeCells>)?)/,
+        '$1<dataValidations count="2"><dataValidation type="list" allowBlank="1" sqref="C2:C1048576"><formula1>"Yes,No,N/A"</formula1></dataValidation>' +
+          '<dataValidation type="list" allowBlank="1" sqref="N1:XFD1048576"><formula1>"A,B"</formula1></dataValidation></dataValidations>',
+      ),
+    );
+  }
+  return Buffer.from(buffer);
+}
