@@ -17,6 +17,8 @@ import { auditRoutes } from './modules/audit/routes.js';
 import { dashboardRoutes } from './modules/dashboard/routes.js';
 import { healthRoutes } from './modules/health/routes.js';
 import { staffRoutes } from './modules/staff/routes.js';
+import { EngineCache } from './modules/engine/service.js';
+import { questionnaireRoutes } from './modules/questionnaires/routes.js';
 
 export interface AppDeps {
   db: Kysely<Database>;
@@ -28,6 +30,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     config: Config;
     deps: AppDeps;
+    /** The questionnaire engine over the current content, rebuilt when content changes. */
+    engine: EngineCache;
   }
 }
 
@@ -48,6 +52,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   });
   app.decorate('config', config);
   app.decorate('deps', deps);
+  app.decorate('engine', new EngineCache(deps.db));
 
   registerErrorHandling(app);
   await registerSecurityHeaders(app);
@@ -64,6 +69,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(staffRoutes);
   await app.register(auditRoutes);
   await app.register(dashboardRoutes);
+  await app.register(questionnaireRoutes);
   return app;
 }
 

@@ -4,6 +4,7 @@ import { loadConfig } from './config.js';
 import { openConfiguredDatabase } from './db/bootstrap.js';
 import { formatProblem, syncContent } from './modules/content/service.js';
 import { ensureDemoAdmin } from './modules/staff/demo-admin.js';
+import { failInterrupted } from './modules/questionnaires/queries.js';
 
 /** Loads config, opens and migrates the database, syncs content, listens, shuts down gracefully. */
 export async function serve(): Promise<void> {
@@ -12,8 +13,10 @@ export async function serve(): Promise<void> {
   const started = performance.now();
   const database = await openConfiguredDatabase(config);
   const report = await syncContent(database.db, config.contentDir, clock, { expiringWithinDays: config.expiringWithinDays });
+  const interrupted = await failInterrupted(database.db, clock.now());
   const app = await buildApp(config, { db: database.db, databaseKind: database.kind, clock });
   for (const conflict of report.conflicts) app.log.warn(conflict);
+  if (interrupted) app.log.warn({ interrupted }, 'questionnaires left processing by a previous stop were marked failed');
   for (const problem of report.problems.filter((p) => p.level === 'warning').slice(0, 20)) app.log.debug(formatProblem(problem));
 
   let closing = false;

@@ -5,6 +5,7 @@ import { DataFolderBusyError } from '../db/lock.js';
 import { ContentInvalidError, formatProblem } from '../modules/content/service.js';
 import { registerContentCommands } from './content.js';
 import { registerStaffCommands } from './staff.js';
+import { registerAnswerCommand } from './answer.js';
 import { say, withDatabase } from './context.js';
 
 function buildProgram(): Command {
@@ -30,6 +31,7 @@ function buildProgram(): Command {
 
   registerContentCommands(program);
   registerStaffCommands(program);
+  registerAnswerCommand(program);
   return program;
 }
 

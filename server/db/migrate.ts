@@ -1,4 +1,4 @@
-import { Migrator, type Kysely, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -20,8 +20,13 @@ class FolderMigrationProvider implements MigrationProvider {
   }
 }
 
-export function createMigrator(db: Kysely<any>): Migrator {
-  return new Migrator({ db, provider: new FolderMigrationProvider() });
+/**
+ * Kysely looks for its bookkeeping tables in every schema unless told which one; name the
+ * current schema, so databases holding several Evident schemas (tests, staging) never mix them.
+ */
+export async function createMigrator(db: Kysely<any>): Promise<Migrator> {
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+  return new Migrator({ db, provider: new FolderMigrationProvider(), migrationTableSchema: rows[0].schema });
 }
 
 function unwrap(result: MigrationResultSet): string[] {
@@ -34,14 +39,14 @@ function unwrap(result: MigrationResultSet): string[] {
 }
 
 export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
-  return unwrap(await createMigrator(db).migrateToLatest());
+  return unwrap(await (await createMigrator(db)).migrateToLatest());
 }
 
 export async function migrateDown(db: Kysely<any>): Promise<string[]> {
-  return unwrap(await createMigrator(db).migrateDown());
+  return unwrap(await (await createMigrator(db)).migrateDown());
 }
 
 export async function migrateAllDown(db: Kysely<any>): Promise<string[]> {
   const { NO_MIGRATIONS } = await import('kysely');
-  return unwrap(await createMigrator(db).migrateTo(NO_MIGRATIONS));
+  return unwrap(await (await createMigrator(db)).migrateTo(NO_MIGRATIONS));
 }

@@ -50,4 +50,14 @@ export const databaseColumns: Columns = {
   login_attempts: { email: true, failures: true, last_failure_at: true, locked_until: true },
   settings: { key: true, value: true, updated_by: true, updated_at: true },
   audit_log: { id: true, at: true, actor: true, actor_kind: true, action: true, subject: true, details: true, ip: true, prev_hash: true, hash: true },
+  questionnaires: {
+    id: true, name: true, file_name: true, format: true, size: true, sha256: true, service_id: true, audience: true, status: true, error: true,
+    summary: true, layouts: true, warnings: true, created_by: true, created_at: true, updated_at: true,
+  },
+  questionnaire_files: { questionnaire_id: true, data: true },
+  questionnaire_items: {
+    id: true, questionnaire_id: true, position: true, ext_id: true, sheet: true, sheet_part: true, row: true, section: true, question: true,
+    answer_cell: true, comment_cell: true, vocabulary: true, status: true, result: true, review_state: true, final_answer: true, final_text: true,
+    assignee: true, reviewed_by: true, reviewed_at: true,
+  },
 };

@@ -25,7 +25,7 @@ export async function buildRealisticWorkbook(): Promise<Buffer> {
   main.getRow(8).font = { bold: true };
   main.getRow(9).values = ['DP-1', 'Do you encrypt data at rest and in transit?'];
   main.getRow(10).values = ['DP-2', 'What is your favourite colour?'];
-  main.getCell('D10').value = { formula: 'LEN(B10)', result: 30 };
+  main.getCell('E10').value = { formula: 'LEN(B10)', result: 30 };
   main.getCell('C6').fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFFFFF00' } };
   for (let r = 6; r <= 10; r++) main.getCell(`C${r}`).dataValidation = { type: 'list', allowBlank: true, formulae: ['"Y,N,N/A"'] };
   main.getColumn(2).width = 60;

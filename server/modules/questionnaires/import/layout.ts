@@ -3,6 +3,8 @@ import { cellRef, columnNumber, inRange, type SheetGrid, type Workbook } from '.
 
 export interface SheetLayout {
   sheet: string;
+  /** The sheet's part inside an xlsx package, where answers are written back. */
+  sheetPart: string | null;
   headerRow: number | null;
   questionColumn: number;
   idColumn: number | null;
@@ -13,6 +15,7 @@ export interface SheetLayout {
 export interface ImportedQuestion {
   id: string;
   sheet: string;
+  sheetPart: string | null;
   row: number;
   question: string;
   section: string | null;
@@ -110,7 +113,7 @@ function detectLayout(grid: SheetGrid, options: LayoutOptions): SheetLayout | nu
   }
   if (commentColumn === null) commentColumn = Math.max(answerColumn, questionColumn) + 1;
   const idColumn = header?.columns.id ?? null;
-  return { sheet: grid.name, headerRow, questionColumn, idColumn: idColumn === questionColumn ? null : idColumn, answerColumn, commentColumn };
+  return { sheet: grid.name, sheetPart: grid.part ?? null, headerRow, questionColumn, idColumn: idColumn === questionColumn ? null : idColumn, answerColumn, commentColumn };
 }
 
 function vocabularyAt(grid: SheetGrid, row: number, col: number | null): string[] | null {
@@ -165,6 +168,7 @@ export function findQuestions(workbook: Workbook, options: LayoutOptions = {}): 
       questions.push({
         id,
         sheet: grid.name,
+        sheetPart: grid.part ?? null,
         row: r,
         question: text,
         section,

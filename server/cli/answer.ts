@@ -1,0 +1,96 @@
+import type { Command } from 'commander';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { AccessLevel } from '../modules/content/tables.js';
+import { loadKnowledge } from '../modules/engine/queries.js';
+import { buildEngine } from '../modules/engine/engine.js';
+import { exportCsv, exportXlsx, type ExportItem } from '../modules/questionnaires/export/export.js';
+import { ImportError } from '../modules/questionnaires/import/errors.js';
+import { parseInWorker } from '../modules/questionnaires/import/run.js';
+import { answerImported, answerOptions, AUDIENCES } from '../modules/questionnaires/service.js';
+import { say, withDatabase } from './context.js';
+
+interface AnswerFlags {
+  out?: string;
+  format: string;
+  service?: string;
+  audience: string;
+  questionColumn?: string;
+  includeHidden?: boolean;
+}
+
+/** A progress bar on stderr (only on a terminal), so stdout stays machine-readable. */
+function progress(label: string) {
+  const tty = process.stderr.isTTY;
+  let last = -1;
+  return (done: number, total: number) => {
+    const pct = Math.floor((done / total) * 100);
+    if (pct === last) return;
+    last = pct;
+    if (tty) {
+      const width = 30;
+      const filled = Math.round((pct / 100) * width);
+      process.stderr.write(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`);
+      if (done === total) process.stderr.write('\n');
+    } else if (pct % 25 === 0) say(`${label}: ${done}/${total}`);
+  };
+}
+
+export function registerAnswerCommand(program: Command): void {
+  program
+    .command('answer')
+    .argument('<file>', 'questionnaire: .xlsx, .xlsm, .csv or .json')
+    .description('answer a questionnaire from the answer library (no server needed)')
+    .option('--out <path>', 'write the result here instead of stdout')
+    .option('--format <format>', 'json | xlsx | csv', 'json')
+    .option('--service <id>', 'answer for this service (responsibility-aware)')
+    .option('--audience <level>', 'public | nda | internal', 'nda')
+    .option('--question-column <col>', 'column letter or header text of the questions')
+    .option('--include-hidden', 'also read hidden sheets')
+    .action(async (file: string, flags: AnswerFlags) => {
+      if (!['json', 'xlsx', 'csv'].includes(flags.format)) throw new ImportError('--format must be json, xlsx or csv.');
+      if (!AUDIENCES.includes(flags.audience as AccessLevel)) throw new ImportError('--audience must be public, nda or internal.');
+      if (flags.format === 'xlsx' && !flags.out) throw new ImportError('--format xlsx writes a workbook: give --out FILE.');
+      let data: Buffer;
+      try {
+        data = readFileSync(file);
+      } catch (error) {
+        throw new ImportError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+      }
+      const imported = await parseInWorker(data, path.basename(file), { questionColumn: flags.questionColumn, includeHidden: flags.includeHidden });
+      for (const warning of imported.warnings) say(`note: ${warning}`);
+      await withDatabase({ syncContent: true }, async ({ config, clock, database }) => {
+        if (flags.service && !(await database.db.selectFrom('services').select('id').where('id', '=', flags.service).executeTakeFirst())) {
+          throw new ImportError(`unknown service "${flags.service}"`);
+        }
+        const engine = buildEngine(await loadKnowledge(database.db));
+        const output = answerImported(engine, imported, answerOptions(config, clock, flags.audience as AccessLevel, flags.service ?? null), progress('answering'));
+        say(`answered ${output.summary.answered}, review ${output.summary.review}, unanswered ${output.summary.unanswered} of ${output.summary.total}`);
+        const items: ExportItem[] = imported.questions.map((q, i) => ({
+          id: q.id,
+          sheet: q.sheet,
+          sheetPart: q.sheetPart,
+          row: q.row,
+          question: q.question,
+          answerCell: q.answerCell,
+          commentCell: q.commentCell,
+          vocabulary: q.vocabulary,
+          answer: output.questions[i].status === 'answered' ? output.questions[i].answer : null,
+          text: output.questions[i].status === 'answered' ? output.questions[i].text : null,
+          citations: output.questions[i].citations,
+          status: output.questions[i].status,
+        }));
+        let body: string | Uint8Array;
+        if (flags.format === 'json') body = JSON.stringify(output, null, 2) + '\n';
+        else if (flags.format === 'csv') body = exportCsv(items);
+        else {
+          if (imported.format !== 'xlsx') throw new ImportError('--format xlsx needs an .xlsx questionnaire; use csv or json.');
+          body = exportXlsx(data, items);
+        }
+        if (flags.out) {
+          writeFileSync(flags.out, body);
+          say(`wrote ${flags.out}`);
+        } else process.stdout.write(body);
+      });
+    });
+}

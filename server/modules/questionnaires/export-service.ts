@@ -1,0 +1,56 @@
+import type { Kysely } from 'kysely';
+import type { Clock } from '../../clock.js';
+import type { Database } from '../../db/database.js';
+import { ValidationError } from '../../errors.js';
+import { appendAudit, type Actor } from '../audit/service.js';
+import { exportCsv, exportXlsx, type ExportItem } from './export/export.js';
+import * as q from './queries.js';
+import { requireQuestionnaire } from './service.js';
+
+type Item = Awaited<ReturnType<typeof q.listItems>>[number];
+
+/**
+ * What goes back to the customer: approved and edited answers, and confident answers nobody
+ * has reviewed yet; suggestions awaiting review, rejections and abstentions stay blank.
+ */
+export function toExportItem(item: Item): ExportItem {
+  const reviewed = item.review_state === 'approved' || item.review_state === 'edited';
+  const include = reviewed || (item.review_state === 'pending' && item.status === 'answered');
+  return {
+    id: item.ext_id,
+    sheet: item.sheet,
+    sheetPart: item.sheet_part,
+    row: item.row,
+    question: item.question,
+    answerCell: item.answer_cell,
+    commentCell: item.comment_cell,
+    vocabulary: item.vocabulary,
+    answer: include ? (reviewed ? item.final_answer : item.result.answer) : null,
+    text: include ? (reviewed ? item.final_text : item.result.text) : null,
+    citations: include && item.review_state !== 'edited' ? item.result.citations : [],
+    status: item.status,
+  };
+}
+
+export async function exportQuestionnaire(db: Kysely<Database>, clock: Clock, id: string, format: string, by: Actor): Promise<{ body: Buffer | string; fileName: string; mediaType: string }> {
+  const questionnaire = await requireQuestionnaire(db, id);
+  if (questionnaire.status !== 'ready') throw new ValidationError('The questionnaire is not ready yet.');
+  const items = (await q.listItems(db, id)).map(toExportItem);
+  const base = questionnaire.file_name.replace(/\.[^.]+$/, '');
+  let result: { body: Buffer | string; fileName: string; mediaType: string };
+  if (format === 'csv') {
+    result = { body: exportCsv(items), fileName: `${base}-answered.csv`, mediaType: 'text/csv; charset=utf-8' };
+  } else if (format === 'xlsx') {
+    if (questionnaire.format !== 'xlsx') throw new ValidationError('The original file is not a workbook; export it as CSV (format=csv).');
+    const original = await q.findOriginal(db, id);
+    if (!original) throw new ValidationError('The original workbook is missing.');
+    const ext = questionnaire.file_name.toLowerCase().endsWith('.xlsm') ? 'xlsm' : 'xlsx';
+    result = {
+      body: Buffer.from(exportXlsx(original, items)),
+      fileName: `${base}-answered.${ext}`,
+      mediaType: ext === 'xlsm' ? 'application/vnd.ms-excel.sheet.macroEnabled.12' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    };
+  } else throw new ValidationError('format must be xlsx or csv.');
+  await appendAudit(db, clock, { ...by, action: 'questionnaire.exported', subject: id, details: { format } });
+  return result;
+}

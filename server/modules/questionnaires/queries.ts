@@ -1,0 +1,104 @@
+import type { DbOrTx } from '../../db/database.js';
+import type { ShortAnswer } from '../content/tables.js';
+import type { QuestionResult } from '../engine/types.js';
+import type { QuestionnairesTable, ReviewState } from './tables.js';
+import type { Insertable } from 'kysely';
+
+export async function insertQuestionnaire(db: DbOrTx, row: Insertable<QuestionnairesTable>, data: Uint8Array): Promise<void> {
+  await db.insertInto('questionnaires').values(row).execute();
+  await db.insertInto('questionnaire_files').values({ questionnaire_id: row.id, data: Buffer.from(data) }).execute();
+}
+
+export interface NewItem {
+  position: number;
+  extId: string;
+  sheet: string | null;
+  sheetPart: string | null;
+  row: number | null;
+  section: string | null;
+  question: string;
+  answerCell: string | null;
+  commentCell: string | null;
+  vocabulary: string[] | null;
+  result: QuestionResult;
+}
+
+export async function insertItems(db: DbOrTx, questionnaireId: string, items: NewItem[]): Promise<void> {
+  for (let i = 0; i < items.length; i += 200) {
+    await db
+      .insertInto('questionnaire_items')
+      .values(
+        items.slice(i, i + 200).map((item) => ({
+          questionnaire_id: questionnaireId,
+          position: item.position,
+          ext_id: item.extId,
+          sheet: item.sheet,
+          sheet_part: item.sheetPart,
+          row: item.row,
+          section: item.section,
+          question: item.question,
+          answer_cell: item.answerCell,
+          comment_cell: item.commentCell,
+          vocabulary: JSON.stringify(item.vocabulary),
+          status: item.result.status,
+          result: JSON.stringify(item.result),
+          review_state: 'pending' as const,
+        })),
+      )
+      .execute();
+  }
+}
+
+export async function updateQuestionnaire(db: DbOrTx, id: string, changes: Partial<{ status: QuestionnairesTable['status']; error: string | null; summary: string; layouts: string; warnings: string; updated_at: Date }>): Promise<void> {
+  await db.updateTable('questionnaires').set(changes).where('id', '=', id).execute();
+}
+
+export async function findQuestionnaire(db: DbOrTx, id: string) {
+  return db.selectFrom('questionnaires').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function listQuestionnaires(db: DbOrTx) {
+  return db.selectFrom('questionnaires').selectAll().orderBy('created_at', 'desc').limit(500).execute();
+}
+
+export async function findOriginal(db: DbOrTx, id: string): Promise<Uint8Array | null> {
+  const row = await db.selectFrom('questionnaire_files').select('data').where('questionnaire_id', '=', id).executeTakeFirst();
+  return row ? new Uint8Array(row.data) : null;
+}
+
+export async function listItems(db: DbOrTx, questionnaireId: string, filter: { status?: string; reviewState?: string } = {}) {
+  let query = db.selectFrom('questionnaire_items').selectAll().where('questionnaire_id', '=', questionnaireId);
+  if (filter.status) query = query.where('status', '=', filter.status as never);
+  if (filter.reviewState) query = query.where('review_state', '=', filter.reviewState as never);
+  return query.orderBy('position').execute();
+}
+
+export async function findItem(db: DbOrTx, questionnaireId: string, itemId: number) {
+  return db.selectFrom('questionnaire_items').selectAll().where('questionnaire_id', '=', questionnaireId).where('id', '=', itemId).executeTakeFirst();
+}
+
+export async function updateItemReview(
+  db: DbOrTx,
+  itemId: number,
+  review: { state: ReviewState; answer: ShortAnswer | null; text: string | null; by: string; at: Date },
+): Promise<void> {
+  await db
+    .updateTable('questionnaire_items')
+    .set({ review_state: review.state, final_answer: review.answer, final_text: review.text, reviewed_by: review.by, reviewed_at: review.at })
+    .where('id', '=', itemId)
+    .execute();
+}
+
+export async function assignItem(db: DbOrTx, itemId: number, assignee: string | null): Promise<void> {
+  await db.updateTable('questionnaire_items').set({ assignee }).where('id', '=', itemId).execute();
+}
+
+/** After a crash, a questionnaire left half-way is marked failed, never shown as ready. */
+export async function failInterrupted(db: DbOrTx, at: Date): Promise<number> {
+  const result = await db
+    .updateTable('questionnaires')
+    .set({ status: 'failed', error: 'Processing was interrupted (the server stopped). Upload the file again.', updated_at: at })
+    .where('status', '=', 'processing')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}

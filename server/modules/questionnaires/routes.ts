@@ -1,0 +1,109 @@
+import multipart from '@fastify/multipart';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { PayloadTooLargeError, ValidationError } from '../../errors.js';
+import type { AccessLevel } from '../content/tables.js';
+import { actorOf } from '../staff/routes.js';
+import { exportQuestionnaire } from './export-service.js';
+import { listQuestionnaires } from './queries.js';
+import { answerOptions, approveAllAnswered, questionnaireResult, reviewItem, uploadQuestionnaire, type ReviewAction, type UploadInput } from './service.js';
+
+/** Reads the multipart upload: one file plus simple fields. */
+export async function readUpload(request: FastifyRequest): Promise<UploadInput> {
+  const fields: Record<string, string> = {};
+  let file: { data: Buffer; fileName: string } | null = null;
+  try {
+    for await (const part of request.parts()) {
+      if (part.type === 'file') {
+        if (part.fieldname !== 'file' || file) {
+          part.file.resume();
+          continue;
+        }
+        const data = await part.toBuffer();
+        if (part.file.truncated) throw new PayloadTooLargeError(`The file is larger than the ${Math.round(request.server.config.uploadLimitBytes / 1024 / 1024)} MB limit.`);
+        file = { data, fileName: part.filename || 'questionnaire' };
+      } else fields[part.fieldname] = String(part.value ?? '');
+    }
+  } catch (error) {
+    if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {
+      throw new PayloadTooLargeError(`The file is larger than the ${Math.round(request.server.config.uploadLimitBytes / 1024 / 1024)} MB limit.`);
+    }
+    throw error;
+  }
+  if (!file) throw new ValidationError('Attach the questionnaire as the "file" field.');
+  return {
+    data: file.data,
+    fileName: file.fileName,
+    name: fields.name,
+    service: fields.service || null,
+    audience: fields.audience || undefined,
+    layout: { questionColumn: fields.questionColumn || undefined, includeHidden: fields.includeHidden === 'true' || fields.includeHidden === 'on' },
+  };
+}
+
+export async function questionnaireRoutes(app: FastifyInstance): Promise<void> {
+  const { db, clock } = app.deps;
+  const config = app.config;
+  await app.register(multipart, { limits: { fileSize: config.uploadLimitBytes, files: 1, fields: 20, fieldSize: 10_000 } });
+  const deps = { db, clock, config, engine: () => app.engine.get() };
+
+  app.post('/api/v1/questionnaires', { config: { access: 'editor' } }, async (request, reply) => {
+    const input = await readUpload(request);
+    const { id, done } = await uploadQuestionnaire(deps, input, { ...actorOf(request), role: request.staff!.user.role });
+    // Most files are answered in well under a second; larger ones answer "processing" and finish meanwhile.
+    await Promise.race([done, new Promise((r) => setTimeout(r, 10_000))]);
+    const { status } = await questionnaireResult(db, id);
+    return reply.code(201).send({ id, status });
+  });
+
+  app.get('/api/v1/questionnaires', { config: { access: 'viewer' } }, async () => ({
+    questionnaires: (await listQuestionnaires(db)).map((q) => ({ id: q.id, name: q.name, status: q.status, summary: q.summary, service: q.service_id, audience: q.audience, createdAt: q.created_at, createdBy: q.created_by })),
+  }));
+
+  app.get('/api/v1/questionnaires/:id', { config: { access: 'viewer' } }, async (request) => questionnaireResult(db, (request.params as { id: string }).id));
+
+  app.get('/api/v1/questionnaires/:id/export', { config: { access: 'viewer' } }, async (request, reply) => {
+    const { format = 'xlsx' } = request.query as { format?: string };
+    const file = await exportQuestionnaire(db, clock, (request.params as { id: string }).id, format, actorOf(request));
+    return reply.header('content-type', file.mediaType).header('content-disposition', `attachment; filename="${file.fileName.replace(/"/g, '')}"`).send(file.body);
+  });
+
+  app.post('/api/v1/questionnaires/:id/items/:itemId/review', { config: { access: 'editor' } }, async (request) => {
+    const { id, itemId } = request.params as { id: string; itemId: string };
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const decision = parseDecision(body);
+    await reviewItem(db, clock, id, Number(itemId), decision, actorOf(request));
+    return { ok: true };
+  });
+
+  app.post('/api/v1/questionnaires/:id/approve-answered', { config: { access: 'editor' } }, async (request) => ({
+    approved: await approveAllAnswered(db, clock, (request.params as { id: string }).id, actorOf(request)),
+  }));
+
+  app.post('/api/v1/answer', { config: { access: 'public', rateLimit: { max: 60, timeWindow: 60_000 } } }, async (request) => {
+    const body = (request.body ?? {}) as { question?: unknown; service?: unknown; audience?: unknown };
+    if (typeof body.question !== 'string' || !body.question.trim()) throw new ValidationError('Send {"question": "..."}.');
+    if (body.question.length > 2000) throw new ValidationError('The question is too long (2,000 characters at most).');
+    // Anonymous callers always read as the public; staff may ask for more.
+    const staff = request.staff && !request.staff.mfaPending ? request.staff : null;
+    const wanted = (typeof body.audience === 'string' ? body.audience : 'nda') as AccessLevel;
+    const audience: AccessLevel = !staff ? 'public' : wanted === 'internal' && staff.user.role !== 'admin' ? 'nda' : ['public', 'nda', 'internal'].includes(wanted) ? wanted : 'nda';
+    const service = typeof body.service === 'string' && body.service ? body.service : null;
+    const engine = await app.engine.get();
+    return engine.answer({ id: 'q1', sheet: null, row: null, question: body.question.trim() }, answerOptions(config, clock, audience, service));
+  });
+}
+
+function parseDecision(body: Record<string, unknown>): ReviewAction {
+  switch (body.action) {
+    case 'approve':
+      return { action: 'approve' };
+    case 'reject':
+      return { action: 'reject', reason: typeof body.reason === 'string' ? body.reason : undefined };
+    case 'edit':
+      return { action: 'edit', answer: String(body.answer ?? ''), text: String(body.text ?? ''), saveAsPhrasingOf: typeof body.saveAsPhrasingOf === 'string' && body.saveAsPhrasingOf ? body.saveAsPhrasingOf : null };
+    case 'assign':
+      return { action: 'assign', assignee: typeof body.assignee === 'string' && body.assignee ? body.assignee : null };
+    default:
+      throw new ValidationError('action must be approve, reject, edit or assign.');
+  }
+}

@@ -1,0 +1,226 @@
+import type { Kysely } from 'kysely';
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import type { Clock } from '../../clock.js';
+import { today } from '../../clock.js';
+import type { Config } from '../../config.js';
+import type { Database } from '../../db/database.js';
+import { ForbiddenError, NotFoundError, ValidationError } from '../../errors.js';
+import { appendAudit, type Actor } from '../audit/service.js';
+import type { AccessLevel, ShortAnswer } from '../content/tables.js';
+import { sha256Of } from '../content/files.js';
+import type { Engine } from '../engine/engine.js';
+import { summarise } from '../engine/engine.js';
+import type { AnswerOptions } from '../engine/types.js';
+import { ImportError } from './import/errors.js';
+import type { ImportedQuestionnaire, LayoutOptions } from './import/layout.js';
+import { detectKind } from './import/parse.js';
+import { parseInWorker } from './import/run.js';
+import * as q from './queries.js';
+import type { ReviewState } from './tables.js';
+
+export const AUDIENCES: readonly AccessLevel[] = ['public', 'nda', 'internal'];
+
+export interface UploadInput {
+  data: Uint8Array;
+  fileName: string;
+  name?: string;
+  service?: string | null;
+  audience?: string;
+  layout?: LayoutOptions;
+}
+
+export function answerOptions(config: Config, clock: Clock, audience: AccessLevel, service: string | null): AnswerOptions {
+  return { audience, service, today: today(clock), expiringWithinDays: config.expiringWithinDays };
+}
+
+function checkAudience(audience: string | undefined, actorRole: string | null): AccessLevel {
+  const value = (audience || 'nda') as AccessLevel;
+  if (!AUDIENCES.includes(value)) throw new ValidationError('audience must be public, nda or internal.');
+  // Internal answers are for staff eyes; only an admin may produce a file that carries them.
+  if (value === 'internal' && actorRole !== 'admin') throw new ForbiddenError('Only an admin may answer with internal content.');
+  return value;
+}
+
+/** Answers every imported question, in file order. */
+export function answerImported(engine: Engine, imported: ImportedQuestionnaire, options: AnswerOptions, onProgress?: (done: number, total: number) => void) {
+  const inputs = imported.questions.map((item) => ({ id: item.id, sheet: item.sheet, row: item.row, question: item.question }));
+  return engine.answerAll(inputs, options, onProgress);
+}
+
+export interface UploadDeps {
+  db: Kysely<Database>;
+  clock: Clock;
+  config: Config;
+  engine: () => Promise<Engine>;
+}
+
+/**
+ * Stores the upload as "processing" and answers it; the items and the "ready" state commit
+ * together, so a crash in between leaves no half questionnaire (start-up marks it failed).
+ */
+export async function uploadQuestionnaire(deps: UploadDeps, input: UploadInput, by: Actor & { role: string | null }): Promise<{ id: string; done: Promise<void> }> {
+  const { db, clock, config } = deps;
+  if (input.data.length > config.uploadLimitBytes) throw new ImportError(`The file is larger than the ${Math.round(config.uploadLimitBytes / 1024 / 1024)} MB limit.`, 413);
+  const kind = detectKind(input.data, input.fileName);
+  const audience = checkAudience(input.audience, by.role);
+  const service = input.service || null;
+  if (service && !(await db.selectFrom('services').select('id').where('id', '=', service).executeTakeFirst())) throw new ValidationError(`Unknown service "${service}".`);
+  // Parse before anything is stored: a file that cannot be read leaves nothing behind.
+  const imported = await parseInWorker(input.data, input.fileName, input.layout);
+  const id = randomUUID();
+  const now = clock.now();
+  const fileName = path.basename(input.fileName).replace(/[^\w.\- ()]+/g, '_').slice(0, 200) || 'questionnaire';
+  await db.transaction().execute(async (tx) => {
+    await q.insertQuestionnaire(
+      tx,
+      {
+        id,
+        name: (input.name || fileName).slice(0, 200),
+        file_name: fileName,
+        format: kind,
+        size: input.data.length,
+        sha256: sha256Of(Buffer.from(input.data)),
+        service_id: service,
+        audience,
+        status: 'processing',
+        error: null,
+        summary: JSON.stringify({ total: imported.questions.length, answered: 0, review: 0, unanswered: 0 }),
+        layouts: JSON.stringify(imported.layouts),
+        warnings: JSON.stringify(imported.warnings),
+        created_by: by.actor,
+        created_at: now,
+        updated_at: now,
+      },
+      input.data,
+    );
+    await appendAudit(tx, clock, { ...by, action: 'questionnaire.uploaded', subject: id, details: { fileName, questions: imported.questions.length, service, audience } });
+  });
+  const done = (async () => {
+    try {
+      const engine = await deps.engine();
+      const output = answerImported(engine, imported, answerOptions(config, clock, audience, service));
+      await db.transaction().execute(async (tx) => {
+        await q.insertItems(
+          tx,
+          id,
+          imported.questions.map((item, i) => ({
+            position: i,
+            extId: item.id,
+            sheet: item.sheet,
+            sheetPart: item.sheetPart,
+            row: item.row,
+            section: item.section,
+            question: item.question,
+            answerCell: item.answerCell,
+            commentCell: item.commentCell,
+            vocabulary: item.vocabulary,
+            result: output.questions[i],
+          })),
+        );
+        await q.updateQuestionnaire(tx, id, { status: 'ready', summary: JSON.stringify(output.summary), updated_at: clock.now() });
+      });
+    } catch (error) {
+      await q.updateQuestionnaire(db, id, { status: 'failed', error: error instanceof Error ? error.message : String(error), updated_at: clock.now() });
+    }
+  })();
+  return { id, done };
+}
+
+export async function requireQuestionnaire(db: Kysely<Database>, id: string) {
+  const found = await q.findQuestionnaire(db, id);
+  if (!found) throw new NotFoundError('No such questionnaire.');
+  return found;
+}
+
+/** The JSON contract of DESIGN.md, with each item's review state beside the engine's result. */
+export async function questionnaireResult(db: Kysely<Database>, id: string) {
+  const questionnaire = await requireQuestionnaire(db, id);
+  const items = await q.listItems(db, id);
+  return {
+    id: questionnaire.id,
+    name: questionnaire.name,
+    status: questionnaire.status,
+    error: questionnaire.error,
+    service: questionnaire.service_id,
+    audience: questionnaire.audience,
+    warnings: questionnaire.warnings,
+    summary: items.length ? summarise(items.map((i) => i.result)) : questionnaire.summary,
+    questions: items.map((item) => ({
+      ...item.result,
+      itemId: item.id,
+      section: item.section,
+      review: {
+        state: item.review_state,
+        answer: item.final_answer,
+        text: item.final_text,
+        assignee: item.assignee,
+        reviewedBy: item.reviewed_by,
+        reviewedAt: item.reviewed_at,
+      },
+    })),
+  };
+}
+
+const SHORT: readonly ShortAnswer[] = ['Yes', 'No', 'Partial', 'N/A'];
+
+export type ReviewAction =
+  | { action: 'approve' }
+  | { action: 'reject'; reason?: string }
+  | { action: 'edit'; answer: string; text: string; saveAsPhrasingOf?: string | null }
+  | { action: 'assign'; assignee: string | null };
+
+/** One reviewer decision on one question, on the audit log with it. */
+export async function reviewItem(db: Kysely<Database>, clock: Clock, questionnaireId: string, itemId: number, decision: ReviewAction, by: Actor): Promise<void> {
+  await db.transaction().execute(async (tx) => {
+    const item = await q.findItem(tx, questionnaireId, itemId);
+    if (!item) throw new NotFoundError('No such question in this questionnaire.');
+    const now = clock.now();
+    let details: Record<string, unknown> = { question: item.question };
+    if (decision.action === 'approve') {
+      if (!item.result.answer) throw new ValidationError('There is no suggested answer to approve; edit the question to answer it.');
+      await q.updateItemReview(tx, item.id, { state: 'approved', answer: item.result.answer, text: item.result.text, by: by.actor, at: now });
+    } else if (decision.action === 'reject') {
+      await q.updateItemReview(tx, item.id, { state: 'rejected', answer: null, text: null, by: by.actor, at: now });
+      details = { ...details, reason: decision.reason ?? null };
+    } else if (decision.action === 'edit') {
+      if (!SHORT.includes(decision.answer as ShortAnswer)) throw new ValidationError('The answer must be Yes, No, Partial or N/A.');
+      if (!decision.text.trim()) throw new ValidationError('Write the explanation the customer will read.');
+      await q.updateItemReview(tx, item.id, { state: 'edited', answer: decision.answer as ShortAnswer, text: decision.text.trim(), by: by.actor, at: now });
+      details = { ...details, answer: decision.answer };
+      if (decision.saveAsPhrasingOf) {
+        await addPhrasing(tx as unknown as Kysely<Database>, decision.saveAsPhrasingOf, item.question, by.actor, now);
+        details.savedAsPhrasingOf = decision.saveAsPhrasingOf;
+      }
+    } else {
+      await q.assignItem(tx, item.id, decision.assignee);
+      details = { ...details, assignee: decision.assignee };
+    }
+    await appendAudit(tx, clock, { ...by, action: `questionnaire.item_${decision.action === 'edit' ? 'edited' : decision.action === 'assign' ? 'assigned' : decision.action + 'd'}`, subject: `${questionnaireId}#${item.id}`, details });
+  });
+}
+
+/** A reviewed question becomes a new phrasing of a library answer, so the next file benefits. */
+async function addPhrasing(db: Kysely<Database>, answerId: string, phrasing: string, by: string, at: Date): Promise<void> {
+  const answer = await db.selectFrom('library_answers').select(['phrasings']).where('id', '=', answerId).executeTakeFirst();
+  if (!answer) throw new ValidationError(`No library answer "${answerId}".`);
+  if (answer.phrasings.some((p) => p.toLowerCase() === phrasing.toLowerCase())) return;
+  await db
+    .updateTable('library_answers')
+    .set({ phrasings: JSON.stringify([...answer.phrasings, phrasing]), edited_by: by, edited_at: at })
+    .where('id', '=', answerId)
+    .execute();
+}
+
+/** Approves every question the engine answered with confidence and no one has reviewed yet. */
+export async function approveAllAnswered(db: Kysely<Database>, clock: Clock, questionnaireId: string, by: Actor): Promise<number> {
+  return db.transaction().execute(async (tx) => {
+    const items = await q.listItems(tx, questionnaireId, { status: 'answered', reviewState: 'pending' });
+    const now = clock.now();
+    for (const item of items) await q.updateItemReview(tx, item.id, { state: 'approved', answer: item.result.answer, text: item.result.text, by: by.actor, at: now });
+    await appendAudit(tx, clock, { ...by, action: 'questionnaire.bulk_approved', subject: questionnaireId, details: { count: items.length } });
+    return items.length;
+  });
+}
+
+export type { ReviewState };

@@ -1,0 +1,59 @@
+import type { ColumnType, Generated } from 'kysely';
+import type { AccessLevel, Json, ShortAnswer, Timestamp } from '../content/tables.js';
+import type { QuestionResult, ResultStatus } from '../engine/types.js';
+
+export type QuestionnaireStatus = 'processing' | 'ready' | 'failed';
+export type ReviewState = 'pending' | 'approved' | 'edited' | 'rejected';
+
+export interface QuestionnairesTable {
+  id: string;
+  name: string;
+  file_name: string;
+  format: 'xlsx' | 'csv' | 'json';
+  size: number;
+  sha256: string;
+  service_id: string | null;
+  audience: AccessLevel;
+  status: QuestionnaireStatus;
+  error: string | null;
+  summary: Json<{ total: number; answered: number; review: number; unanswered: number }>;
+  layouts: Json<unknown[]>;
+  warnings: Json<string[]>;
+  created_by: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface QuestionnaireFilesTable {
+  questionnaire_id: string;
+  data: ColumnType<Uint8Array, Uint8Array | Buffer, Uint8Array | Buffer>;
+}
+
+export interface QuestionnaireItemsTable {
+  id: Generated<number>;
+  questionnaire_id: string;
+  position: number;
+  ext_id: string;
+  sheet: string | null;
+  sheet_part: string | null;
+  row: number | null;
+  section: string | null;
+  question: string;
+  answer_cell: string | null;
+  comment_cell: string | null;
+  vocabulary: Json<string[] | null> | null;
+  status: ResultStatus;
+  result: Json<QuestionResult>;
+  review_state: ReviewState;
+  final_answer: ShortAnswer | null;
+  final_text: string | null;
+  assignee: string | null;
+  reviewed_by: string | null;
+  reviewed_at: Timestamp | null;
+}
+
+export interface QuestionnaireTables {
+  questionnaires: QuestionnairesTable;
+  questionnaire_files: QuestionnaireFilesTable;
+  questionnaire_items: QuestionnaireItemsTable;
+}
