@@ -4,6 +4,7 @@ import { PayloadTooLargeError, ValidationError } from '../../errors.js';
 import type { AccessLevel } from '../content/tables.js';
 import { actorOf } from '../staff/routes.js';
 import { exportQuestionnaire } from './export-service.js';
+import { questionnairePages } from './pages.js';
 import { listQuestionnaires } from './queries.js';
 import { answerOptions, approveAllAnswered, questionnaireResult, reviewItem, uploadQuestionnaire, type ReviewAction, type UploadInput } from './service.js';
 
@@ -44,6 +45,7 @@ export async function questionnaireRoutes(app: FastifyInstance): Promise<void> {
   const { db, clock } = app.deps;
   const config = app.config;
   await app.register(multipart, { limits: { fileSize: config.uploadLimitBytes, files: 1, fields: 20, fieldSize: 10_000 } });
+  await app.register(questionnairePages);
   const deps = { db, clock, config, engine: () => app.engine.get() };
 
   app.post('/api/v1/questionnaires', { config: { access: 'editor' } }, async (request, reply) => {

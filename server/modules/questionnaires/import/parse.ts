@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { readCsv } from './csv.js';
 import { ImportError } from './errors.js';
-import type { Workbook } from './grid.js';
+import { columnName, type Workbook } from './grid.js';
 import { readJson } from './json.js';
 import { findQuestions, type ImportedQuestionnaire, type LayoutOptions } from './layout.js';
 import { readXlsx } from './xlsx.js';
@@ -42,4 +42,26 @@ export function readWorkbook(data: Uint8Array, fileName: string): Workbook {
 
 export function parseQuestionnaire(data: Uint8Array, fileName: string, options: LayoutOptions = {}): ImportedQuestionnaire {
   return findQuestions(readWorkbook(data, fileName), options);
+}
+
+export interface SheetPreview {
+  sheet: string;
+  hidden: boolean;
+  columns: string[];
+  rows: { row: number; cells: string[] }[];
+}
+
+/** The first rows of every sheet, so a person can point at the question column. */
+export function previewWorkbook(data: Uint8Array, fileName: string, maxRows = 12): SheetPreview[] {
+  return readWorkbook(data, fileName).sheets.map((grid) => {
+    const numbers = [...grid.rows.keys()].sort((a, b) => a - b).slice(0, maxRows);
+    const width = Math.min(26, Math.max(1, ...numbers.flatMap((r) => [...grid.rows.get(r)!.keys()])));
+    const columns = Array.from({ length: width }, (_, i) => columnName(i + 1));
+    return {
+      sheet: grid.name,
+      hidden: grid.hidden,
+      columns,
+      rows: numbers.map((r) => ({ row: r, cells: columns.map((_, c) => (grid.rows.get(r)!.get(c + 1)?.value ?? '').slice(0, 120)) })),
+    };
+  });
 }

@@ -4,9 +4,11 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { register } from 'tsx/esm/api';
 
 register();
-const { parseQuestionnaire } = await import('./parse.ts');
+const { parseQuestionnaire, previewWorkbook } = await import('./parse.ts');
 try {
-  const result = parseQuestionnaire(workerData.data, workerData.fileName, workerData.options);
+  const result = workerData.mode === 'preview'
+    ? previewWorkbook(workerData.data, workerData.fileName)
+    : parseQuestionnaire(workerData.data, workerData.fileName, workerData.options);
   parentPort.postMessage({ ok: true, result });
 } catch (error) {
   parentPort.postMessage({

@@ -1,0 +1,95 @@
+import type { FastifyInstance } from 'fastify';
+import { NotFoundError } from '../../errors.js';
+import { renderAdmin } from '../../lib/page.js';
+import { listUsers } from '../staff/queries.js';
+import { actorOf } from '../staff/routes.js';
+import { ImportError } from './import/errors.js';
+import { previewInWorker } from './import/run.js';
+import { PendingUploads } from './pending.js';
+import { listQuestionnaires } from './queries.js';
+import { readUpload } from './routes.js';
+import { approveAllAnswered, AUDIENCES, questionnaireResult, reviewItem, uploadQuestionnaire, type ReviewAction } from './service.js';
+
+const SHORT = ['Yes', 'No', 'Partial', 'N/A'];
+
+/** The review workspace: upload, watch, filter, decide, export — all plain forms. */
+export async function questionnairePages(app: FastifyInstance): Promise<void> {
+  const { db, clock } = app.deps;
+  const pending = new PendingUploads();
+  const deps = { db, clock, config: app.config, engine: () => app.engine.get() };
+  const services = () => db.selectFrom('services').select(['id', 'name', 'model']).orderBy('position').execute();
+
+  app.get('/admin/questionnaires', { config: { access: 'viewer' } }, async (request, reply) =>
+    renderAdmin(request, reply, 'views/questionnaires/list.hbs', {
+      title: 'Questionnaires',
+      questionnaires: await listQuestionnaires(db),
+      services: await services(),
+      audiences: AUDIENCES.filter((a) => a !== 'internal' || request.staff?.user.role === 'admin'),
+      canEdit: request.staff?.user.role !== 'viewer',
+    }),
+  );
+
+  const submit = async (request: Parameters<typeof renderAdmin>[0], reply: Parameters<typeof renderAdmin>[1], input: Awaited<ReturnType<typeof readUpload>>) => {
+    try {
+      const { id, done } = await uploadQuestionnaire(deps, input, { ...actorOf(request), role: request.staff!.user.role });
+      await Promise.race([done, new Promise((r) => setTimeout(r, 5_000))]);
+      return reply.redirect(`/admin/questionnaires/${id}`, 303);
+    } catch (error) {
+      if (error instanceof ImportError && /No questions found/.test(error.message)) {
+        const token = pending.put(input, request.staff!.user.id, clock.now().getTime());
+        const sheets = await previewInWorker(input.data, input.fileName);
+        reply.code(422);
+        return renderAdmin(request, reply, 'views/questionnaires/pick-column.hbs', { title: 'Pick the question column', error: error.message, token, sheets });
+      }
+      throw error;
+    }
+  };
+
+  app.post('/admin/questionnaires', { config: { access: 'editor' } }, async (request, reply) => submit(request, reply, await readUpload(request)));
+
+  app.post('/admin/questionnaires/pending/:token', { config: { access: 'editor' } }, async (request, reply) => {
+    const { token } = request.params as { token: string };
+    const body = request.body as { questionColumn?: string; includeHidden?: string };
+    const input = pending.take(token, request.staff!.user.id, clock.now().getTime());
+    if (!input) throw new NotFoundError('That upload has expired (uploads wait 15 minutes for a column choice). Upload the file again.');
+    return submit(request, reply, { ...input, layout: { questionColumn: body.questionColumn, includeHidden: body.includeHidden === 'on' } });
+  });
+
+  app.get('/admin/questionnaires/:id', { config: { access: 'viewer' } }, async (request, reply) => {
+    const { id } = request.params as { id: string };
+    const { status, review } = request.query as { status?: string; review?: string };
+    const result = await questionnaireResult(db, id);
+    const questions = result.questions.filter((q) => (!status || q.status === status) && (!review || q.review.state === review));
+    return renderAdmin(request, reply, 'views/questionnaires/show.hbs', {
+      title: result.name,
+      questionnaire: result,
+      questions,
+      filter: { status, review },
+      processing: result.status === 'processing',
+      canEdit: request.staff?.user.role !== 'viewer',
+      answers: SHORT,
+      staffUsers: (await listUsers(db)).filter((u) => !u.disabled_at).map((u) => u.email),
+    });
+  });
+
+  app.post('/admin/questionnaires/:id/items/:itemId', { config: { access: 'editor' } }, async (request, reply) => {
+    const { id, itemId } = request.params as { id: string; itemId: string };
+    const body = request.body as Record<string, string | undefined>;
+    const decision: ReviewAction =
+      body.action === 'approve'
+        ? { action: 'approve' }
+        : body.action === 'reject'
+          ? { action: 'reject', reason: body.reason }
+          : body.action === 'assign'
+            ? { action: 'assign', assignee: body.assignee || null }
+            : { action: 'edit', answer: body.answer ?? '', text: body.text ?? '', saveAsPhrasingOf: body.saveAsPhrasing === 'on' ? body.answerId || null : null };
+    await reviewItem(db, clock, id, Number(itemId), decision, actorOf(request));
+    return reply.redirect(`/admin/questionnaires/${id}#item-${itemId}`, 303);
+  });
+
+  app.post('/admin/questionnaires/:id/approve-answered', { config: { access: 'editor' } }, async (request, reply) => {
+    const { id } = request.params as { id: string };
+    await approveAllAnswered(db, clock, id, actorOf(request));
+    return reply.redirect(`/admin/questionnaires/${id}`, 303);
+  });
+}
