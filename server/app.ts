@@ -19,6 +19,7 @@ import { healthRoutes } from './modules/health/routes.js';
 import { staffRoutes } from './modules/staff/routes.js';
 import { EngineCache } from './modules/engine/service.js';
 import { questionnaireRoutes } from './modules/questionnaires/routes.js';
+import { libraryRoutes } from './modules/library/routes.js';
 
 export interface AppDeps {
   db: Kysely<Database>;
@@ -70,6 +71,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(auditRoutes);
   await app.register(dashboardRoutes);
   await app.register(questionnaireRoutes);
+  await app.register(libraryRoutes);
   return app;
 }
 
