@@ -20,6 +20,8 @@ import { staffRoutes } from './modules/staff/routes.js';
 import { EngineCache } from './modules/engine/service.js';
 import { questionnaireRoutes } from './modules/questionnaires/routes.js';
 import { libraryRoutes } from './modules/library/routes.js';
+import { accessRoutes } from './modules/access/routes.js';
+import { registerMail } from './modules/mail/plugin.js';
 
 export interface AppDeps {
   db: Kysely<Database>;
@@ -65,6 +67,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   // Limits are set per route (login, public forms); nothing is limited by default.
   await app.register(rateLimit, { global: false });
   registerAuth(app);
+  registerMail(app, { background: config.env !== 'test' });
 
   await app.register(healthRoutes);
   await app.register(staffRoutes);
@@ -72,6 +75,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(dashboardRoutes);
   await app.register(questionnaireRoutes);
   await app.register(libraryRoutes);
+  await app.register(accessRoutes);
   return app;
 }
 

@@ -19,11 +19,15 @@ export interface Config {
   readonly secureCookies: boolean;
   readonly sessionSecret: string;
   readonly smtpUrl: string | null;
+  /** Sender of the portal's e-mail. */
+  readonly mailFrom: string;
   readonly expiringWithinDays: number;
   readonly uploadLimitBytes: number;
   readonly logLevel: string;
   /** Sign-in attempts allowed per client address per minute. */
   readonly loginRateLimit: number;
+  /** Public form submissions (document requests, questions) allowed per client address per minute. */
+  readonly publicFormRateLimit: number;
   /** Set by tests and evaluations to fix "today" (ISO date or instant). */
   readonly fixedNow: string | null;
 }
@@ -119,10 +123,12 @@ export function loadConfig(env: Env = process.env): Config {
     secureCookies: baseUrl.startsWith('https:'),
     sessionSecret: readSessionSecret(env, nodeEnv, dataDir),
     smtpUrl,
+    mailFrom: env.MAIL_FROM || `Evident <no-reply@${new URL(baseUrl).hostname}>`,
     expiringWithinDays: readPositiveInt(env, 'EXPIRING_WITHIN_DAYS', 30),
     uploadLimitBytes: readPositiveInt(env, 'UPLOAD_LIMIT_BYTES', 10 * 1024 * 1024),
     logLevel: env.LOG_LEVEL || (nodeEnv === 'test' ? 'silent' : 'info'),
     loginRateLimit: readPositiveInt(env, 'LOGIN_RATE_LIMIT', 10),
+    publicFormRateLimit: readPositiveInt(env, 'PUBLIC_FORM_RATE_LIMIT', 10),
     fixedNow,
   });
 }

@@ -1,5 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
+import type { AccessTables } from '../modules/access/tables.js';
 import type { AuditTables } from '../modules/audit/tables.js';
+import type { MailTables } from '../modules/mail/tables.js';
 import type { ContentTables } from '../modules/content/tables.js';
 import type { QuestionnaireTables } from '../modules/questionnaires/tables.js';
 import type { StaffTables } from '../modules/staff/tables.js';
@@ -8,7 +10,7 @@ import type { StaffTables } from '../modules/staff/tables.js';
  * The one Kysely interface describing every table. Each domain declares its tables
  * beside its queries; they meet here. A test compares this with the migrated schema.
  */
-export interface Database extends ContentTables, StaffTables, AuditTables, QuestionnaireTables {}
+export interface Database extends ContentTables, StaffTables, AuditTables, QuestionnaireTables, AccessTables, MailTables {}
 
 export type Db = Kysely<Database>;
 /** Query functions accept either, so the caller decides where the transaction begins. */

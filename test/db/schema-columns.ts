@@ -60,4 +60,15 @@ export const databaseColumns: Columns = {
     answer_cell: true, comment_cell: true, vocabulary: true, status: true, result: true, review_state: true, final_answer: true, final_text: true,
     assignee: true, reviewed_by: true, reviewed_at: true,
   },
+  mail_messages: {
+    id: true, to_address: true, subject: true, body_text: true, purpose: true, status: true, attempts: true, last_error: true, created_at: true,
+    sent_at: true, next_attempt_at: true,
+  },
+  access_requests: {
+    id: true, name: true, email: true, company: true, reason: true, document_ids: true, status: true, decided_by: true, decided_kind: true,
+    decision_reason: true, ip: true, created_at: true, decided_at: true,
+  },
+  access_grants: { id: true, request_id: true, token_hash: true, document_ids: true, expires_at: true, revoked_at: true, revoked_by: true, created_at: true },
+  nda_acceptances: { id: true, grant_id: true, nda_version: true, nda_sha256: true, name: true, email: true, ip: true, user_agent: true, accepted_at: true },
+  document_downloads: { id: true, grant_id: true, evidence_id: true, original_sha256: true, served_sha256: true, ip: true, user_agent: true, downloaded_at: true },
 };

@@ -1,6 +1,7 @@
 import { array } from './array.js';
 import { eq } from './eq.js';
 import { formatDate } from './format-date.js';
+import { includes } from './includes.js';
 import { json } from './json.js';
 
 /** Every helper the templates may call, registered by name. */
@@ -8,5 +9,6 @@ export const helpers: Record<string, (...args: never[]) => unknown> = {
   array,
   eq,
   formatDate,
+  includes,
   json,
 };

@@ -1,0 +1,34 @@
+import type { FastifyInstance } from 'fastify';
+import { deliverDueMail } from './service.js';
+import { outboxTransport, smtpTransport, type MailTransport } from './transport.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    mail: { transport: MailTransport; flush(): Promise<{ sent: number; failed: number }> };
+  }
+}
+
+/** Delivers queued mail right after a change and every half minute, so retries happen by themselves. */
+export function registerMail(app: FastifyInstance, options: { background: boolean }): void {
+  const { db, clock } = app.deps;
+  const transport = app.config.smtpUrl ? smtpTransport(app.config.smtpUrl) : outboxTransport(app.config.dataDir);
+  let running: Promise<{ sent: number; failed: number }> | null = null;
+  const flush = () => {
+    running ??= deliverDueMail(db, clock, transport, app.config.mailFrom, (m) => app.log.warn(m)).finally(() => {
+      running = null;
+    });
+    return running;
+  };
+  app.decorate('mail', { transport, flush });
+  if (!options.background) return;
+  let timer: NodeJS.Timeout | null = null;
+  app.addHook('onReady', async () => {
+    if (app.config.env === 'production' && !app.config.smtpUrl) app.log.warn('SMTP_URL is not set: e-mail is written to DATA_DIR/outbox/ instead of being sent');
+    timer = setInterval(() => void flush().catch((e: unknown) => app.log.error({ err: e }, 'mail delivery failed')), 30_000);
+    timer.unref();
+  });
+  app.addHook('onClose', async () => {
+    if (timer) clearInterval(timer);
+    await running;
+  });
+}

@@ -1,0 +1,47 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import nodemailer from 'nodemailer';
+
+export interface OutgoingMail {
+  id: string;
+  from: string;
+  to: string;
+  subject: string;
+  text: string;
+  date: Date;
+}
+
+/** Where mail goes: an SMTP server, or .eml files in the outbox folder when none is configured. */
+export interface MailTransport {
+  readonly kind: 'smtp' | 'outbox';
+  send(mail: OutgoingMail): Promise<void>;
+}
+
+function messageOptions(mail: OutgoingMail) {
+  return { from: mail.from, to: mail.to, subject: mail.subject, text: mail.text, date: mail.date, messageId: `<${mail.id}@evident>` };
+}
+
+export function outboxTransport(dataDir: string): MailTransport {
+  const outbox = path.join(dataDir, 'outbox');
+  // nodemailer composes the message (headers, encoding) without sending it anywhere.
+  const composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  return {
+    kind: 'outbox',
+    async send(mail) {
+      const info = await composer.sendMail(messageOptions(mail));
+      mkdirSync(outbox, { recursive: true });
+      const stamp = mail.date.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+      writeFileSync(path.join(outbox, `${stamp}-${mail.id}.eml`), info.message as Buffer);
+    },
+  };
+}
+
+export function smtpTransport(url: string): MailTransport {
+  const transporter = nodemailer.createTransport(url);
+  return {
+    kind: 'smtp',
+    async send(mail) {
+      await transporter.sendMail(messageOptions(mail));
+    },
+  };
+}
