@@ -21,6 +21,7 @@ import { EngineCache } from './modules/engine/service.js';
 import { questionnaireRoutes } from './modules/questionnaires/routes.js';
 import { libraryRoutes } from './modules/library/routes.js';
 import { accessRoutes } from './modules/access/routes.js';
+import { trustPageRoutes } from './modules/trust-page/routes.js';
 import { registerMail } from './modules/mail/plugin.js';
 
 export interface AppDeps {
@@ -76,6 +77,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(questionnaireRoutes);
   await app.register(libraryRoutes);
   await app.register(accessRoutes);
+  await app.register(trustPageRoutes);
   return app;
 }
 

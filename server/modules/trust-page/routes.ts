@@ -1,0 +1,187 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { NotFoundError } from '../../errors.js';
+import { evidenceFilePath } from '../content/files.js';
+import { SiteCache, notModified } from './cache.js';
+import { renderAtom, renderSecurityTxt, renderSitemap } from './feed.js';
+import { countryCentroid, renderMap, type MapMarker } from './map.js';
+import type { Site } from './site.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    site: SiteCache;
+  }
+}
+
+const HEX = /^#[0-9a-fA-F]{6}$/;
+
+export function pageBase(site: Site, request: FastifyRequest) {
+  return {
+    site: {
+      name: site.provider.name,
+      legalEntity: site.provider.legalEntity,
+      logo: site.provider.branding?.logo ? '/brand/logo' : null,
+      statusPage: site.provider.statusPage,
+      securityEmail: site.provider.securityContact?.email,
+    },
+    feedUrl: '/changes.atom',
+    csrf: request.csrfToken(),
+    path: request.url.split('?')[0],
+  };
+}
+
+/** Renders a public page from the cached view model, with ETag/304 and the standard layout. */
+export async function renderTrustPage(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, template: string, build: (site: Site) => Record<string, unknown>) {
+  const site = await app.site.get();
+  if (notModified(request, reply, site)) return reply;
+  return reply.view(template, { ...pageBase(site, request), ...build(site) }, { layout: 'layouts/main.hbs' });
+}
+
+function locationRows(site: Site, service?: string, category?: string) {
+  const serviceName = new Map(site.services.map((s) => [s.id, s.name]));
+  const categoryName = new Map(site.categories.map((c) => [c.id, c.name]));
+  const regionName = new Map(site.regions.map((r) => [r.id, r.name]));
+  return site.regions.map((r) => {
+    const matches = (!service || r.services.includes(service)) && (!category || r.dataCategories.includes(category));
+    return {
+      ...r,
+      matches,
+      serviceNames: r.services.map((s) => serviceName.get(s) ?? s),
+      categoryNames: r.dataCategories.map((c) => categoryName.get(c) ?? c),
+      backupRegionName: r.backupRegion ? regionName.get(r.backupRegion) : null,
+    };
+  });
+}
+
+export async function trustPageRoutes(app: FastifyInstance): Promise<void> {
+  app.decorate('site', new SiteCache(app));
+  const base = app.config.baseUrl;
+  const pub = { config: { access: 'public' as const } };
+
+  app.get('/', pub, (request, reply) =>
+    renderTrustPage(app, request, reply, 'views/trust/home.hbs', (site) => ({
+      title: 'Overview',
+      provider: site.provider,
+      overviewHtml: site.overviewHtml,
+      certifications: site.certifications.filter((c) => !c.lapsed),
+      services: site.services,
+      changes: site.changes.slice(0, 5),
+      regionCount: site.regions.length,
+      countryCount: new Set(site.regions.map((r) => r.country)).size,
+    })),
+  );
+
+  app.get('/certifications', pub, (request, reply) =>
+    renderTrustPage(app, request, reply, 'views/trust/certifications.hbs', (site) => ({
+      title: 'Certifications and attestations',
+      current: site.certifications.filter((c) => !c.lapsed),
+      history: site.certifications.filter((c) => c.lapsed),
+    })),
+  );
+
+  app.get('/data-locations', pub, (request, reply) => {
+    const { service, category } = request.query as { service?: string; category?: string };
+    return renderTrustPage(app, request, reply, 'views/trust/data-locations.hbs', (site) => {
+      const rows = locationRows(site, service || undefined, category || undefined);
+      const markers: MapMarker[] = rows.map((r) => ({ id: r.id, label: r.name, country: r.country, lat: r.lat, lon: r.lon, kind: 'region', dimmed: !r.matches }));
+      const subCountries = [...new Set(site.subprocessors.filter((s) => !category || s.dataCategories.includes(category)).flatMap((s) => s.locations))];
+      for (const country of subCountries) {
+        const centre = countryCentroid(country);
+        if (centre && !markers.some((m) => m.country === country)) markers.push({ id: `sub-${country}`, label: country, country, lon: centre[0], lat: centre[1], kind: 'subprocessor', dimmed: false });
+      }
+      return {
+        title: 'Data locations',
+        map: renderMap(markers, `Map of the regions where ${site.provider.name} stores and processes data; the table below lists them.`),
+        rows,
+        shown: rows.filter((r) => r.matches),
+        services: site.services.map((s) => ({ ...s, selected: s.id === service })),
+        categories: site.categories.map((c) => ({ ...c, selected: c.id === category })),
+        filtered: Boolean(service || category),
+        subprocessorLocations: site.subprocessors
+          .filter((s) => !category || s.dataCategories.includes(category))
+          .map((s) => ({ name: s.name, locations: s.locations.join(', '), purpose: s.purpose, transferMechanism: s.transferMechanism })),
+      };
+    });
+  });
+
+  app.get('/subprocessors', pub, (request, reply) =>
+    renderTrustPage(app, request, reply, 'views/trust/subprocessors.hbs', (site) => {
+      const categoryName = new Map(site.categories.map((c) => [c.id, c.name]));
+      const view = (s: Site['subprocessors'][number]) => ({ ...s, categoryNames: s.dataCategories.map((c) => categoryName.get(c) ?? c) });
+      return {
+        title: 'Subprocessors',
+        noticeDays: site.provider.noticePeriodDays ?? 30,
+        active: site.subprocessors.map(view),
+        retired: site.retiredSubprocessors.map(view),
+        upcoming: site.changes.filter((c) => c.upcoming && c.kind === 'subprocessor'),
+      };
+    }),
+  );
+
+  app.get('/documents', pub, (request, reply) =>
+    renderTrustPage(app, request, reply, 'views/trust/documents.hbs', (site) => ({
+      title: 'Documents',
+      publicDocuments: site.documents.filter((d) => d.access === 'public'),
+      ndaDocuments: site.documents.filter((d) => d.access === 'nda'),
+    })),
+  );
+
+  /** Public documents only; NDA files are served solely through a grant (/access/…). */
+  app.get('/documents/:id/file', pub, async (request, reply) => {
+    const { id } = request.params as { id: string };
+    const row = await app.deps.db.selectFrom('evidence').select(['id', 'access', 'file_name', 'media_type', 'storage', 'sha256']).where('id', '=', id).executeTakeFirst();
+    if (!row || row.access !== 'public' || !row.file_name) throw new NotFoundError('There is nothing at this address.');
+    const absolute = row.storage === 'upload' ? path.join(app.config.dataDir, 'uploads', 'evidence', String(row.sha256)) : evidenceFilePath(app.config.contentDir, row.file_name);
+    const body = await readFile(absolute);
+    return reply
+      .header('content-type', row.media_type ?? 'application/octet-stream')
+      .header('content-disposition', `inline; filename="${path.basename(row.file_name).replace(/[^\w.-]/g, '_')}"`)
+      .header('x-content-sha256', row.sha256 ?? '')
+      .send(body);
+  });
+
+  app.get('/faq', pub, (request, reply) => renderTrustPage(app, request, reply, 'views/trust/faq.hbs', (site) => ({ title: 'Frequently asked questions', faq: site.faq })));
+
+  app.get('/changes', pub, (request, reply) =>
+    renderTrustPage(app, request, reply, 'views/trust/changes.hbs', (site) => ({
+      title: 'Change log',
+      upcoming: site.changes.filter((c) => c.upcoming),
+      past: site.changes.filter((c) => !c.upcoming),
+    })),
+  );
+
+  app.get('/changes.atom', pub, async (request, reply) => {
+    const site = await app.site.get();
+    if (notModified(request, reply, site)) return reply;
+    return reply.header('content-type', 'application/atom+xml; charset=utf-8').send(renderAtom(site, base));
+  });
+
+  app.get('/.well-known/security.txt', pub, async (_request, reply) =>
+    reply.header('content-type', 'text/plain; charset=utf-8').send(renderSecurityTxt(await app.site.get(), base)),
+  );
+
+  app.get('/robots.txt', pub, async (_request, reply) =>
+    reply.header('content-type', 'text/plain; charset=utf-8').send(`User-agent: *\nDisallow: /admin\nDisallow: /access/\nDisallow: /api/\nSitemap: ${base}/sitemap.xml\n`),
+  );
+
+  app.get('/sitemap.xml', pub, async (_request, reply) => {
+    const controls = await app.deps.db.selectFrom('controls').select('id').orderBy('id').execute();
+    return reply.header('content-type', 'application/xml; charset=utf-8').send(renderSitemap(await app.site.get(), base, controls.map((c) => c.id)));
+  });
+
+  app.get('/brand.css', pub, async (_request, reply) => {
+    const accent = (await app.site.get()).provider.branding?.accent;
+    return reply.header('content-type', 'text/css; charset=utf-8').header('cache-control', 'public, max-age=300').send(accent && HEX.test(accent) ? `:root { --accent: ${accent}; }\n` : '');
+  });
+
+  app.get('/brand/logo', pub, async (_request, reply) => {
+    const logo = (await app.site.get()).provider.branding?.logo;
+    const absolute = logo ? path.resolve(app.config.contentDir, logo) : null;
+    // Only files inside the content folder's branding area are ever served.
+    if (!absolute || !absolute.startsWith(path.join(app.config.contentDir, 'branding') + path.sep)) throw new NotFoundError();
+    const body = await readFile(absolute).catch(() => null);
+    if (!body) throw new NotFoundError();
+    return reply.header('content-type', absolute.endsWith('.svg') ? 'image/svg+xml' : 'image/png').header('cache-control', 'public, max-age=300').send(body);
+  });
+}
