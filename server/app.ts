@@ -23,6 +23,7 @@ import { libraryRoutes } from './modules/library/routes.js';
 import { accessRoutes } from './modules/access/routes.js';
 import { trustPageRoutes } from './modules/trust-page/routes.js';
 import { registerMail } from './modules/mail/plugin.js';
+import { registerApiDocs } from './plugins/api-docs.js';
 
 export interface AppDeps {
   db: Kysely<Database>;
@@ -69,6 +70,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(rateLimit, { global: false });
   registerAuth(app);
   registerMail(app, { background: config.env !== 'test' });
+  await registerApiDocs(app);
 
   await app.register(healthRoutes);
   await app.register(staffRoutes);

@@ -7,6 +7,8 @@ import { SiteCache, notModified } from './cache.js';
 import { renderAtom, renderSecurityTxt, renderSitemap } from './feed.js';
 import { countryCentroid, renderMap, type MapMarker } from './map.js';
 import type { Site } from './site.js';
+import { trustModelPages } from './pages.js';
+import { trustApiRoutes } from './api.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -56,6 +58,8 @@ function locationRows(site: Site, service?: string, category?: string) {
 
 export async function trustPageRoutes(app: FastifyInstance): Promise<void> {
   app.decorate('site', new SiteCache(app));
+  await app.register(trustModelPages);
+  await app.register(trustApiRoutes);
   const base = app.config.baseUrl;
   const pub = { config: { access: 'public' as const } };
 

@@ -1,0 +1,100 @@
+import ExcelJS from 'exceljs';
+import type { FastifyInstance } from 'fastify';
+import { today } from '../../clock.js';
+import { NotFoundError, ValidationError } from '../../errors.js';
+import { toCsv } from '../audit/csv.js';
+import { answerOptions } from '../questionnaires/service.js';
+import { neutralise } from '../questionnaires/export/neutralise.js';
+import { compareControlIds, loadMatrix, THEMES } from './matrix.js';
+import { renderTrustPage } from './routes.js';
+import { searchSite } from './search.js';
+
+/** The pages that read the operating model: responsibility matrix, controls, search, ask. */
+export async function trustModelPages(app: FastifyInstance): Promise<void> {
+  const { db, clock } = app.deps;
+  const pub = { config: { access: 'public' as const } };
+  const services = () => db.selectFrom('services').select(['id', 'name', 'model', 'summary']).orderBy('position').execute();
+
+  app.get('/responsibility', pub, async (request, reply) => {
+    const query = request.query as { service?: string; theme?: string };
+    const all = await services();
+    const service = all.find((s) => s.id === query.service) ?? all[0];
+    const theme = THEMES.find((t) => t.id === query.theme) ?? THEMES[0];
+    const rows = service ? await loadMatrix(db, service.id, theme.id, today(clock), app.config.expiringWithinDays) : [];
+    return renderTrustPage(app, request, reply, 'views/trust/responsibility.hbs', () => ({
+      title: 'Shared responsibility',
+      services: all.map((s) => ({ ...s, selected: s.id === service?.id })),
+      themes: THEMES.map((t) => ({ ...t, selected: t.id === theme.id })),
+      service,
+      theme,
+      rows,
+      counts: {
+        provider: rows.filter((r) => r.party === 'provider').length,
+        shared: rows.filter((r) => r.party === 'shared').length,
+        customer: rows.filter((r) => r.party === 'customer').length,
+      },
+    }));
+  });
+
+  app.get('/controls/:id', pub, async (request, reply) => {
+    const { id } = request.params as { id: string };
+    const control = await db.selectFrom('controls').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!control) throw new NotFoundError(`There is no control "${id}".`);
+    const all = await services();
+    const duties = await db.selectFrom('responsibilities').selectAll().where('control_id', '=', id).execute();
+    const evidenceIds = [...new Set(duties.flatMap((d) => d.evidence_ids))];
+    const evidence = evidenceIds.length ? await db.selectFrom('evidence').select(['id', 'title', 'summary', 'access', 'review_by']).where('id', 'in', evidenceIds).where('access', '=', 'public').execute() : [];
+    return renderTrustPage(app, request, reply, 'views/trust/control.hbs', () => ({
+      title: `${control.ref} ${control.title}`,
+      control,
+      framework: control.framework_id === 'iso27017' ? 'ISO/IEC 27017:2015' : 'ISO/IEC 27002:2022',
+      duties: all.map((s) => ({ service: s, duty: duties.find((d) => d.service_id === s.id) ?? null })),
+      evidence: evidence.filter((e) => e.review_by >= today(clock)),
+    }));
+  });
+
+  app.get('/search', pub, async (request, reply) => {
+    const { q } = request.query as { q?: string };
+    const query = (q ?? '').slice(0, 200);
+    const results = query.trim() ? await searchSite(app, query) : [];
+    return renderTrustPage(app, request, reply, 'views/trust/search.hbs', () => ({ title: query ? `Search: ${query}` : 'Search', query, results, searched: Boolean(query.trim()) }));
+  });
+
+  app.get('/ask', pub, async (request, reply) => {
+    const { q, service } = request.query as { q?: string; service?: string };
+    const question = (q ?? '').trim().slice(0, 2000);
+    let result = null;
+    if (question) {
+      const engine = await app.engine.get();
+      // The public page always reads as the public: nothing under NDA or internal is used or named.
+      result = engine.answer({ id: 'ask', sheet: null, row: null, question }, answerOptions(app.config, clock, 'public', service || null));
+    }
+    return renderTrustPage(app, request, reply, 'views/trust/ask.hbs', () => ({ title: 'Ask a security question', question, result, answered: result?.status === 'answered' || result?.status === 'review' }));
+  });
+
+  app.get('/api/v1/responsibilities/customer-checklist', pub, async (request, reply) => {
+    const { service: serviceId, format = 'csv' } = request.query as { service?: string; format?: string };
+    const service = (await services()).find((s) => s.id === serviceId);
+    if (!service) throw new ValidationError('Choose a service: ?service=<id> (see /api/v1/services).');
+    const rows = (await loadMatrix(db, service.id, 'all', today(clock), app.config.expiringWithinDays)).filter((r) => r.party === 'customer' || r.party === 'shared');
+    rows.sort((a, b) => compareControlIds(a.controlId, b.controlId));
+    const header = ['control', 'title', 'responsibility', 'what you must do', 'what the provider does', 'done?'];
+    const data = rows.map((r) => [r.controlId, r.title, r.party, r.customer ?? '', r.provider ?? '', '']);
+    if (format === 'csv') {
+      return reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="customer-checklist-${service.id}.csv"`).send(toCsv(header, data));
+    }
+    if (format !== 'xlsx') throw new ValidationError('format must be csv or xlsx.');
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('Your responsibilities');
+    ws.addRow([`${service.name} (${service.model}): what you do in your tenant`]).font = { bold: true, size: 14 };
+    ws.addRow(header).font = { bold: true };
+    for (const row of data) ws.addRow(row.map((v) => neutralise(String(v))));
+    ws.columns.forEach((c, i) => (c.width = [18, 32, 14, 60, 60, 10][i]));
+    ws.getColumn(4).alignment = { wrapText: true, vertical: 'top' };
+    ws.getColumn(5).alignment = { wrapText: true, vertical: 'top' };
+    return reply
+      .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+      .header('content-disposition', `attachment; filename="customer-checklist-${service.id}.xlsx"`)
+      .send(Buffer.from(await wb.xlsx.writeBuffer()));
+  });
+}
