@@ -5,6 +5,7 @@ import { openConfiguredDatabase } from './db/bootstrap.js';
 import { formatProblem, syncContent } from './modules/content/service.js';
 import { ensureDemoAdmin } from './modules/staff/demo-admin.js';
 import { failInterrupted } from './modules/questionnaires/queries.js';
+import { announceChanges } from './modules/subscriptions/service.js';
 
 /** Loads config, opens and migrates the database, syncs content, listens, shuts down gracefully. */
 export async function serve(): Promise<void> {
@@ -35,6 +36,8 @@ export async function serve(): Promise<void> {
   process.once('SIGINT', () => void shutdown('SIGINT'));
 
   const demoAdmin = await ensureDemoAdmin(database.db, clock, config);
+  await announceChanges({ db: database.db, clock, config });
+  void app.mail.flush().catch(() => {});
   await app.listen({ host: config.host, port: config.port });
   if (demoAdmin) {
     // Shown once: the password is stored only as a hash.

@@ -5,12 +5,13 @@ import type { MailTables } from '../modules/mail/tables.js';
 import type { ContentTables } from '../modules/content/tables.js';
 import type { QuestionnaireTables } from '../modules/questionnaires/tables.js';
 import type { StaffTables } from '../modules/staff/tables.js';
+import type { SubscriptionTables } from '../modules/subscriptions/tables.js';
 
 /**
  * The one Kysely interface describing every table. Each domain declares its tables
  * beside its queries; they meet here. A test compares this with the migrated schema.
  */
-export interface Database extends ContentTables, StaffTables, AuditTables, QuestionnaireTables, AccessTables, MailTables {}
+export interface Database extends ContentTables, StaffTables, AuditTables, QuestionnaireTables, AccessTables, MailTables, SubscriptionTables {}
 
 export type Db = Kysely<Database>;
 /** Query functions accept either, so the caller decides where the transaction begins. */

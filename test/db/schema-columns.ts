@@ -71,4 +71,6 @@ export const databaseColumns: Columns = {
   access_grants: { id: true, request_id: true, token_hash: true, document_ids: true, expires_at: true, revoked_at: true, revoked_by: true, created_at: true },
   nda_acceptances: { id: true, grant_id: true, nda_version: true, nda_sha256: true, name: true, email: true, ip: true, user_agent: true, accepted_at: true },
   document_downloads: { id: true, grant_id: true, evidence_id: true, original_sha256: true, served_sha256: true, ip: true, user_agent: true, downloaded_at: true },
+  subscriptions: { id: true, email: true, token_hash: true, status: true, created_at: true, confirmed_at: true, unsubscribed_at: true },
+  announced_changes: { change_id: true, announced_at: true, recipients: true },
 };

@@ -9,6 +9,7 @@ import { countryCentroid, renderMap, type MapMarker } from './map.js';
 import type { Site } from './site.js';
 import { trustModelPages } from './pages.js';
 import { trustApiRoutes } from './api.js';
+import { subscriptionRoutes } from '../subscriptions/routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -60,6 +61,7 @@ export async function trustPageRoutes(app: FastifyInstance): Promise<void> {
   app.decorate('site', new SiteCache(app));
   await app.register(trustModelPages);
   await app.register(trustApiRoutes);
+  await app.register(subscriptionRoutes);
   const base = app.config.baseUrl;
   const pub = { config: { access: 'public' as const } };
 
