@@ -6,6 +6,7 @@ import { ContentInvalidError, formatProblem } from '../modules/content/service.j
 import { registerContentCommands } from './content.js';
 import { registerStaffCommands } from './staff.js';
 import { registerAnswerCommand } from './answer.js';
+import { registerBackupCommands } from './backup.js';
 import { say, withDatabase } from './context.js';
 
 function buildProgram(): Command {
@@ -32,6 +33,7 @@ function buildProgram(): Command {
   registerContentCommands(program);
   registerStaffCommands(program);
   registerAnswerCommand(program);
+  registerBackupCommands(program);
   return program;
 }
 
