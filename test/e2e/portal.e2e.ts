@@ -1,0 +1,148 @@
+/// <reference lib="dom" />
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { axeViolations, screenshot, startHarness, type Harness } from './harness.js';
+import { buildRealisticWorkbook } from '../helpers/workbooks.js';
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+let h: Harness;
+
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => h?.stop());
+
+const publicPages = ['/', '/certifications', '/data-locations', '/subprocessors', '/responsibility', '/documents', '/faq', '/changes', '/search?q=MFA', '/ask?q=Do+you+encrypt+data+at+rest%3F', '/access/request', '/subscribe', '/controls/iso27002%3A8.24'];
+
+describe('the trust page in a real browser', () => {
+  it.each(publicPages)('%s renders and has no WCAG 2.2 A/AA violations', async (url) => {
+    const response = await h.page.goto(h.baseUrl + url);
+    expect(response?.status()).toBe(200);
+    const violations = await axeViolations(h.page);
+    expect(violations, JSON.stringify(violations, null, 2)).toEqual([]);
+    await screenshot(h.page, url === '/' ? 'home' : url.slice(1).replace(/[^a-z0-9]+/gi, '-').replace(/-$/, ''));
+  });
+
+  it('filters data locations with the form, and the filter is in the address', async () => {
+    await h.page.goto(`${h.baseUrl}/data-locations`);
+    const options = await h.page.locator('#f-service option').allInnerTexts();
+    await h.page.selectOption('#f-service', { index: options.length - 1 });
+    await h.page.click('form.filters button[type=submit]');
+    expect(h.page.url()).toMatch(/\?service=[a-z-]+/);
+    expect(await h.page.locator('svg.world-map').count()).toBe(1);
+    expect(await h.page.locator('table tbody tr').count()).toBeGreaterThan(0);
+  });
+
+  it('searches by acronym from the header box', async () => {
+    await h.page.goto(h.baseUrl);
+    await h.page.fill('#site-q', 'MFA');
+    await h.page.press('#site-q', 'Enter');
+    await h.page.waitForURL(/\/search\?q=MFA/);
+    const text = await h.page.locator('main').innerText();
+    expect(text.toLowerCase()).toMatch(/multi-factor|two-factor|mfa/);
+    expect(await h.page.locator('ol.results li').count()).toBeGreaterThan(0);
+  });
+
+  it('asks a question and gets an answer with sources', async () => {
+    await h.page.goto(`${h.baseUrl}/ask`);
+    await h.page.fill('#ask-q', 'Is data encrypted in transit with TLS?');
+    await h.page.click('main form button[type=submit]');
+    await h.page.waitForURL(/\/ask\?q=/);
+    expect(await h.page.locator('.answer').innerText()).toMatch(/TLS/);
+  });
+});
+
+describe('restricted documents, from request to watermarked download', () => {
+  let link = '';
+
+  it('a keyboard-only visitor can fill in and send the request form', async () => {
+    await h.page.goto(`${h.baseUrl}/documents`);
+    await h.page.locator('form[action="/access/request"] input[type=checkbox]').first().check();
+    await h.page.click('form[action="/access/request"] button[type=submit]');
+    await h.page.waitForURL(/\/access\/request\?documents=/);
+    await h.page.focus('#req-name');
+    await h.page.keyboard.type('Kim Reviewer');
+    await h.page.keyboard.press('Tab');
+    await h.page.keyboard.type('kim@bigbank.example');
+    await h.page.keyboard.press('Tab');
+    await h.page.keyboard.type('Big Bank AG');
+    await h.page.keyboard.press('Tab');
+    await h.page.keyboard.type('Vendor due diligence for a cloud migration.');
+    // the honeypot is skipped by Tab (tabindex=-1), so the next stop is the submit button
+    await h.page.keyboard.press('Tab');
+    expect(await h.page.evaluate(() => (document.activeElement as HTMLElement).textContent)).toBe('Send request');
+    await h.page.keyboard.press('Enter');
+    await h.page.waitForLoadState();
+    expect(await h.page.locator('main').innerText()).toContain('Thank you');
+  });
+
+  it('staff sign in through the form and approve', async () => {
+    await h.page.goto(`${h.baseUrl}/admin/access`);
+    await h.page.waitForURL(/\/admin\/login/);
+    expect(await axeViolations(h.page)).toEqual([]);
+    await h.page.fill('input[name=email]', h.admin.email);
+    await h.page.fill('input[name=password]', h.admin.password);
+    await h.page.click('main button[type=submit]');
+    await h.page.waitForURL(/\/admin\/access$/);
+    expect(await axeViolations(h.page)).toEqual([]);
+    await screenshot(h.page, 'admin-access');
+    await h.page.click('text=Kim Reviewer');
+    await h.page.click('form[action$="/approve"] button[type=submit]');
+    await h.page.waitForLoadState();
+    expect(await h.page.locator('main').innerText()).toMatch(/approved/);
+    for (let i = 0; i < 20 && !link; i++) {
+      const mail = h.outbox().find((m) => m.includes('To: kim@bigbank.example') && m.includes('/access/'));
+      link = mail ? /(http:\/\/127\.0\.0\.1:\d+\/access\/[A-Za-z0-9_-]{43})/.exec(mail)![1] : '';
+      if (!link) await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(link).not.toBe('');
+  });
+
+  it('the requester accepts the NDA and downloads a watermarked PDF', async () => {
+    const visitor = await h.context.browser()?.newContext() ?? h.context;
+    const page = await h.context.newPage();
+    await page.goto(link);
+    expect(await axeViolations(page)).toEqual([]);
+    await page.fill('#nda-name', 'Kim Reviewer');
+    await page.check('#nda-accept');
+    await page.click('main button[type=submit]');
+    await page.waitForLoadState();
+    expect(await page.locator('h1').innerText()).toBe('Your documents');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('ul.documents a').first().click()]);
+    const file = path.join(os.tmpdir(), `e2e-${Date.now()}.pdf`);
+    await download.saveAs(file);
+    const { readFileSync } = await import('node:fs');
+    expect(readFileSync(file).subarray(0, 5).toString()).toBe('%PDF-');
+    await page.close();
+    void visitor;
+  });
+});
+
+describe('questionnaires in the admin workspace', () => {
+  it('uploads a workbook, approves confident answers, and exports the workbook', async () => {
+    const file = path.join(os.tmpdir(), `vendor-${Date.now()}.xlsx`);
+    writeFileSync(file, await buildRealisticWorkbook());
+    await h.page.goto(`${h.baseUrl}/admin/questionnaires`);
+    expect(await axeViolations(h.page)).toEqual([]);
+    await h.page.setInputFiles('input[type=file]', file);
+    await h.page.fill('input[name=name]', 'Browser test questionnaire');
+    await h.page.click('form[enctype="multipart/form-data"] button[type=submit]');
+    await h.page.waitForURL(/\/admin\/questionnaires\/[0-9a-f-]{36}/);
+    expect(await axeViolations(h.page)).toEqual([]);
+    await screenshot(h.page, 'admin-questionnaire');
+    await h.page.click('text=Approve all confident answers');
+    await h.page.waitForLoadState();
+    const [download] = await Promise.all([h.page.waitForEvent('download'), h.page.click('text=Export workbook')]);
+    expect(download.suggestedFilename()).toMatch(/-answered\.xlsx$/);
+  });
+
+  it('main admin pages pass axe', async () => {
+    for (const url of ['/admin', '/admin/library', '/admin/users', '/admin/audit', '/admin/account']) {
+      const response = await h.page.goto(h.baseUrl + url);
+      expect(response?.status(), url).toBe(200);
+      const violations = await axeViolations(h.page);
+      expect(violations, `${url}: ${JSON.stringify(violations, null, 2)}`).toEqual([]);
+    }
+  });
+});
