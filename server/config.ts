@@ -28,6 +28,8 @@ export interface Config {
   readonly loginRateLimit: number;
   /** Public form submissions (document requests, questions) allowed per client address per minute. */
   readonly publicFormRateLimit: number;
+  /** Test-only: freeze at this named point (see lib/fault.ts). Ignored outside NODE_ENV=test. */
+  readonly faultPause: string | null;
   /** Set by tests and evaluations to fix "today" (ISO date or instant). */
   readonly fixedNow: string | null;
 }
@@ -130,5 +132,6 @@ export function loadConfig(env: Env = process.env): Config {
     loginRateLimit: readPositiveInt(env, 'LOGIN_RATE_LIMIT', 10),
     publicFormRateLimit: readPositiveInt(env, 'PUBLIC_FORM_RATE_LIMIT', 10),
     fixedNow,
+    faultPause: nodeEnv === 'test' ? env.EVIDENT_FAULT_PAUSE || null : null,
   });
 }

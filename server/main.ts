@@ -1,6 +1,7 @@
 import { buildApp } from './app.js';
 import { fixedClock, systemClock } from './clock.js';
 import { loadConfig } from './config.js';
+import { armFault } from './lib/fault.js';
 import { openConfiguredDatabase } from './db/bootstrap.js';
 import { formatProblem, syncContent } from './modules/content/service.js';
 import { ensureDemoAdmin } from './modules/staff/demo-admin.js';
@@ -10,6 +11,7 @@ import { announceChanges } from './modules/subscriptions/service.js';
 /** Loads config, opens and migrates the database, syncs content, listens, shuts down gracefully. */
 export async function serve(): Promise<void> {
   const config = loadConfig();
+  armFault(config.faultPause, config.dataDir);
   const clock = config.fixedNow ? fixedClock(config.fixedNow) : systemClock;
   const started = performance.now();
   const database = await openConfiguredDatabase(config);

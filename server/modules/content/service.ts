@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../../clock.js';
 import { today } from '../../clock.js';
 import type { Database } from '../../db/database.js';
+import { faultPoint } from '../../lib/fault.js';
 import { sha256Of } from './files.js';
 import { loadContent } from './loader.js';
 import {
@@ -83,6 +84,7 @@ export async function syncContent(
       changes.unchanged += result.unchanged;
       conflicts.push(...result.conflicts);
       if (table === 'evidence') await recordEvidenceVersions(tx, rows, [...result.inserted, ...result.updated], now);
+      if (table === 'responsibilities') await faultPoint('content-sync');
     }
     const changed = changes.inserted + changes.updated + changes.deleted > 0;
     const revision = changed || conflicts.length ? await insertRevision(tx, { hash, at: now, counts, changes, conflicts }) : null;

@@ -12,6 +12,7 @@ import { sha256Of } from '../content/files.js';
 import type { Engine } from '../engine/engine.js';
 import { summarise } from '../engine/engine.js';
 import type { AnswerOptions } from '../engine/types.js';
+import { faultPoint } from '../../lib/fault.js';
 import { ImportError } from './import/errors.js';
 import type { ImportedQuestionnaire, LayoutOptions } from './import/layout.js';
 import { detectKind } from './import/parse.js';
@@ -118,6 +119,7 @@ export async function uploadQuestionnaire(deps: UploadDeps, input: UploadInput, 
             result: output.questions[i],
           })),
         );
+        await faultPoint('questionnaire-items');
         await q.updateQuestionnaire(tx, id, { status: 'ready', summary: JSON.stringify(output.summary), updated_at: clock.now() });
       });
     } catch (error) {

@@ -1,0 +1,90 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { cliEnv, evidentBin, runCliAsync } from '../helpers/cli.js';
+import { cliDatabase } from '../helpers/cli-database.js';
+import { minimalContentDir } from '../helpers/content-fixture.js';
+import { buildRealisticWorkbook } from '../helpers/workbooks.js';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const f of cleanups.splice(0).reverse()) await f();
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor(check: () => boolean | Promise<boolean>, what: string, ms = 60_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function start(args: string[], env: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, [evidentBin, ...args], { env: cliEnv(env), stdio: 'ignore' });
+  cleanups.push(() => void child.kill('SIGKILL'));
+  return child;
+}
+
+async function kill(child: ChildProcess): Promise<void> {
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGKILL');
+  await exited;
+}
+
+describe('killed mid-write (SIGKILL), the database stays consistent', () => {
+  it('a content sync either happened or did not', async () => {
+    const db = await cliDatabase();
+    cleanups.push(() => db.cleanup());
+    const env = { ...db.env, CONTENT_DIR: minimalContentDir };
+    const marker = path.join(db.env.DATA_DIR, 'fault-content-sync');
+    const child = start(['content', 'sync'], { ...env, EVIDENT_FAULT_PAUSE: 'content-sync' });
+    await waitFor(() => existsSync(marker), 'the sync to reach its fault point');
+    await kill(child);
+    // After the crash the next sync finds nothing half-stored: it inserts everything, as on a fresh database.
+    const after = await runCliAsync(['content', 'sync'], env);
+    expect(after.status, after.stderr).toBe(0);
+    const report = JSON.parse(after.stdout) as { revision: number; changes: { inserted: number; updated: number } };
+    expect(report.changes.updated).toBe(0);
+    expect(report.revision).toBe(1);
+    expect(report.changes.inserted).toBeGreaterThan(10);
+  }, 120_000);
+
+  it('a questionnaire upload leaves no half questionnaire: after restart it is marked failed, with no items', async () => {
+    const db = await cliDatabase();
+    cleanups.push(() => db.cleanup());
+    const env = { ...db.env, CONTENT_DIR: minimalContentDir };
+    await runCliAsync(['user', 'add', '--email', 'ed@provider.example', '--role', 'editor', '--password-stdin'], env, 'editor password 123\n');
+    const token = (await runCliAsync(['token', 'create', '--email', 'ed@provider.example', '--name', 'test'], env)).stdout.trim();
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const healthy = () => fetch(`${base}/healthz`).then((r) => r.ok).catch(() => false);
+    const server = start(['serve'], { ...env, PORT: String(port), EVIDENT_FAULT_PAUSE: 'questionnaire-items' });
+    await waitFor(healthy, 'the server');
+    const form = new FormData();
+    form.append('file', new Blob([await buildRealisticWorkbook()]), 'vendor.xlsx');
+    void fetch(`${base}/api/v1/questionnaires`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form }).catch(() => {});
+    await waitFor(() => existsSync(path.join(db.env.DATA_DIR, 'fault-questionnaire-items')), 'the upload to reach its fault point');
+    await kill(server);
+
+    const restarted = start(['serve'], { ...env, PORT: String(port) });
+    await waitFor(healthy, 'the restarted server');
+    const list = (await (await fetch(`${base}/api/v1/questionnaires`, { headers: { authorization: `Bearer ${token}` } })).json()) as { questionnaires: { id: string; status: string }[] };
+    expect(list.questionnaires).toHaveLength(1);
+    expect(list.questionnaires[0].status).toBe('failed');
+    const detail = (await (await fetch(`${base}/api/v1/questionnaires/${list.questionnaires[0].id}`, { headers: { authorization: `Bearer ${token}` } })).json()) as { questions: unknown[]; error: string };
+    expect(detail.questions).toEqual([]);
+    expect(detail.error).toMatch(/interrupted/);
+    await kill(restarted);
+  }, 120_000);
+});
