@@ -72,7 +72,7 @@ describe('killed mid-write (SIGKILL), the database stays consistent', () => {
     const server = start(['serve'], { ...env, PORT: String(port), EVIDENT_FAULT_PAUSE: 'questionnaire-items' });
     await waitFor(healthy, 'the server');
     const form = new FormData();
-    form.append('file', new Blob([await buildRealisticWorkbook()]), 'vendor.xlsx');
+    form.append('file', new Blob([new Uint8Array(await buildRealisticWorkbook())]), 'vendor.xlsx');
     void fetch(`${base}/api/v1/questionnaires`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form }).catch(() => {});
     await waitFor(() => existsSync(path.join(db.env.DATA_DIR, 'fault-questionnaire-items')), 'the upload to reach its fault point');
     await kill(server);
