@@ -14,7 +14,7 @@ import { registerViews } from './plugins/views.js';
 import rateLimit from '@fastify/rate-limit';
 import { registerAuth } from './plugins/auth.js';
 import { auditRoutes } from './modules/audit/routes.js';
-import { dashboardRoutes } from './modules/dashboard/routes.js';
+import { operatingModelRoutes } from './modules/operating-model/routes.js';
 import { healthRoutes } from './modules/health/routes.js';
 import { staffRoutes } from './modules/staff/routes.js';
 import { EngineCache } from './modules/engine/service.js';
@@ -75,7 +75,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(healthRoutes);
   await app.register(staffRoutes);
   await app.register(auditRoutes);
-  await app.register(dashboardRoutes);
+  await app.register(operatingModelRoutes);
   await app.register(questionnaireRoutes);
   await app.register(libraryRoutes);
   await app.register(accessRoutes);

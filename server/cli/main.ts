@@ -7,6 +7,7 @@ import { registerContentCommands } from './content.js';
 import { registerStaffCommands } from './staff.js';
 import { registerAnswerCommand } from './answer.js';
 import { registerBackupCommands } from './backup.js';
+import { registerExportCommands } from './export.js';
 import { say, withDatabase } from './context.js';
 
 function buildProgram(): Command {
@@ -34,6 +35,7 @@ function buildProgram(): Command {
   registerStaffCommands(program);
   registerAnswerCommand(program);
   registerBackupCommands(program);
+  registerExportCommands(program);
   return program;
 }
 

@@ -21,8 +21,8 @@ async function publicUrls(): Promise<string[]> {
   const services = (await t.database.db.selectFrom('services').select('id').execute()).map((s) => s.id);
   const fixed = t.app.routeIndex.filter((r) => r.method === 'GET' && r.access === 'public' && !r.url.includes(':') && !r.url.startsWith('/docs') && !r.url.startsWith('/static'));
   const urls = fixed.map((r) => r.url);
-  for (const id of controls) urls.push(`/controls/${encodeURIComponent(id)}`);
-  for (const s of services) urls.push(`/responsibility?service=${s}&theme=all`, `/data-locations?service=${s}`, `/api/v1/responsibilities/customer-checklist?service=${s}&format=csv`);
+  for (const id of controls) urls.push(`/controls/${encodeURIComponent(id)}`, `/api/v1/controls/${encodeURIComponent(id)}`);
+  for (const s of services) urls.push(`/responsibility?service=${s}&theme=all`, `/data-locations?service=${s}`, `/api/v1/responsibilities/customer-checklist?service=${s}&format=csv`, `/api/v1/responsibilities?service=${s}`);
   for (const q of ['runbook', 'break glass', 'internal', 'soc2', 'report', 'encryption', 'backup', 'mfa']) urls.push(`/search?q=${encodeURIComponent(q)}`, `/ask?q=${encodeURIComponent(q)}`);
   return [...new Set(urls)];
 }

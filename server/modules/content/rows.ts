@@ -86,7 +86,8 @@ export function buildRows(bundle: ContentBundle, contentDir: string): TableRows[
       table: 'evidence',
       rows: bundle.evidence.map((e, i) => {
         const facts = e.file ? evidenceFileFacts(contentDir, e.file) : null;
-        return row(e, i, {
+        // Storage is not content: it is outside the hash, and a content version always points at the content file.
+        return { storage: 'content', ...row(e, i, {
           id: e.id,
           title: e.title,
           summary: e.summary,
@@ -101,7 +102,7 @@ export function buildRows(bundle: ContentBundle, contentDir: string): TableRows[
           media_type: facts?.mediaType ?? null,
           size: facts?.size ?? null,
           sha256: facts?.sha256 ?? null,
-        });
+        }) };
       }),
     },
     {

@@ -41,3 +41,34 @@ export function freshnessChart(title: string, bars: FreshnessBar[]): string {
     .join('');
   return `<svg class="chart" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escape(title)}" xmlns="http://www.w3.org/2000/svg"><title>${escape(title)}</title>${rows}${legend}</svg>`;
 }
+
+export interface HeatCell {
+  label: string;
+  href: string;
+  state: Freshness | 'none';
+}
+
+/**
+ * One square per control, coloured by the freshness of its weakest evidence, so a hundred
+ * controls fit in one glance; each square links to the control and names itself for screen readers.
+ */
+export function freshnessGrid(title: string, cells: HeatCell[]): string {
+  const perRow = 20;
+  const size = 24;
+  const gap = 4;
+  const fill = (s: HeatCell['state']) => (s === 'none' ? '#a0aec0' : colours[s]);
+  const squares = cells
+    .map((c, i) => {
+      const x = (i % perRow) * (size + gap);
+      const y = Math.floor(i / perRow) * (size + gap);
+      const label = `${c.label}: ${c.state === 'none' ? 'no evidence' : c.state}`;
+      return `<a href="${escape(c.href)}" aria-label="${escape(label)}"><rect x="${x}" y="${y}" width="${size}" height="${size}" rx="3" fill="${fill(c.state)}"><title>${escape(label)}</title></rect></a>`;
+    })
+    .join('');
+  const rows = Math.ceil(cells.length / perRow);
+  const legendY = rows * (size + gap) + 8;
+  const legend = (['current', 'expiring', 'stale', 'none'] as const)
+    .map((k, i) => `<rect x="${i * 120}" y="${legendY}" width="12" height="12" fill="${fill(k)}"/><text x="${i * 120 + 18}" y="${legendY + 10}" font-size="12">${k === 'none' ? 'no evidence' : k}</text>`)
+    .join('');
+  return `<svg class="chart" viewBox="0 0 ${perRow * (size + gap)} ${legendY + 20}" role="group" aria-label="${escape(title)}" xmlns="http://www.w3.org/2000/svg"><title>${escape(title)}</title>${squares}${legend}</svg>`;
+}

@@ -42,6 +42,7 @@ export function buildComponentDefinition(model: OperatingModel, provider: { name
         title: service.name,
         description: `${service.summary} Service model: ${service.model}.`,
         'responsible-roles': [{ 'role-id': 'provider', 'party-uuids': [providerParty] }],
+        // OSCAL wants at least one requirement per implementation: frameworks a service does not touch are left out.
         'control-implementations': Object.keys(catalogues).map((framework) => ({
           uuid: uuidFor(`implementation:${service.id}:${framework}`),
           source: catalogues[framework],
@@ -65,7 +66,7 @@ export function buildComponentDefinition(model: OperatingModel, provider: { name
                 ...(statements.length ? { statements } : {}),
               };
             }),
-        })),
+        })).filter((ci) => ci['implemented-requirements'].length > 0),
       })),
     },
   };
