@@ -72,8 +72,9 @@ describe('restricted documents, from request to watermarked download', () => {
     // the honeypot is skipped by Tab (tabindex=-1), so the next stop is the submit button
     await h.page.keyboard.press('Tab');
     expect(await h.page.evaluate(() => (document.activeElement as HTMLElement).textContent)).toBe('Send request');
-    await h.page.keyboard.press('Enter');
-    await h.page.waitForLoadState();
+    // Enter submits; wait for the answer page itself, not just "loaded" (the form page already is).
+    await Promise.all([h.page.waitForResponse((r) => r.url().endsWith('/access/request') && r.request().method() === 'POST'), h.page.keyboard.press('Enter')]);
+    await h.page.waitForSelector('main h1:has-text("Thank you"), main :text("Thank you")');
     expect(await h.page.locator('main').innerText()).toContain('Thank you');
   });
 
@@ -138,7 +139,7 @@ describe('questionnaires in the admin workspace', () => {
   });
 
   it('main admin pages pass axe', async () => {
-    for (const url of ['/admin', '/admin/library', '/admin/users', '/admin/audit', '/admin/account']) {
+    for (const url of ['/admin', '/admin/library', '/admin/users', '/admin/audit', '/admin/account', '/admin/soa', '/admin/gaps', '/admin/evidence', '/admin/evidence/ev-policy-infosec', '/admin/responsibility?service=managed-postgres']) {
       const response = await h.page.goto(h.baseUrl + url);
       expect(response?.status(), url).toBe(200);
       const violations = await axeViolations(h.page);
