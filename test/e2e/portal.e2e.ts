@@ -144,6 +144,7 @@ describe('questionnaires in the admin workspace', () => {
       expect(response?.status(), url).toBe(200);
       const violations = await axeViolations(h.page);
       expect(violations, `${url}: ${JSON.stringify(violations, null, 2)}`).toEqual([]);
+      if (['/admin', '/admin/soa', '/admin/gaps'].includes(url)) await screenshot(h.page, `admin${url.replace(/\W+/g, '-').replace(/-$/, '')}`);
     }
   });
 });
