@@ -27,7 +27,9 @@ const engine = buildEngine(await loadKnowledge(database.db));
 const file = path.join(evalDir, 'scf', 'questions.csv');
 const imported = parseQuestionnaire(readFileSync(file), 'questions.csv');
 const audience = (process.env.EVAL_AUDIENCE as 'public' | 'nda' | 'internal' | undefined) ?? 'nda';
-const output = answerImported(engine, imported, answerOptions(config, clock, audience, null));
+// EVAL_THRESHOLDS='{"answer":0.45}' tries other thresholds (calibrate on the even half only).
+const thresholds = process.env.EVAL_THRESHOLDS ? JSON.parse(process.env.EVAL_THRESHOLDS) : undefined;
+const output = answerImported(engine, imported, { ...answerOptions(config, clock, audience, null), thresholds });
 await database.close();
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'evident-eval-'));

@@ -61,7 +61,9 @@ function csrfTokenOf(request: FastifyRequest, reply: FastifyReply): string {
 }
 
 export function setSessionCookie(request: FastifyRequest, reply: FastifyReply, value: string, expiresAt: Date): void {
-  reply.setCookie(SESSION_COOKIE, value, { ...cookieOptions(request), signed: false, expires: expiresAt });
+  // Max-Age, not Expires: the lifetime then holds whatever the browser's clock says.
+  const maxAge = Math.max(0, Math.floor((expiresAt.getTime() - request.server.deps.clock.now().getTime()) / 1000));
+  reply.setCookie(SESSION_COOKIE, value, { ...cookieOptions(request), signed: false, maxAge });
   // A new session gets a new CSRF token too.
   const token = randomBytes(24).toString('base64url');
   reply.setCookie(CSRF_COOKIE, token, cookieOptions(request));

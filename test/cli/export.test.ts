@@ -27,7 +27,7 @@ describe('evident export', () => {
     expect(xlsx.status, xlsx.stderr).toBe(0);
     expect(xlsx.stderr).toContain(`written to ${out}`);
     const wb = new ExcelJS.Workbook();
-    await wb.xlsx.load(readFileSync(out));
+    await wb.xlsx.load(readFileSync(out) as never);
     expect(wb.getWorksheet('Statement of Applicability')!.getRow(3).getCell(1).value).toBe('iso27002:8.13');
 
     const bad = await runCliAsync(['export', 'soa', '--format', 'pdf'], env);

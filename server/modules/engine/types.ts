@@ -17,6 +17,8 @@ export interface Why {
   margin: number;
   answerId: string | null;
   runnerUp: { id: string; score: number } | null;
+  /** Whether the matched answer and a direct reading of the control catalogue point to the same controls. */
+  agreement: boolean;
 }
 
 export interface PartResult {
