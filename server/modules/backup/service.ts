@@ -1,3 +1,4 @@
+import { knowledgeChanged } from '../engine/queries.js';
 import { sql, type Kysely } from 'kysely';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -164,5 +165,6 @@ export async function restore(db: Kysely<Database>, dataDir: string, file: strin
     writeFileSync(target, Buffer.from(f.data, 'base64'));
     summary.files++;
   }
+  knowledgeChanged();
   return summary;
 }

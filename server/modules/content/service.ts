@@ -1,3 +1,4 @@
+import { knowledgeChanged } from '../engine/queries.js';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../clock.js';
 import { today } from '../../clock.js';
@@ -73,7 +74,7 @@ export async function syncContent(
   const hash = sha256Of(tables.map((t) => `${t.table}:${t.rows.map((r) => r.content_hash).join(',')}`).join('\n'));
   const counts = Object.fromEntries(tables.map((t) => [t.table, t.rows.length]));
 
-  return db.transaction().execute(async (tx) => {
+  const report = await db.transaction().execute(async (tx) => {
     const changes = { inserted: 0, updated: 0, deleted: 0, unchanged: 0 };
     const conflicts: string[] = [];
     for (const { table, rows } of tables) {
@@ -90,6 +91,8 @@ export async function syncContent(
     const revision = changed || conflicts.length ? await insertRevision(tx, { hash, at: now, counts, changes, conflicts }) : null;
     return { revision, hash, counts, changes, conflicts, problems };
   });
+  knowledgeChanged();
+  return report;
 }
 
 interface TableResult {

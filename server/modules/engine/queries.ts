@@ -39,6 +39,30 @@ export async function loadKnowledge(db: DbOrTx): Promise<EngineKnowledge> {
   };
 }
 
+let generation = 0;
+const VERSION_TTL_MS = 1000;
+const memo = new WeakMap<object, { at: number; generation: number; value: Promise<string> }>();
+
+/** Every in-process write to the knowledge calls this after it commits, so the next read sees it at once. */
+export function knowledgeChanged(): void {
+  generation++;
+}
+
+/**
+ * The knowledge version, asked of the database at most once a second: every trust page checks
+ * it, and on the embedded database that query would otherwise dominate a page view. Writes in
+ * this process show at once (knowledgeChanged); other instances' writes within a second.
+ */
+export function currentKnowledgeVersion(db: DbOrTx): Promise<string> {
+  const now = Date.now();
+  const known = memo.get(db);
+  if (known && known.generation === generation && now - known.at < VERSION_TTL_MS) return known.value;
+  const value = knowledgeVersion(db);
+  memo.set(db, { at: now, generation, value });
+  value.catch(() => memo.delete(db));
+  return value;
+}
+
 /** Changes whenever content is synced or staff edit the library or the evidence register. */
 export async function knowledgeVersion(db: DbOrTx): Promise<string> {
   const row = await sql<{ v: string }>`

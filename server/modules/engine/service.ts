@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database.js';
 import { buildEngine, type Engine } from './engine.js';
-import { knowledgeVersion, loadKnowledge } from './queries.js';
+import { currentKnowledgeVersion, loadKnowledge } from './queries.js';
 
 /**
  * The engine built from the current content, rebuilt only when content or the library changes
@@ -14,7 +14,7 @@ export class EngineCache {
   constructor(private readonly db: Kysely<Database>) {}
 
   async get(): Promise<Engine> {
-    const version = await knowledgeVersion(this.db);
+    const version = await currentKnowledgeVersion(this.db);
     if (!this.engine || version !== this.version) {
       this.version = version;
       this.engine = loadKnowledge(this.db).then(buildEngine);

@@ -12,6 +12,7 @@ import { mediaTypeOf, sha256Of } from '../content/files.js';
 import { findContentDocument, findLatestEvidenceVersion, insertEvidenceVersion } from '../content/queries.js';
 import type { ProviderProfile } from '../content/types.js';
 import type { AccessLevel } from '../content/tables.js';
+import { knowledgeChanged } from '../engine/queries.js';
 import { neutralise } from '../questionnaires/export/neutralise.js';
 import { loadModel, visibleModel, type OperatingModel } from './model.js';
 import { buildComponentDefinition } from './oscal.js';
@@ -121,7 +122,7 @@ export async function uploadEvidenceVersion(deps: ModelDeps, evidenceId: string,
   renameSync(partial, target);
   const fileName = path.basename(file.fileName).replace(/[^\p{L}\p{N}._ -]/gu, '_').slice(0, 200);
   const now = deps.clock.now();
-  return deps.db.transaction().execute(async (tx) => {
+  const result = await deps.db.transaction().execute(async (tx) => {
     const current = await tx.selectFrom('evidence').select(['id', 'sha256']).where('id', '=', evidenceId).forUpdate().executeTakeFirst();
     if (!current) throw new NotFoundError(`No evidence "${evidenceId}".`);
     if (current.sha256 === sha256) throw new ValidationError('This file is identical to the current version; nothing changed.');
@@ -136,4 +137,6 @@ export async function uploadEvidenceVersion(deps: ModelDeps, evidenceId: string,
     await appendAudit(tx, deps.clock, { ...by, action: 'evidence.version_uploaded', subject: `evidence:${evidenceId}`, details: { version, fileName, sha256, size: file.data.length, previousSha256: current.sha256, reviewBy: reviewBy ?? null } });
     return { version, sha256, size: file.data.length, mediaType };
   });
+  knowledgeChanged();
+  return result;
 }

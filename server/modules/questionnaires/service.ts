@@ -1,3 +1,4 @@
+import { knowledgeChanged } from '../engine/queries.js';
 import type { Kysely } from 'kysely';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
@@ -200,6 +201,7 @@ export async function reviewItem(db: Kysely<Database>, clock: Clock, questionnai
     }
     await appendAudit(tx, clock, { ...by, action: `questionnaire.item_${decision.action === 'edit' ? 'edited' : decision.action === 'assign' ? 'assigned' : decision.action + 'd'}`, subject: `${questionnaireId}#${item.id}`, details });
   });
+  knowledgeChanged();
 }
 
 /** A reviewed question becomes a new phrasing of a library answer, so the next file benefits. */

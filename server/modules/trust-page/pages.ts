@@ -1,3 +1,4 @@
+import { memoOn } from './cache.js';
 import ExcelJS from 'exceljs';
 import type { FastifyInstance } from 'fastify';
 import { today } from '../../clock.js';
@@ -20,7 +21,8 @@ export async function trustModelPages(app: FastifyInstance): Promise<void> {
     const all = await services();
     const service = all.find((s) => s.id === query.service) ?? all[0];
     const theme = THEMES.find((t) => t.id === query.theme) ?? THEMES[0];
-    const rows = service ? await loadMatrix(db, service.id, theme.id, today(clock), app.config.expiringWithinDays) : [];
+    const site = await app.site.get();
+    const rows = service ? await memoOn(site, `matrix|${service.id}|${theme.id}`, () => loadMatrix(db, service.id, theme.id, today(clock), app.config.expiringWithinDays)) : [];
     return renderTrustPage(app, request, reply, 'views/trust/responsibility.hbs', () => ({
       title: 'Shared responsibility',
       services: all.map((s) => ({ ...s, selected: s.id === service?.id })),

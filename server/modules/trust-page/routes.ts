@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { NotFoundError } from '../../errors.js';
 import { evidenceFilePath } from '../content/files.js';
-import { SiteCache, notModified } from './cache.js';
+import { SiteCache, memoOn, notModified } from './cache.js';
 import { renderAtom, renderSecurityTxt, renderSitemap } from './feed.js';
 import { countryCentroid, renderMap, type MapMarker } from './map.js';
 import type { Site } from './site.js';
@@ -89,6 +89,14 @@ export async function trustPageRoutes(app: FastifyInstance): Promise<void> {
   app.get('/data-locations', pub, (request, reply) => {
     const { service, category } = request.query as { service?: string; category?: string };
     return renderTrustPage(app, request, reply, 'views/trust/data-locations.hbs', (site) => {
+      // Only known ids make a memo key, so odd query strings are rendered, not remembered.
+      const known = (!service || site.services.some((x) => x.id === service)) && (!category || site.categories.some((c) => c.id === category));
+      return known ? memoOn(site, `locations|${service ?? ''}|${category ?? ''}`, () => dataLocationsModel(site, service, category)) : dataLocationsModel(site, service, category);
+    });
+  });
+
+  function dataLocationsModel(site: Site, service: string | undefined, category: string | undefined) {
+    {
       const rows = locationRows(site, service || undefined, category || undefined);
       const markers: MapMarker[] = rows.map((r) => ({ id: r.id, label: r.name, country: r.country, lat: r.lat, lon: r.lon, kind: 'region', dimmed: !r.matches }));
       const subCountries = [...new Set(site.subprocessors.filter((s) => !category || s.dataCategories.includes(category)).flatMap((s) => s.locations))];
@@ -108,8 +116,8 @@ export async function trustPageRoutes(app: FastifyInstance): Promise<void> {
           .filter((s) => !category || s.dataCategories.includes(category))
           .map((s) => ({ name: s.name, locations: s.locations.join(', '), purpose: s.purpose, transferMechanism: s.transferMechanism })),
       };
-    });
-  });
+    }
+  }
 
   app.get('/subprocessors', pub, (request, reply) =>
     renderTrustPage(app, request, reply, 'views/trust/subprocessors.hbs', (site) => {

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildSearchIndex, type SearchIndex } from '../search/index.js';
 import { buildThesaurus } from '../search/thesaurus.js';
-import { knowledgeVersion } from '../engine/queries.js';
+import { currentKnowledgeVersion } from '../engine/queries.js';
 
 export interface SiteHit {
   title: string;
@@ -62,7 +62,7 @@ function snippetOf(text: string, terms: string[]) {
 }
 
 export async function searchSite(app: FastifyInstance, query: string): Promise<SiteHit[]> {
-  const version = await knowledgeVersion(app.deps.db);
+  const version = await currentKnowledgeVersion(app.deps.db);
   if (!cached || cached.version !== version) {
     const docs = await siteDocuments(app);
     const thesaurus = await app.deps.db.selectFrom('content_documents').select('data').where('id', '=', 'thesaurus').executeTakeFirst();

@@ -91,6 +91,8 @@ export interface FaqEntry {
 
 export interface Site {
   version: string;
+  /** Derived views (a filtered map, a matrix) computed once per version; see memoOn. */
+  memo: Map<string, unknown>;
   today: string;
   provider: ProviderProfile;
   overviewHtml: string;
@@ -147,6 +149,7 @@ export async function loadSite(db: Kysely<Database>, clock: Clock, expiringWithi
   const profile: ProviderProfile = provider ?? { id: 'provider', name: 'Cloud provider', legalEntity: '', overview: '', securityContact: {} };
   return {
     version,
+    memo: new Map(),
     today: day,
     provider: profile,
     overviewHtml: renderMarkdown(profile.overview ?? ''),
