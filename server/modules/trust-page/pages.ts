@@ -62,7 +62,8 @@ export async function trustModelPages(app: FastifyInstance): Promise<void> {
     return renderTrustPage(app, request, reply, 'views/trust/search.hbs', () => ({ title: query ? `Search: ${query}` : 'Search', query, results, searched: Boolean(query.trim()) }));
   });
 
-  app.get('/ask', pub, async (request, reply) => {
+  // The engine is the costliest public page: limited like POST /api/v1/answer.
+  app.get('/ask', { config: { access: 'public', rateLimit: { max: 60, timeWindow: 60_000 } } }, async (request, reply) => {
     const { q, service } = request.query as { q?: string; service?: string };
     const question = (q ?? '').trim().slice(0, 2000);
     let result = null;
