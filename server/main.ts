@@ -19,6 +19,7 @@ export async function serve(): Promise<void> {
   const interrupted = await failInterrupted(database.db, clock.now());
   const app = await buildApp(config, { db: database.db, databaseKind: database.kind, clock });
   for (const conflict of report.conflicts) app.log.warn(conflict);
+  for (const notice of report.notices) app.log.info(notice);
   if (interrupted) app.log.warn({ interrupted }, 'questionnaires left processing by a previous stop were marked failed');
   for (const problem of report.problems.filter((p) => p.level === 'warning').slice(0, 20)) app.log.debug(formatProblem(problem));
 

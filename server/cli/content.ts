@@ -40,9 +40,10 @@ export function registerContentCommands(program: Command): void {
           expiringWithinDays: config.expiringWithinDays,
         });
         for (const conflict of report.conflicts) say(`conflict: ${conflict}`);
+        for (const notice of report.notices) say(`notice: ${notice}`);
         const { inserted, updated, deleted, unchanged } = report.changes;
         say(`content sync: ${inserted} inserted, ${updated} updated, ${deleted} deleted, ${unchanged} unchanged, ${report.conflicts.length} conflict(s)`);
-        process.stdout.write(JSON.stringify({ revision: report.revision, hash: report.hash, changes: report.changes, conflicts: report.conflicts }) + '\n');
+        process.stdout.write(JSON.stringify({ revision: report.revision, hash: report.hash, changes: report.changes, conflicts: report.conflicts, notices: report.notices }) + '\n');
       });
     });
 }

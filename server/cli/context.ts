@@ -34,6 +34,7 @@ export async function withDatabase<T>(options: { syncContent?: boolean }, run: (
     if (options.syncContent) {
       const report = await syncContent(database.db, config.contentDir, clock, { expiringWithinDays: config.expiringWithinDays });
       for (const conflict of report.conflicts) say(`conflict: ${conflict}`);
+      for (const notice of report.notices) say(`notice: ${notice}`);
     }
     return await run({ config, clock, database });
   } finally {

@@ -28,6 +28,8 @@ export interface SyncReport {
   counts: Record<string, number>;
   changes: { inserted: number; updated: number; deleted: number; unchanged: number };
   conflicts: string[];
+  /** Changes a person should know about that needed no decision (e.g. a content file replaced an upload). */
+  notices: string[];
   problems: Problem[];
 }
 
@@ -77,19 +79,21 @@ export async function syncContent(
   const report = await db.transaction().execute(async (tx) => {
     const changes = { inserted: 0, updated: 0, deleted: 0, unchanged: 0 };
     const conflicts: string[] = [];
+    const notices: string[] = [];
     for (const { table, rows } of tables) {
       const result = await syncTable(tx as unknown as Kysely<any>, table, rows, now, options.prefer);
       changes.inserted += result.inserted.length;
-      changes.updated += result.updated.length;
+      changes.updated += result.updated.length + result.refreshed.length;
       changes.deleted += result.deleted;
       changes.unchanged += result.unchanged;
       conflicts.push(...result.conflicts);
+      notices.push(...result.notices);
       if (table === 'evidence') await recordEvidenceVersions(tx, rows, [...result.inserted, ...result.updated], now);
       if (table === 'responsibilities') await faultPoint('content-sync');
     }
     const changed = changes.inserted + changes.updated + changes.deleted > 0;
     const revision = changed || conflicts.length ? await insertRevision(tx, { hash, at: now, counts, changes, conflicts }) : null;
-    return { revision, hash, counts, changes, conflicts, problems };
+    return { revision, hash, counts, changes, conflicts, notices, problems };
   });
   knowledgeChanged();
   return report;
@@ -101,11 +105,14 @@ interface TableResult {
   deleted: number;
   unchanged: number;
   conflicts: string[];
+  notices: string[];
+  /** Rows whose metadata changed while their staff-uploaded file stays. */
+  refreshed: string[];
 }
 
 async function syncTable(tx: Kysely<any>, table: string, rows: Row[], now: Date, prefer?: Prefer): Promise<TableResult> {
   const existing = new Map((await listSyncState(tx, table)).map((r) => [r.id, r]));
-  const result: TableResult = { inserted: [], updated: [], deleted: 0, unchanged: 0, conflicts: [] };
+  const result: TableResult = { inserted: [], updated: [], deleted: 0, unchanged: 0, conflicts: [], notices: [], refreshed: [] };
   const fresh: Row[] = [];
   for (const row of rows) {
     const current = existing.get(row.id);
@@ -115,6 +122,8 @@ async function syncTable(tx: Kysely<any>, table: string, rows: Row[], now: Date,
       result.inserted.push(row.id);
     } else if (current.content_hash === row.content_hash) {
       result.unchanged++;
+    } else if (table === 'evidence' && current.edited_at && !prefer) {
+      await syncUploadedEvidence(tx, row, now, result);
     } else if (current.edited_at && prefer !== 'content') {
       if (prefer === 'database') await acceptDatabaseVersion(tx, table, row.id, String(row.content_hash));
       else result.conflicts.push(`${table} ${row.id}: edited by staff since the last sync and changed in ${String(row.source_file ?? 'content')}; the staff version is kept (settle with --prefer content|database)`);
@@ -134,6 +143,33 @@ async function syncTable(tx: Kysely<any>, table: string, rows: Row[], now: Date,
   await deleteRows(tx, table, removed);
   result.deleted = removed.length;
   return result;
+}
+
+const FILE_COLUMNS = new Set(['file_name', 'media_type', 'size', 'sha256', 'storage']);
+
+/**
+ * A staff upload wins over the content file until that file changes. A changed file takes over
+ * again (the upload stays in the version history) and the sync says so once; a change to the
+ * metadata alone updates it and keeps the uploaded file.
+ */
+async function syncUploadedEvidence(tx: Kysely<any>, row: Row, now: Date, result: TableResult): Promise<void> {
+  const lastFromContent = await tx
+    .selectFrom('evidence_versions')
+    .select('sha256')
+    .where('evidence_id', '=', row.id)
+    .where('origin', '=', 'content')
+    .orderBy('version', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  if (row.sha256 && row.sha256 !== lastFromContent?.sha256) {
+    await replaceRow(tx, 'evidence', row, now);
+    result.updated.push(row.id);
+    result.notices.push(`evidence ${row.id}: ${String(row.file_name)} changed in content and replaces the version uploaded by staff (which stays in the history)`);
+    return;
+  }
+  const metadata = Object.fromEntries(Object.entries(row).filter(([k]) => k !== 'id' && !FILE_COLUMNS.has(k)));
+  await tx.updateTable('evidence').set({ ...metadata, synced_at: now }).where('id', '=', row.id).execute();
+  result.refreshed.push(row.id);
 }
 
 /** Each new content file hash becomes a version of its evidence item; earlier versions stay. */

@@ -258,21 +258,30 @@ describe('evidence versions', () => {
     expect(audit).toEqual([{ action: 'evidence.version_uploaded', subject: 'evidence:ev-backup-test' }]);
   });
 
-  it('the upload wins over an unchanged content file; a changed file is reported as a conflict until --prefer settles it', async () => {
+  it('the upload wins until the content file changes; then the content file takes over and the sync says so once', async () => {
     const unchanged = await syncContent(t.database.db, content.dir, t.clock);
     expect(unchanged.conflicts).toEqual([]);
+    expect(unchanged.notices).toEqual([]);
     expect((await request(t.app.server).get('/documents/ev-backup-test/file').expect(200)).text).toContain('41 of 41');
+
+    // A metadata change alone keeps the uploaded file.
+    content.edit('evidence/register.yaml', (text) => text.replace('title: Backup restore test', 'title: Quarterly backup restore test'));
+    const metadata = await syncContent(t.database.db, content.dir, t.clock);
+    expect(metadata.notices).toEqual([]);
+    expect(metadata.conflicts).toEqual([]);
+    expect((await request(t.app.server).get('/documents/ev-backup-test/file').expect(200)).text).toContain('41 of 41');
+    expect((await request(t.app.server).get('/api/v1/evidence').expect(200)).body.evidence[0].title).toBe('Quarterly backup restore test');
 
     writeFileSync(path.join(content.dir, 'evidence/files/backup-test.txt'), 'restore test from the content repository\n');
     const changed = await syncContent(t.database.db, content.dir, t.clock);
-    expect(changed.conflicts.join('\n')).toMatch(/evidence ev-backup-test: edited by staff/);
-    expect((await request(t.app.server).get('/documents/ev-backup-test/file').expect(200)).text).toContain('41 of 41');
-
-    await syncContent(t.database.db, content.dir, t.clock, { prefer: 'content' });
+    expect(changed.conflicts).toEqual([]);
+    expect(changed.notices).toEqual([expect.stringMatching(/^evidence ev-backup-test: backup-test.txt changed in content and replaces the version uploaded by staff/)]);
     expect((await request(t.app.server).get('/documents/ev-backup-test/file').expect(200)).text).toContain('from the content repository');
     const versions = (await viewer.agent.get('/api/v1/evidence/ev-backup-test/versions').expect(200)).body.versions;
     expect(versions.map((v: { version: number; origin: string }) => `${v.version}:${v.origin}`)).toEqual(['3:content', '2:upload', '1:content']);
+
     const again = await syncContent(t.database.db, content.dir, t.clock);
+    expect(again.notices).toEqual([]);
     expect(again.conflicts).toEqual([]);
   });
 
