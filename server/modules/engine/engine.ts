@@ -1,4 +1,4 @@
-import { buildSearchIndex, type SearchHit, type SearchIndex } from '../search/index.js';
+import { buildSearchIndex, meaningfulTerms, type SearchHit, type SearchIndex } from '../search/index.js';
 import { buildThesaurus } from '../search/thesaurus.js';
 import { buildLookup, composeAnswer, visibleTo } from './compose.js';
 import { splitCompound } from './split.js';
@@ -13,6 +13,14 @@ export interface Engine {
   /** The bare retrieval, for measuring the engine's overhead against it. */
   retrieve(text: string): SearchHit[];
 }
+
+/**
+ * Compliance qualifiers ("in accordance with applicable statutory, regulatory and contractual
+ * obligations") end many questionnaire questions whatever their subject. They still count when
+ * they are all a question says, but next to a real subject they must not pull the legal answers up.
+ */
+const QUALIFIERS = new Set(meaningfulTerms('accordance applicable statutory regulatory contractual legal law laws regulation regulations obligations requirements requirement compliance comply'));
+const QUALIFIER_BOOST = 0.3;
 
 interface Candidate {
   entry: LibraryEntry;
@@ -49,9 +57,15 @@ export function buildEngine(knowledge: EngineKnowledge): Engine {
     return df === 0 ? maxIdf : Math.log(1 + index.size / df);
   }
 
+  /** Qualifiers weigh less only when the question has a subject of its own. */
+  function downweightFor(text: string) {
+    const terms = libraryIndex.terms(text);
+    return terms.some((t) => !QUALIFIERS.has(t)) ? { terms: QUALIFIERS, boost: QUALIFIER_BOOST } : undefined;
+  }
+
   function candidates(text: string, options: AnswerOptions): Candidate[] {
     return libraryIndex
-      .search(text, { limit: 40 })
+      .search(text, { limit: 40, downweight: downweightFor(text) })
       .map((hit) => ({ hit, entry: entries.get(hit.id)! }))
       .filter((c) => visibleTo(options.audience, c.entry.access))
       .sort((a, b) => b.hit.score - a.hit.score || (a.entry.id < b.entry.id ? -1 : 1));
@@ -67,7 +81,7 @@ export function buildEngine(knowledge: EngineKnowledge): Engine {
       const ratio = other.hit.score / top;
       if (ratio >= 0.6) other.entry.controls.slice(0, 2).forEach((id, i) => add(id, 0.35 * ratio / (1 + i)));
     }
-    const hits = controlIndex.search(text, { limit: 5 });
+    const hits = controlIndex.search(text, { limit: 5, downweight: downweightFor(text) });
     const best = hits[0]?.score ?? 1;
     hits.forEach((h, i) => add(h.id, (0.45 * h.score) / best / (1 + i * 0.5)));
     return [...weight.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([id]) => id);
@@ -79,7 +93,7 @@ export function buildEngine(knowledge: EngineKnowledge): Engine {
    * cites the same control. When they disagree, the mapping is wrong about twice as often.
    */
   function agrees(text: string, best: Candidate, rest: Candidate[]): boolean {
-    const direct = new Set(controlIndex.search(text, { limit: 3 }).map((h) => h.id));
+    const direct = new Set(controlIndex.search(text, { limit: 3, downweight: downweightFor(text) }).map((h) => h.id));
     if (best.entry.controls.some((c) => direct.has(c))) return true;
     return rest.slice(0, 2).some((o) => o.hit.score / best.hit.score > 0.7 && o.entry.controls.some((c) => best.entry.controls.includes(c)));
   }

@@ -24,6 +24,8 @@ export interface QueryOptions {
   expansionBoost?: number;
   /** Extra words (already normalised) to search for with this boost. */
   extra?: { words: string[]; boost: number }[];
+  /** Stemmed terms that count for less (e.g. boilerplate qualifiers), with their boost. */
+  downweight?: { terms: Set<string>; boost: number };
 }
 
 export interface SearchIndex {
@@ -83,7 +85,7 @@ export function buildSearchIndex(documents: SearchDocument[], boosts: Record<str
       const add = (term: string, boost: number) => {
         if (df.has(term)) q.term(term, { boost, usePipeline: false, presence: lunr.Query.presence.OPTIONAL });
       };
-      base.forEach((t) => add(t, 1));
+      base.forEach((t) => add(t, options.downweight?.terms.has(t) ? options.downweight.boost : 1));
       expanded.forEach((t) => add(t, options.expansionBoost ?? 0.6));
       for (const e of extra) e.words.forEach((t) => add(t, e.boost));
     });
