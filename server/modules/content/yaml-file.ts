@@ -31,6 +31,13 @@ export class YamlFile {
       }
       return new YamlFile(file, null, lines);
     }
+    // Some documents parse but cannot become data (an alias to a missing anchor, alias bombs).
+    try {
+      doc.toJS({ maxAliasCount: 50 });
+    } catch (error) {
+      problems.push({ level: 'error', file, line: 1, message: `YAML: ${(error as Error).message.split('\n')[0]}` });
+      return new YamlFile(file, null, lines);
+    }
     return new YamlFile(file, doc, lines);
   }
 
