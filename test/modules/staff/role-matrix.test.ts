@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../../../server/modules/staff/tables.js';
@@ -5,6 +7,8 @@ import { roleAllows } from '../../../server/modules/staff/types.js';
 import { createTestApp, type TestApp } from '../../helpers/app.js';
 import { makeStaff, makeToken } from '../../helpers/staff.js';
 import { minimalContentDir } from '../../helpers/content-fixture.js';
+import { projectRoot } from '../../../server/config.js';
+import { roleRouteTable } from '../../../server/lib/route-table.js';
 
 let t: TestApp;
 const tokens = {} as Record<Role, string>;
@@ -28,6 +32,12 @@ function concrete(url: string): string {
 }
 
 describe('role matrix', () => {
+  it('the README publishes the table of the routes actually registered (regenerate with npm run routes)', () => {
+    const readme = readFileSync(path.join(projectRoot, 'README.md'), 'utf8');
+    const published = /<!-- routes:start -->\n([\s\S]*?)\n<!-- routes:end -->/.exec(readme)?.[1];
+    expect(published).toBe(roleRouteTable(t.app.routeIndex));
+  });
+
   it('every guarded route declares who may call it', () => {
     const routes = guardedRoutes();
     expect(routes.length).toBeGreaterThan(10);
