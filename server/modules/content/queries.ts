@@ -1,3 +1,4 @@
+import { controlRefResolver } from './control-refs.js';
 import type { Kysely, Transaction } from 'kysely';
 import type { DbOrTx } from '../../db/database.js';
 import type { Row } from './rows.js';
@@ -57,6 +58,16 @@ export async function insertRevision(
     .returning('id')
     .executeTakeFirstOrThrow();
   return inserted.id;
+}
+
+/** Canonical control ids for a reference as people write it (see control-refs.ts). */
+export async function resolveControlRef(db: DbOrTx, ref: string): Promise<string[]> {
+  const [controls, mappings] = await Promise.all([db.selectFrom('controls').select('id').execute(), listControlMappings(db)]);
+  return controlRefResolver(controls.map((c) => c.id), mappings).resolve(ref);
+}
+
+export async function listControlMappings(db: DbOrTx): Promise<{ from: string; to: string[] }[]> {
+  return (await db.selectFrom('control_mappings').select(['id', 'to_refs']).execute()).map((m) => ({ from: m.id, to: m.to_refs }));
 }
 
 export async function findLatestRevision(db: DbOrTx) {

@@ -1,5 +1,6 @@
 import { buildSearchIndex, meaningfulTerms, type SearchHit, type SearchIndex } from '../search/index.js';
 import { buildThesaurus } from '../search/thesaurus.js';
+import { controlRefResolver } from '../content/control-refs.js';
 import { buildLookup, composeAnswer, visibleTo } from './compose.js';
 import { splitCompound } from './split.js';
 import type { AnswerOptions, EngineKnowledge, EngineOutput, LibraryEntry, PartResult, QuestionInput, QuestionResult, Thresholds } from './types.js';
@@ -51,6 +52,7 @@ export function buildEngine(knowledge: EngineKnowledge): Engine {
   const entries = new Map(knowledge.library.map((e) => [e.id, e]));
   const lookup = buildLookup(knowledge);
   const maxIdf = Math.log(1 + knowledge.library.length);
+  const refs = controlRefResolver(knowledge.controls.map((c) => c.id), knowledge.mappings ?? []);
 
   function idf(index: SearchIndex, term: string): number {
     const df = index.documentFrequency(term);
@@ -72,9 +74,11 @@ export function buildEngine(knowledge: EngineKnowledge): Engine {
   }
 
   /** Controls ordered by relevance: the chosen answer's own first, then what the question's words point to. */
-  function rankControls(text: string, chosen: Candidate, others: Candidate[]): string[] {
+  function rankControls(text: string, chosen: Candidate, others: Candidate[], cited: string[]): string[] {
     const weight = new Map<string, number>();
     const add = (id: string, w: number) => weight.set(id, (weight.get(id) ?? 0) + w);
+    // A control the question names itself ("A.12.4.1") outranks anything inferred from its words.
+    cited.forEach((id) => add(id, 3));
     chosen.entry.controls.forEach((id, i) => add(id, 1 / (1 + i * 0.5)));
     const top = chosen.hit.score;
     for (const other of others.slice(0, 3)) {
@@ -92,10 +96,19 @@ export function buildEngine(knowledge: EngineKnowledge): Engine {
    * the controls whose own descriptions the question matches best, or a close runner-up answer
    * cites the same control. When they disagree, the mapping is wrong about twice as often.
    */
-  function agrees(text: string, best: Candidate, rest: Candidate[]): boolean {
+  function agrees(text: string, best: Candidate, rest: Candidate[], cited: string[]): boolean {
+    if (best.entry.controls.some((c) => cited.includes(c))) return true;
     const direct = new Set(controlIndex.search(text, { limit: 3, downweight: downweightFor(text) }).map((h) => h.id));
     if (best.entry.controls.some((c) => direct.has(c))) return true;
     return rest.slice(0, 2).some((o) => o.hit.score / best.hit.score > 0.7 && o.entry.controls.some((c) => best.entry.controls.includes(c)));
+  }
+
+  /** When the question names a control, a close candidate answering for that control goes first. */
+  function preferCited(found: Candidate[], cited: string[]): Candidate[] {
+    if (!cited.length) return found;
+    const top = found[0].hit.score;
+    const match = found.slice(0, 10).find((c) => c.hit.score >= 0.5 * top && c.entry.controls.some((id) => cited.includes(id)));
+    return match ? [match, ...found.filter((c) => c !== match)] : found;
   }
 
   function answerPart(question: string, options: AnswerOptions): PartResult {
@@ -115,18 +128,19 @@ export function buildEngine(knowledge: EngineKnowledge): Engine {
     };
     if (terms.length === 0 || found.length === 0) return { ...empty, reason: terms.length === 0 ? 'the question has no words to match' : empty.reason };
 
-    const [best, ...rest] = found;
+    const cited = refs.refsIn(question);
+    const [best, ...rest] = preferCited(found, cited);
     const runner = rest[0] ?? null;
     const matched = new Set(best.hit.matched);
     const totalIdf = terms.reduce((s, t) => s + idf(libraryIndex, t), 0);
     const coverage = terms.filter((t) => matched.has(t)).reduce((s, t) => s + idf(libraryIndex, t), 0) / totalIdf;
     const margin = runner ? (best.hit.score - runner.hit.score) / best.hit.score : 1;
     const strength = Math.min(1, best.hit.score / (4 + 2 * terms.length));
-    const agreement = agrees(question, best, rest);
+    const agreement = agrees(question, best, rest, cited);
     // Weights fitted on the calibration half of the evaluation set (npm run eval): agreement
     // between the two independent signals predicts a right mapping better than any score alone.
     const confidence = Math.round((0.45 * coverage + 0.1 * margin + 0.15 * strength + 0.3 * (agreement ? 1 : 0)) * 100) / 100;
-    const controls = rankControls(question, best, rest);
+    const controls = rankControls(question, best, rest, cited);
     const why = {
       terms: terms.filter((t) => matched.has(t)),
       score: Math.round(best.hit.score * 100) / 100,

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { DbOrTx } from '../../db/database.js';
+import { listControlMappings } from '../content/queries.js';
 import type { EngineKnowledge } from './types.js';
 
 /** Everything the engine answers from, read in one go. */
@@ -12,6 +13,7 @@ export async function loadKnowledge(db: DbOrTx): Promise<EngineKnowledge> {
     db.selectFrom('services').select(['id', 'name', 'model']).orderBy('position').execute(),
     db.selectFrom('content_documents').select('data').where('id', '=', 'thesaurus').executeTakeFirst(),
   ]);
+  const mappings = await listControlMappings(db);
   return {
     library: library.map((a) => ({
       id: a.id,
@@ -36,6 +38,7 @@ export async function loadKnowledge(db: DbOrTx): Promise<EngineKnowledge> {
     evidence: evidence.map((e) => ({ id: e.id, title: e.title, access: e.access, reviewBy: e.review_by })),
     services: services.map((s) => ({ id: s.id, name: s.name, model: s.model })),
     thesaurus: (thesaurus?.data as string[][] | undefined) ?? [],
+    mappings,
   };
 }
 

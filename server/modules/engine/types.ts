@@ -94,6 +94,8 @@ export interface EngineKnowledge {
   evidence: EvidenceEntry[];
   services: ServiceEntry[];
   thesaurus: string[][];
+  /** ISO/IEC 27001:2013 → 2022 mapping, to read old control numbers in questions. */
+  mappings?: { from: string; to: string[] }[];
 }
 
 export interface Thresholds {

@@ -4,6 +4,7 @@ import { NotFoundError, PayloadTooLargeError, ValidationError } from '../../erro
 import { renderAdmin } from '../../lib/page.js';
 import type { AccessLevel, Party } from '../content/tables.js';
 import { actorOf } from '../staff/routes.js';
+import { resolveControlRef } from '../content/queries.js';
 import { findGaps } from './gaps.js';
 import { listEvidenceVersions } from './queries.js';
 import type { ModelControl, ModelEvidence } from './model.js';
@@ -96,9 +97,14 @@ export async function operatingModelRoutes(app: FastifyInstance): Promise<void> 
 
   app.get('/api/v1/controls/:id', { ...pub, schema: { tags, summary: 'One control: cloud guidance, responsibilities per service, evidence' } }, async (request) => {
     const { id } = request.params as { id: string };
-    const control = (await model(request)).controls.find((c) => c.id === id || c.ref === id);
-    if (!control) throw new NotFoundError(`No control "${id}". Ids look like iso27002:5.15 or iso27017:CLD.6.3.1 (see /api/v1/controls).`);
-    return { control: controlDetail(control, audienceOf(request) === 'internal') };
+    const controls = (await model(request)).controls;
+    const direct = controls.find((c) => c.id === id);
+    // "A.12.4.1" (ISO/IEC 27001:2013), "A.8.15", "5.15" or "CLD.9.5.1" resolve to today's control.
+    const resolved = direct ? [direct.id] : await resolveControlRef(deps.db, id);
+    if (resolved.length > 1) throw new NotFoundError(`"${id}" corresponds to several controls today: ${resolved.join(', ')}; ask for one of them.`);
+    const control = controls.find((c) => c.id === resolved[0]);
+    if (!control) throw new NotFoundError(`No control "${id}". Ids look like iso27002:5.15 or iso27017:CLD.6.3.1; ISO/IEC 27001:2013 numbers such as A.12.4.1 work too (see /api/v1/controls).`);
+    return { control: controlDetail(control, audienceOf(request) === 'internal'), ...(direct ? {} : { resolvedFrom: id }) };
   });
 
   app.get('/api/v1/responsibilities', { ...pub, schema: { tags, summary: 'The responsibility matrix, filtered by ?service=, ?control=, ?party=' } }, async (request) => {

@@ -1,4 +1,5 @@
 import { memoOn } from './cache.js';
+import { resolveControlRef } from '../content/queries.js';
 import ExcelJS from 'exceljs';
 import type { FastifyInstance } from 'fastify';
 import { today } from '../../clock.js';
@@ -41,7 +42,12 @@ export async function trustModelPages(app: FastifyInstance): Promise<void> {
   app.get('/controls/:id', pub, async (request, reply) => {
     const { id } = request.params as { id: string };
     const control = await db.selectFrom('controls').selectAll().where('id', '=', id).executeTakeFirst();
-    if (!control) throw new NotFoundError(`There is no control "${id}".`);
+    if (!control) {
+      // Old and informal numbers ("A.12.4.1", "5.15", "CLD.9.5.1") lead to today's control.
+      const resolved = await resolveControlRef(db, id);
+      if (resolved.length === 1) return reply.redirect(`/controls/${encodeURIComponent(resolved[0])}`, 301);
+      throw new NotFoundError(resolved.length ? `"${id}" corresponds to several controls today: ${resolved.join(', ')}.` : `There is no control "${id}".`);
+    }
     const all = await services();
     const duties = await db.selectFrom('responsibilities').selectAll().where('control_id', '=', id).execute();
     const evidenceIds = [...new Set(duties.flatMap((d) => d.evidence_ids))];
