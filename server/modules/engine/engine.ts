@@ -111,7 +111,7 @@ export function buildEngine(knowledge: EngineKnowledge): Engine {
     return match ? [match, ...found.filter((c) => c !== match)] : found;
   }
 
-  function answerPart(question: string, options: AnswerOptions): PartResult {
+  function answerPart(question: string, options: AnswerOptions, besideRefs: string[] = []): PartResult {
     const thresholds = { ...DEFAULT_THRESHOLDS, ...options.thresholds };
     const terms = [...new Set(libraryIndex.terms(question))];
     const found = candidates(question, options);
@@ -128,7 +128,7 @@ export function buildEngine(knowledge: EngineKnowledge): Engine {
     };
     if (terms.length === 0 || found.length === 0) return { ...empty, reason: terms.length === 0 ? 'the question has no words to match' : empty.reason };
 
-    const cited = refs.refsIn(question);
+    const cited = refs.refsIn([question, ...besideRefs].join(' '));
     const [best, ...rest] = preferCited(found, cited);
     const runner = rest[0] ?? null;
     const matched = new Set(best.hit.matched);
@@ -164,10 +164,10 @@ export function buildEngine(knowledge: EngineKnowledge): Engine {
   }
 
   function answer(input: QuestionInput, options: AnswerOptions): QuestionResult {
-    const whole = answerPart(input.question, options);
+    const whole = answerPart(input.question, options, input.refs);
     const pieces = splitCompound(input.question);
     if (pieces.length > 1) {
-      const parts = pieces.map((p) => answerPart(p, options));
+      const parts = pieces.map((p) => answerPart(p, options, input.refs));
       const distinct = new Set(parts.map((p) => p.why.answerId));
       if (parts.every((p) => p.why.answerId) && distinct.size === parts.length) return combine(input, parts);
     }

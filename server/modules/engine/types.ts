@@ -120,4 +120,6 @@ export interface QuestionInput {
   sheet: string | null;
   row: number | null;
   question: string;
+  /** Control numbers the questionnaire gives beside the question (e.g. from a mapping column). */
+  refs?: string[];
 }

@@ -46,7 +46,7 @@ function checkAudience(audience: string | undefined, actorRole: string | null): 
 
 /** Answers every imported question, in file order. */
 export function answerImported(engine: Engine, imported: ImportedQuestionnaire, options: AnswerOptions, onProgress?: (done: number, total: number) => void) {
-  const inputs = imported.questions.map((item) => ({ id: item.id, sheet: item.sheet, row: item.row, question: item.question }));
+  const inputs = imported.questions.map((item) => ({ id: item.id, sheet: item.sheet, row: item.row, question: item.question, refs: item.refs }));
   return engine.answerAll(inputs, options, onProgress);
 }
 

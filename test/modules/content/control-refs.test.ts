@@ -1,7 +1,8 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { controlRefResolver } from '../../../server/modules/content/control-refs.js';
-import { answerOptions } from '../../../server/modules/questionnaires/service.js';
+import { parseQuestionnaire } from '../../../server/modules/questionnaires/import/parse.js';
+import { answerImported, answerOptions } from '../../../server/modules/questionnaires/service.js';
 import { createTestApp, type TestApp } from '../../helpers/app.js';
 
 const known = ['iso27002:5.15', 'iso27002:8.15', 'iso27002:8.2', 'iso27002:8.16', 'iso27017:CLD.9.5.1'];
@@ -71,5 +72,14 @@ describe('on the demo provider', () => {
     const named = ask('Is there a documented process? (ISO 27001 A.12.6.1)');
     expect(named.controls[0]).toBe('iso27002:8.8');
     expect(named.citations.find((c) => c.kind === 'answer')).toBeTruthy();
+  });
+
+  it('reads control numbers from a mapping column beside the question', async () => {
+    const csv = 'ID,ISO 27001 (2013),Question,Answer,Comment\r\nQ1,A.12.6.1,Is there a documented process?,,\r\nQ2,,Is there a documented process?,,\r\n';
+    const imported = parseQuestionnaire(Buffer.from(csv), 'vendor.csv');
+    expect(imported.questions.map((q) => q.refs)).toEqual([['A.12.6.1'], []]);
+    const output = answerImported(await t.app.engine.get(), imported, answerOptions(t.config, t.clock, 'nda', null));
+    expect(output.questions[0].controls[0]).toBe('iso27002:8.8');
+    expect(output.questions[1].controls[0]).not.toBe('iso27002:8.8');
   });
 });

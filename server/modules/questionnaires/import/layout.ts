@@ -24,6 +24,8 @@ export interface ImportedQuestion {
   commentCell: string | null;
   /** The customer's own answer words from a data-validation list, e.g. ["Y", "N", "N/A"]. */
   vocabulary: string[] | null;
+  /** Control numbers written elsewhere on the row (a mapping column such as "ISO 27001: A.12.4.1"). */
+  refs: string[];
 }
 
 export interface ImportedQuestionnaire {
@@ -90,6 +92,18 @@ function resolveColumnOverride(grid: SheetGrid, header: number | null, override:
   if (header === null) return null;
   const match = rowCells(grid, header).find(([, v]) => v.trim().toLowerCase() === override.trim().toLowerCase());
   return match ? match[0] : null;
+}
+
+const CONTROL_NUMBER = /\b(?:A\.\d{1,2}\.\d{1,2}(?:\.\d{1,2})?|CLD\.\d{1,2}\.\d{1,2}\.\d{1,2})\b/gi;
+
+/** Control numbers in the row's other cells; the answer and comment cells are the provider's to fill. */
+function rowRefs(row: Map<number, { value: string }>, layout: SheetLayout): string[] {
+  const refs = new Set<string>();
+  for (const [c, cell] of row) {
+    if (c === layout.questionColumn || c === layout.answerColumn || c === layout.commentColumn) continue;
+    for (const match of cell.value.match(CONTROL_NUMBER) ?? []) refs.add(match);
+  }
+  return [...refs];
 }
 
 function isMergedAcross(grid: SheetGrid, row: number, col: number): boolean {
@@ -176,6 +190,7 @@ export function findQuestions(workbook: Workbook, options: LayoutOptions = {}): 
         answerCell: layout.answerColumn ? cellRef(r, layout.answerColumn) : null,
         commentCell: layout.commentColumn ? cellRef(r, layout.commentColumn) : null,
         vocabulary: vocabularyAt(grid, r, layout.answerColumn),
+        refs: rowRefs(row, layout),
       });
     }
   }
