@@ -1,6 +1,7 @@
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { NotFoundError, PayloadTooLargeError, ValidationError } from '../../errors.js';
+import { NotFoundError, ValidationError } from '../../errors.js';
+import { readSingleFileUpload } from '../../lib/upload.js';
 import { renderAdmin } from '../../lib/page.js';
 import type { AccessLevel, Party } from '../content/tables.js';
 import { actorOf } from '../staff/routes.js';
@@ -54,30 +55,8 @@ function sendFile(reply: FastifyReply, file: { body: Buffer | string; mediaType:
   return reply.header('content-type', file.mediaType).header('content-disposition', `attachment; filename="${file.fileName}"`).send(file.body);
 }
 
-async function readEvidenceUpload(request: FastifyRequest): Promise<{ fileName: string; data: Buffer; fields: Record<string, string> }> {
-  const fields: Record<string, string> = {};
-  let file: { fileName: string; data: Buffer } | null = null;
-  const limit = `${Math.round(request.server.config.uploadLimitBytes / 1024 / 1024)} MB`;
-  try {
-    for await (const part of request.parts()) {
-      if (part.type !== 'file') {
-        fields[part.fieldname] = String(part.value ?? '');
-        continue;
-      }
-      if (part.fieldname !== 'file' || file) {
-        part.file.resume();
-        continue;
-      }
-      const data = await part.toBuffer();
-      if (part.file.truncated) throw new PayloadTooLargeError(`The file is larger than the ${limit} limit.`);
-      file = { fileName: part.filename || 'evidence', data };
-    }
-  } catch (error) {
-    if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw new PayloadTooLargeError(`The file is larger than the ${limit} limit.`);
-    throw error;
-  }
-  if (!file) throw new ValidationError('Attach the new version as the "file" field.');
-  return { ...file, fields };
+function readEvidenceUpload(request: FastifyRequest) {
+  return readSingleFileUpload(request, { missing: 'Attach the new version as the "file" field.', defaultName: 'evidence' });
 }
 
 export async function operatingModelRoutes(app: FastifyInstance): Promise<void> {
@@ -87,8 +66,8 @@ export async function operatingModelRoutes(app: FastifyInstance): Promise<void> 
   const pub = { config: { access: 'public' as const } };
   const tags = ['operating model'];
 
-  app.get('/api/v1/services', { ...pub, schema: { tags, summary: 'Cloud services and their service model' } }, async (request) => ({
-    services: (await model(request)).services,
+  app.get('/api/v1/services', { ...pub, schema: { tags, summary: 'Cloud services and their service model' } }, async () => ({
+    services: await deps.db.selectFrom('services').select(['id', 'name', 'model', 'summary']).orderBy('position').execute(),
   }));
 
   app.get('/api/v1/controls', { ...pub, schema: { tags, summary: 'ISO/IEC 27002:2022 and ISO/IEC 27017 cloud controls, described in our words' } }, async (request) => ({

@@ -1,6 +1,7 @@
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { PayloadTooLargeError, ValidationError } from '../../errors.js';
+import { ValidationError } from '../../errors.js';
+import { readSingleFileUpload } from '../../lib/upload.js';
 import type { AccessLevel } from '../content/tables.js';
 import { actorOf } from '../staff/routes.js';
 import { exportQuestionnaire } from './export-service.js';
@@ -10,30 +11,10 @@ import { answerOptions, approveAllAnswered, questionnaireResult, reviewItem, upl
 
 /** Reads the multipart upload: one file plus simple fields. */
 export async function readUpload(request: FastifyRequest): Promise<UploadInput> {
-  const fields: Record<string, string> = {};
-  let file: { data: Buffer; fileName: string } | null = null;
-  try {
-    for await (const part of request.parts()) {
-      if (part.type === 'file') {
-        if (part.fieldname !== 'file' || file) {
-          part.file.resume();
-          continue;
-        }
-        const data = await part.toBuffer();
-        if (part.file.truncated) throw new PayloadTooLargeError(`The file is larger than the ${Math.round(request.server.config.uploadLimitBytes / 1024 / 1024)} MB limit.`);
-        file = { data, fileName: part.filename || 'questionnaire' };
-      } else fields[part.fieldname] = String(part.value ?? '');
-    }
-  } catch (error) {
-    if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {
-      throw new PayloadTooLargeError(`The file is larger than the ${Math.round(request.server.config.uploadLimitBytes / 1024 / 1024)} MB limit.`);
-    }
-    throw error;
-  }
-  if (!file) throw new ValidationError('Attach the questionnaire as the "file" field.');
+  const { data, fileName, fields } = await readSingleFileUpload(request, { missing: 'Attach the questionnaire as the "file" field.', defaultName: 'questionnaire' });
   return {
-    data: file.data,
-    fileName: file.fileName,
+    data,
+    fileName,
     name: fields.name,
     service: fields.service || null,
     audience: fields.audience || undefined,
