@@ -26,7 +26,8 @@ class FolderMigrationProvider implements MigrationProvider {
  */
 export async function createMigrator(db: Kysely<any>): Promise<Migrator> {
   const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
-  return new Migrator({ db, provider: new FolderMigrationProvider(), migrationTableSchema: rows[0].schema });
+  // Unordered: work on parallel branches lands migrations whose names interleave with applied ones.
+  return new Migrator({ db, provider: new FolderMigrationProvider(), migrationTableSchema: rows[0].schema, allowUnorderedMigrations: true });
 }
 
 function unwrap(result: MigrationResultSet): string[] {

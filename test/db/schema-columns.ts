@@ -37,7 +37,7 @@ export const databaseColumns: Columns = {
   certifications: { id: true, data: true, ...synced },
   disclosure_changes: { id: true, published_on: true, effective_on: true, kind: true, data: true, ...synced },
   library_answers: {
-    id: true, topic: true, question: true, phrasings: true, answer: true, explanation: true, control_ids: true, evidence_ids: true,
+    id: true, topic: true, question: true, phrasings: true, kind: true, answer: true, as_of: true, explanation: true, control_ids: true, evidence_ids: true,
     access: true, owner: true, reviewed_on: true, service_overrides: true, ...synced,
   },
   faq_entries: { id: true, question: true, answer_md: true, citations: true, ...synced },

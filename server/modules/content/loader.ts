@@ -10,6 +10,7 @@ import type {
   ContentBundle,
   ControlItem,
   DataItem,
+  Lexicons,
   NdaDocument,
   Problem,
   ProviderProfile,
@@ -48,6 +49,7 @@ function emptyBundle(syncDay: string): ContentBundle {
     library: [],
     faq: [],
     thesaurus: [],
+    lexicons: { frameworks: [], dataTypes: [], genericWords: [] },
     nda: null,
     accessRules: null,
   };
@@ -123,7 +125,9 @@ export function loadContent(root: string, syncDay: string): LoadResult {
         topic,
         question: item.question as string,
         phrasings: item.phrasings as string[],
-        answer: item.answer as AnswerItem['answer'],
+        kind: (item.kind as AnswerItem['kind'] | undefined) ?? 'yes-no',
+        answer: (item.answer as AnswerItem['answer'] | undefined) ?? null,
+        asOf: (item.asOf as string | undefined) ?? null,
         explanation: item.explanation as string,
         controls: item.controls as string[],
         evidence: (item.evidence as string[] | undefined) ?? [],
@@ -155,6 +159,10 @@ export function loadContent(root: string, syncDay: string): LoadResult {
     if (Array.isArray(groups) && groups.every((g) => Array.isArray(g) && g.every((t) => typeof t === 'string'))) bundle.thesaurus = groups as string[][];
     else if (thesaurusFile.data !== undefined) problems.push({ level: 'error', ...thesaurusFile.at(['groups']), message: '"groups" must be a list of lists of terms' });
   }
+
+  const lexiconsPath = path.join(root, 'lexicons.yaml');
+  if (existsSync(lexiconsPath)) bundle.lexicons = readLexicons(read(lexiconsPath), items, problems);
+  for (const answer of bundle.library) checkAnswerKind(answer, problems);
 
   bundle.nda = loadNda(root, problems);
   const rulesFile = optionalFile('access-rules.yaml');
@@ -327,4 +335,25 @@ function readAccessRules(file: YamlFile, problems: Problem[]): AccessRules | nul
     return null;
   }
   return rules;
+}
+
+/** A canonical short answer belongs to yes/no and event answers only; an event states its day. */
+function checkAnswerKind(answer: AnswerItem, problems: Problem[]): void {
+  const canonical = answer.kind === 'yes-no' || answer.kind === 'event';
+  if (canonical && !answer.answer) problems.push({ level: 'error', ...answer.at, message: `library answer "${answer.id}" (${answer.kind}) needs an "answer"` });
+  if (!canonical && answer.answer) {
+    problems.push({ level: 'error', ...answer.at, message: `library answer "${answer.id}" is ${answer.kind === 'open' ? 'an open question' : `a ${answer.kind} question`}: a canonical "answer" (${answer.answer}) would force Yes/No onto it; remove it` });
+  }
+  if (answer.kind === 'event' && !answer.asOf) problems.push({ level: 'error', ...answer.at, message: `library answer "${answer.id}" is an event: give the day it is true on ("asOf")` });
+}
+
+function readLexicons(file: YamlFile, items: ItemsFn, problems: Problem[]): Lexicons {
+  const lexicons: Lexicons = { frameworks: [], dataTypes: [], genericWords: [] };
+  if (file.data === undefined || file.data === null) return lexicons;
+  for (const { item } of items(file, 'frameworks', specs.lexiconFramework, 'framework')) lexicons.frameworks.push(item as unknown as Lexicons['frameworks'][number]);
+  for (const { item } of items(file, 'dataTypes', specs.lexiconDataType, 'data type')) lexicons.dataTypes.push(item as unknown as Lexicons['dataTypes'][number]);
+  const generic = (file.data as { genericWords?: unknown }).genericWords;
+  if (Array.isArray(generic) && generic.every((w) => typeof w === 'string')) lexicons.genericWords = generic as string[];
+  else if (generic !== undefined) problems.push({ level: 'error', ...file.at(['genericWords']), message: '"genericWords" must be a list of words' });
+  return lexicons;
 }

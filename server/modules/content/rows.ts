@@ -31,6 +31,7 @@ export function buildRows(bundle: ContentBundle, contentDir: string): TableRows[
   const documents: Row[] = [];
   if (bundle.provider) documents.push(row(null, 0, { id: 'provider', data: json(bundle.provider) }));
   documents.push(row(null, 1, { id: 'thesaurus', data: json(bundle.thesaurus) }));
+  documents.push(row(null, 4, { id: 'lexicons', data: json(bundle.lexicons) }));
   if (bundle.nda) documents.push(row(null, 2, { id: 'nda', data: json(bundle.nda) }));
   if (bundle.accessRules) documents.push(row(null, 3, { id: 'access-rules', data: json(bundle.accessRules) }));
 
@@ -126,7 +127,9 @@ export function buildRows(bundle: ContentBundle, contentDir: string): TableRows[
           topic: a.topic,
           question: a.question,
           phrasings: json(a.phrasings),
+          kind: a.kind,
           answer: a.answer,
+          as_of: a.asOf,
           explanation: a.explanation,
           control_ids: json(a.controls),
           evidence_ids: json(a.evidence),

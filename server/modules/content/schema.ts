@@ -23,6 +23,9 @@ export const ACCESS_LEVELS = ['public', 'nda', 'internal'] as const;
 export const PARTIES = ['provider', 'customer', 'shared', 'not-applicable'] as const;
 export const SERVICE_MODELS = ['IaaS', 'PaaS', 'SaaS'] as const;
 export const SHORT_ANSWERS = ['Yes', 'No', 'Partial', 'N/A'] as const;
+/** What a library answer answers; only `yes-no` and `event` answers carry a canonical short answer. */
+export const LIBRARY_KINDS = ['yes-no', 'open', 'responsibility', 'field', 'event'] as const;
+export const FRAMEWORK_KINDS = ['certification', 'attestation', 'authorization', 'law', 'framework'] as const;
 export const THEMES = ['organizational', 'people', 'physical', 'technological', 'cloud'] as const;
 export const FOCUS_AREAS = ['access', 'logging', 'data-lifecycle'] as const;
 export const EVIDENCE_KINDS = [
@@ -132,6 +135,7 @@ export const specs = {
     periodEnd: opt('date'),
     evidence: opt('string'),
     lapsed: opt('boolean'),
+    frameworks: opt('string[]'),
   },
   change: {
     id: req('string'),
@@ -147,7 +151,9 @@ export const specs = {
     id: req('string'),
     question: req('string'),
     phrasings: req('string[]'),
-    answer: req({ enum: SHORT_ANSWERS }),
+    kind: opt({ enum: LIBRARY_KINDS }),
+    answer: opt({ enum: SHORT_ANSWERS }),
+    asOf: opt('date'),
     explanation: req('string'),
     controls: req('string[]'),
     evidence: opt('string[]'),
@@ -156,5 +162,7 @@ export const specs = {
     reviewed: req('date'),
     services: opt('object'),
   },
+  lexiconFramework: { id: req('string'), name: req('string'), kind: req({ enum: FRAMEWORK_KINDS }), aliases: req('string[]') },
+  lexiconDataType: { id: req('string'), name: req('string'), aliases: req('string[]') },
   faq: { id: req('string'), question: req('string'), answer: req('string'), citations: opt('object[]') },
 } satisfies Record<string, ItemSpec>;

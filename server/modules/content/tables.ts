@@ -8,6 +8,7 @@ export type AccessLevel = 'public' | 'nda' | 'internal';
 export type Party = 'provider' | 'customer' | 'shared' | 'not-applicable';
 export type ServiceModel = 'IaaS' | 'PaaS' | 'SaaS';
 export type ShortAnswer = 'Yes' | 'No' | 'Partial' | 'N/A';
+export type LibraryKind = 'yes-no' | 'open' | 'responsibility' | 'field' | 'event';
 export type ControlTheme = 'organizational' | 'people' | 'physical' | 'technological' | 'cloud';
 export type EvidenceKind =
   | 'policy'
@@ -148,7 +149,10 @@ export interface LibraryAnswersTable extends SyncedColumns {
   topic: string;
   question: string;
   phrasings: Json<string[]>;
-  answer: ShortAnswer;
+  kind: LibraryKind;
+  /** Only `yes-no` and `event` answers carry one (a CHECK says so). */
+  answer: ShortAnswer | null;
+  as_of: string | null;
   explanation: string;
   control_ids: Json<string[]>;
   evidence_ids: Json<string[]>;

@@ -8,6 +8,7 @@ import type {
   ServiceModel,
   ShortAnswer,
 } from './tables.js';
+import type { FRAMEWORK_KINDS, LIBRARY_KINDS } from './schema.js';
 
 export interface Location {
   file: string;
@@ -118,7 +119,11 @@ export interface AnswerItem extends Located {
   topic: string;
   question: string;
   phrasings: string[];
-  answer: ShortAnswer;
+  kind: LibraryKind;
+  /** Only for `yes-no` and `event` answers. */
+  answer: ShortAnswer | null;
+  /** The day an `event` answer was true on. */
+  asOf: string | null;
   explanation: string;
   controls: string[];
   evidence: string[];
@@ -166,6 +171,28 @@ export interface ContentBundle {
   library: AnswerItem[];
   faq: FaqItem[];
   thesaurus: string[][];
+  lexicons: Lexicons;
   nda: NdaDocument | null;
   accessRules: AccessRules | null;
+}
+
+export type LibraryKind = (typeof LIBRARY_KINDS)[number];
+export type FrameworkKind = (typeof FRAMEWORK_KINDS)[number];
+
+/** A named thing questionnaires ask about, with the words they use for it. */
+export interface LexiconEntry {
+  id: string;
+  name: string;
+  aliases: string[];
+}
+
+/**
+ * Named things the engine recognises in questions (content/lexicons.yaml): a question naming one
+ * is answered only from a source about that same thing.
+ */
+export interface Lexicons {
+  frameworks: (LexiconEntry & { kind: FrameworkKind })[];
+  dataTypes: LexiconEntry[];
+  /** Words that never make a question's subject on their own ("your", "company", "policy"). */
+  genericWords: string[];
 }

@@ -9,7 +9,7 @@ export function visibleTo(audience: AccessLevel, level: AccessLevel): boolean {
 }
 
 export interface Composed {
-  answer: ShortAnswer;
+  answer: ShortAnswer | null;
   text: string;
   citations: Citation[];
   /** Set when the answer must be confirmed by a person, and why. */

@@ -1,4 +1,4 @@
-import type { AccessLevel, Party, ShortAnswer } from '../content/tables.js';
+import type { AccessLevel, LibraryKind, Party, ShortAnswer } from '../content/tables.js';
 
 export type ResultStatus = 'answered' | 'review' | 'unanswered';
 
@@ -50,7 +50,10 @@ export interface LibraryEntry {
   id: string;
   question: string;
   phrasings: string[];
-  answer: ShortAnswer;
+  kind: LibraryKind;
+  /** Only for `yes-no` and `event` answers. */
+  answer: ShortAnswer | null;
+  asOf: string | null;
   explanation: string;
   controls: string[];
   evidence: string[];

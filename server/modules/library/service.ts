@@ -58,7 +58,7 @@ export async function editAnswer(db: Kysely<Database>, clock: Clock, id: string,
 export interface Overlap {
   a: string;
   b: string;
-  answers: [ShortAnswer, ShortAnswer];
+  answers: [ShortAnswer | null, ShortAnswer | null];
   question: string;
 }
 
@@ -66,7 +66,7 @@ export interface Overlap {
  * Pairs of answers that cover the same question with different short answers: asking one's
  * question finds the other almost as well, and they disagree. A reviewer should merge or split them.
  */
-export function findOverlaps(engine: Engine, answers: { id: string; question: string; answer: ShortAnswer; phrasings: string[] }[]): Overlap[] {
+export function findOverlaps(engine: Engine, answers: { id: string; question: string; answer: ShortAnswer | null; phrasings: string[] }[]): Overlap[] {
   const byId = new Map(answers.map((a) => [a.id, a]));
   const seen = new Set<string>();
   const overlaps: Overlap[] = [];

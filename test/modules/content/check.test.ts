@@ -33,6 +33,15 @@ describe('content check', () => {
     expect(errorsOf(copy.dir)).toContain('library/data.yaml:2: error: answer "backups": missing required field "explanation"');
   });
 
+  it('refuses a canonical yes/no answer on an open question, and an event without its day', () => {
+    copy = copyContent();
+    copy.edit('library/data.yaml', (t) => t.replace('    explanation: Daily backups, kept 35 days.\n', '    kind: open\n    explanation: Daily backups, kept 35 days.\n'));
+    const errors = errorsOf(copy.dir);
+    expect(errors.some((e) => /^library\/data\.yaml:2: error: library answer "backups" is an open question: a canonical "answer" \(Yes\)/.test(e))).toBe(true);
+    copy.edit('library/data.yaml', (t) => t.replace('    kind: open\n', '    kind: event\n'));
+    expect(errorsOf(copy.dir)).toContain('library/data.yaml:2: error: library answer "backups" is an event: give the day it is true on ("asOf")');
+  });
+
   it('reports a malformed value at the field line', () => {
     copy = copyContent();
     copy.edit('services.yaml', (t) => t.replace('model: PaaS', 'model: Serverless'));

@@ -1,7 +1,7 @@
 import type { EngineKnowledge, LibraryEntry } from '../../../server/modules/engine/types.js';
 
 function answer(entry: Partial<LibraryEntry> & Pick<LibraryEntry, 'id' | 'question' | 'controls'>): LibraryEntry {
-  return { phrasings: [], answer: 'Yes', explanation: `${entry.question} Yes.`, evidence: [], access: 'public', services: {}, ...entry };
+  return { phrasings: [], kind: 'yes-no', asOf: null, answer: 'Yes', explanation: `${entry.question} Yes.`, evidence: [], access: 'public', services: {}, ...entry };
 }
 
 /** A small library in the shape the engine reads, for unit tests of the pure core. */
