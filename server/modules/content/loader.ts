@@ -49,7 +49,7 @@ function emptyBundle(syncDay: string): ContentBundle {
     library: [],
     faq: [],
     thesaurus: [],
-    lexicons: { frameworks: [], dataTypes: [], genericWords: [] },
+    lexicons: { frameworks: [], dataTypes: [], genericWords: [], places: { countries: [], groups: [] } },
     nda: null,
     accessRules: null,
   };
@@ -162,6 +162,8 @@ export function loadContent(root: string, syncDay: string): LoadResult {
 
   const lexiconsPath = path.join(root, 'lexicons.yaml');
   if (existsSync(lexiconsPath)) bundle.lexicons = readLexicons(read(lexiconsPath), items, problems);
+  const placesPath = path.join(root, 'places.yaml');
+  if (existsSync(placesPath)) bundle.lexicons.places = readPlaces(read(placesPath), items);
   for (const answer of bundle.library) checkAnswerKind(answer, problems);
 
   bundle.nda = loadNda(root, problems);
@@ -348,7 +350,7 @@ function checkAnswerKind(answer: AnswerItem, problems: Problem[]): void {
 }
 
 function readLexicons(file: YamlFile, items: ItemsFn, problems: Problem[]): Lexicons {
-  const lexicons: Lexicons = { frameworks: [], dataTypes: [], genericWords: [] };
+  const lexicons: Lexicons = { frameworks: [], dataTypes: [], genericWords: [], places: { countries: [], groups: [] } };
   if (file.data === undefined || file.data === null) return lexicons;
   for (const { item } of items(file, 'frameworks', specs.lexiconFramework, 'framework')) lexicons.frameworks.push(item as unknown as Lexicons['frameworks'][number]);
   for (const { item } of items(file, 'dataTypes', specs.lexiconDataType, 'data type')) lexicons.dataTypes.push(item as unknown as Lexicons['dataTypes'][number]);
@@ -356,4 +358,12 @@ function readLexicons(file: YamlFile, items: ItemsFn, problems: Problem[]): Lexi
   if (Array.isArray(generic) && generic.every((w) => typeof w === 'string')) lexicons.genericWords = generic as string[];
   else if (generic !== undefined) problems.push({ level: 'error', ...file.at(['genericWords']), message: '"genericWords" must be a list of words' });
   return lexicons;
+}
+
+function readPlaces(file: YamlFile, items: ItemsFn): Lexicons['places'] {
+  if (file.data === undefined || file.data === null) return { countries: [], groups: [] };
+  return {
+    countries: items(file, 'countries', specs.country, 'country').map(({ item }) => ({ id: item.id as string, name: item.name as string, aliases: (item.aliases as string[] | undefined) ?? [] })),
+    groups: items(file, 'groups', specs.countryGroup, 'group of countries').map(({ item }) => item as unknown as Lexicons['places']['groups'][number]),
+  };
 }

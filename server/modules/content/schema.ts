@@ -164,5 +164,7 @@ export const specs = {
   },
   lexiconFramework: { id: req('string'), name: req('string'), kind: req({ enum: FRAMEWORK_KINDS }), aliases: req('string[]') },
   lexiconDataType: { id: req('string'), name: req('string'), aliases: req('string[]') },
+  country: { id: req('string'), name: req('string'), aliases: opt('string[]') },
+  countryGroup: { id: req('string'), name: req('string'), aliases: req('string[]'), countries: req('string[]') },
   faq: { id: req('string'), question: req('string'), answer: req('string'), citations: opt('object[]') },
 } satisfies Record<string, ItemSpec>;

@@ -195,4 +195,6 @@ export interface Lexicons {
   dataTypes: LexiconEntry[];
   /** Words that never make a question's subject on their own ("your", "company", "policy"). */
   genericWords: string[];
+  /** Countries (ISO 3166-1 alpha-2 ids) and groups of countries (content/places.yaml). */
+  places: { countries: LexiconEntry[]; groups: (LexiconEntry & { countries: string[] })[] };
 }

@@ -1,12 +1,18 @@
-import { buildSearchIndex, meaningfulTerms, type SearchHit, type SearchIndex } from '../search/index.js';
-import { buildThesaurus } from '../search/thesaurus.js';
 import { controlRefResolver } from '../content/control-refs.js';
-import { buildLookup, composeAnswer, visibleTo } from './compose.js';
+import type { SearchHit } from '../search/index.js';
+import { classifyKind, isEventQuestion, quantitiesIn, type QuestionKind } from './classify.js';
+import { buildLookup, composeAnswer, composeResponsibility, type Composed } from './compose.js';
+import { decide, emptyWhy, rankControls, type Judgement } from './decide.js';
+import { answerFromDisclosures, type DisclosureAnswer } from './disclosures.js';
+import { answerField } from './fields.js';
+import { buildNamedThingFinder, type NamedEntry, type NamedThing } from './named-things.js';
+import { buildRetriever, thingKey, type Candidate } from './retrieve.js';
 import { splitCompound } from './split.js';
-import type { AnswerOptions, EngineKnowledge, EngineOutput, LibraryEntry, PartResult, QuestionInput, QuestionResult, Thresholds } from './types.js';
+import { genericTermSet, matchSubject, subjectOf } from './subject.js';
+import { DEFAULT_THRESHOLDS, DISCLOSURE_CONFIDENCE } from './thresholds.js';
+import type { AnswerOptions, EngineKnowledge, EngineOutput, PartResult, QuestionInput, QuestionResult, Summary } from './types.js';
 
-/** Calibrated on one half of the public evaluation questionnaire; see `npm run eval`. */
-export const DEFAULT_THRESHOLDS: Thresholds = { answer: 0.52, review: 0.25, minCoverage: 0.2 };
+export { DEFAULT_THRESHOLDS };
 
 export interface Engine {
   answer(input: QuestionInput, options: AnswerOptions): QuestionResult;
@@ -15,198 +21,225 @@ export interface Engine {
   retrieve(text: string): SearchHit[];
 }
 
-/**
- * Compliance qualifiers ("in accordance with applicable statutory, regulatory and contractual
- * obligations") end many questionnaire questions whatever their subject. They still count when
- * they are all a question says, but next to a real subject they must not pull the legal answers up.
- */
-const QUALIFIERS = new Set(meaningfulTerms('accordance applicable statutory regulatory contractual legal law laws regulation regulations obligations requirements requirement compliance comply'));
-const QUALIFIER_BOOST = 0.3;
+const EMPTY_LEXICONS = { frameworks: [], dataTypes: [], genericWords: [], places: { countries: [], groups: [] } };
+/** Named things a source must name too; a service named in a question only picks the service. */
+const MUST_MATCH: NamedThing['kind'][] = ['framework', 'data-type', 'place', 'region', 'subprocessor'];
 
-interface Candidate {
-  entry: LibraryEntry;
-  hit: SearchHit;
+function namedEntries(knowledge: EngineKnowledge): NamedEntry[] {
+  const lexicons = knowledge.lexicons ?? EMPTY_LEXICONS;
+  const disclosures = knowledge.disclosures;
+  return [
+    ...lexicons.frameworks.map((f) => ({ kind: 'framework' as const, id: f.id, name: f.name, phrases: f.aliases })),
+    ...lexicons.dataTypes.map((d) => ({ kind: 'data-type' as const, id: d.id, name: d.name, phrases: d.aliases })),
+    ...lexicons.places.countries.map((c) => ({ kind: 'place' as const, id: c.id, name: c.name, phrases: c.aliases })),
+    ...lexicons.places.groups.map((g) => ({ kind: 'place' as const, id: g.id, name: g.name, phrases: g.aliases })),
+    ...(disclosures?.regions ?? []).map((r) => ({ kind: 'region' as const, id: r.id, name: r.name, phrases: r.city ? [r.city] : [] })),
+    ...(disclosures?.subprocessors ?? []).map((s) => ({ kind: 'subprocessor' as const, id: s.id, name: s.name, phrases: [] })),
+    ...knowledge.services.map((s) => ({ kind: 'service' as const, id: s.id, name: s.name, phrases: [] })),
+  ];
 }
 
+/** Anaphora and "if so" make a question lean on the one before it. */
+const DEPENDENT = /\b(these|this|those|such|they|them|it|its|the above|the same|if so|if yes|if not|if no|the scope|the plan|the policy|the process|the procedure|the program|the programme)\b/i;
+
+interface PartInput {
+  text: string;
+  refs: string[];
+  section: string | null;
+  previous: string | null;
+  vocabulary: string[] | null;
+}
+
+/**
+ * The engine as DESIGN's pipeline: classify (kind, named things, subject) → retrieve (library
+ * and disclosures) → decide → compose. Each step is a pure function of the knowledge and the
+ * question; the same input, content and clock give the same output.
+ */
 export function buildEngine(knowledge: EngineKnowledge): Engine {
-  const thesaurus = buildThesaurus(knowledge.thesaurus);
-  const controlText = new Map(knowledge.controls.map((c) => [c.id, `${c.title} ${c.keywords.join(' ')}`]));
-  const libraryIndex = buildSearchIndex(
-    knowledge.library.map((e) => ({
-      id: e.id,
-      fields: {
-        question: e.question,
-        phrasings: e.phrasings.join(' \n '),
-        explanation: e.explanation,
-        controls: e.controls.map((c) => controlText.get(c) ?? '').join(' '),
-      },
-    })),
-    { question: 4, phrasings: 3, explanation: 1, controls: 1 },
-    thesaurus,
-  );
-  const controlIndex = buildSearchIndex(
-    knowledge.controls.map((c) => ({ id: c.id, fields: { title: c.title, keywords: c.keywords.join(' \n '), description: c.description } })),
-    { title: 3, keywords: 2, description: 1 },
-    thesaurus,
-  );
-  const entries = new Map(knowledge.library.map((e) => [e.id, e]));
+  const lexicons = knowledge.lexicons ?? EMPTY_LEXICONS;
+  const finder = buildNamedThingFinder(namedEntries(knowledge));
+  const retriever = buildRetriever(knowledge, finder);
   const lookup = buildLookup(knowledge);
-  const maxIdf = Math.log(1 + knowledge.library.length);
+  const generic = genericTermSet(lexicons.genericWords);
   const refs = controlRefResolver(knowledge.controls.map((c) => c.id), knowledge.mappings ?? []);
+  const providerName = typeof knowledge.profile?.name === 'string' ? knowledge.profile.name : 'The provider';
 
-  function idf(index: SearchIndex, term: string): number {
-    const df = index.documentFrequency(term);
-    return df === 0 ? maxIdf : Math.log(1 + index.size / df);
+  function unanswered(question: string, kind: QuestionKind, reason: string, why = emptyWhy()): PartResult {
+    return { question, kind, status: 'unanswered', reason, answer: null, text: null, confidence: 0, controls: [], citations: [], ownership: null, why };
   }
 
-  /** Qualifiers weigh less only when the question has a subject of its own. */
-  function downweightFor(text: string) {
-    const terms = libraryIndex.terms(text);
-    return terms.some((t) => !QUALIFIERS.has(t)) ? { terms: QUALIFIERS, boost: QUALIFIER_BOOST } : undefined;
-  }
-
-  function candidates(text: string, options: AnswerOptions): Candidate[] {
-    return libraryIndex
-      .search(text, { limit: 40, downweight: downweightFor(text) })
-      .map((hit) => ({ hit, entry: entries.get(hit.id)! }))
-      .filter((c) => visibleTo(options.audience, c.entry.access))
-      .sort((a, b) => b.hit.score - a.hit.score || (a.entry.id < b.entry.id ? -1 : 1));
-  }
-
-  /** Controls ordered by relevance: the chosen answer's own first, then what the question's words point to. */
-  function rankControls(text: string, chosen: Candidate, others: Candidate[], cited: string[]): string[] {
-    const weight = new Map<string, number>();
-    const add = (id: string, w: number) => weight.set(id, (weight.get(id) ?? 0) + w);
-    // A control the question names itself ("A.12.4.1") outranks anything inferred from its words.
-    cited.forEach((id) => add(id, 3));
-    chosen.entry.controls.forEach((id, i) => add(id, 1 / (1 + i * 0.5)));
-    const top = chosen.hit.score;
-    for (const other of others.slice(0, 3)) {
-      const ratio = other.hit.score / top;
-      if (ratio >= 0.6) other.entry.controls.slice(0, 2).forEach((id, i) => add(id, 0.35 * ratio / (1 + i)));
-    }
-    const hits = controlIndex.search(text, { limit: 5, downweight: downweightFor(text) });
-    const best = hits[0]?.score ?? 1;
-    hits.forEach((h, i) => add(h.id, (0.45 * h.score) / best / (1 + i * 0.5)));
-    return [...weight.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([id]) => id);
-  }
-
-  /**
-   * Two independent readings of the question agree: the matched answer's controls are among
-   * the controls whose own descriptions the question matches best, or a close runner-up answer
-   * cites the same control. When they disagree, the mapping is wrong about twice as often.
-   */
-  function agrees(text: string, best: Candidate, rest: Candidate[], cited: string[]): boolean {
-    if (best.entry.controls.some((c) => cited.includes(c))) return true;
-    const direct = new Set(controlIndex.search(text, { limit: 3, downweight: downweightFor(text) }).map((h) => h.id));
-    if (best.entry.controls.some((c) => direct.has(c))) return true;
-    return rest.slice(0, 2).some((o) => o.hit.score / best.hit.score > 0.7 && o.entry.controls.some((c) => best.entry.controls.includes(c)));
-  }
-
-  /** When the question names a control, a close candidate answering for that control goes first. */
-  function preferCited(found: Candidate[], cited: string[]): Candidate[] {
-    if (!cited.length) return found;
-    const top = found[0].hit.score;
-    const match = found.slice(0, 10).find((c) => c.hit.score >= 0.5 * top && c.entry.controls.some((id) => cited.includes(id)));
-    return match ? [match, ...found.filter((c) => c !== match)] : found;
-  }
-
-  function answerPart(question: string, options: AnswerOptions, besideRefs: string[] = []): PartResult {
-    const thresholds = { ...DEFAULT_THRESHOLDS, ...options.thresholds };
-    const terms = [...new Set(libraryIndex.terms(question))];
-    const found = candidates(question, options);
-    const empty: PartResult = {
+  function fromDisclosure(question: string, kind: QuestionKind, found: DisclosureAnswer, controls: string[]): PartResult {
+    return {
       question,
-      status: 'unanswered',
-      reason: 'no match in the answer library',
-      answer: null,
-      text: null,
-      confidence: 0,
-      controls: [],
-      citations: [],
-      why: { terms: [], score: 0, coverage: 0, margin: 0, answerId: null, runnerUp: null, agreement: false },
+      kind,
+      status: found.reviewReason ? 'review' : 'answered',
+      reason: found.reviewReason,
+      answer: kind === 'yes-no' ? found.answer : null,
+      text: found.text,
+      confidence: DISCLOSURE_CONFIDENCE,
+      controls,
+      citations: found.citations,
+      ownership: null,
+      why: { ...emptyWhy(), source: found.source },
     };
-    if (terms.length === 0 || found.length === 0) return { ...empty, reason: terms.length === 0 ? 'the question has no words to match' : empty.reason };
+  }
 
-    const cited = refs.refsIn([question, ...besideRefs].join(' '));
-    const [best, ...rest] = preferCited(found, cited);
-    const runner = rest[0] ?? null;
-    const matched = new Set(best.hit.matched);
-    const totalIdf = terms.reduce((s, t) => s + idf(libraryIndex, t), 0);
-    const coverage = terms.filter((t) => matched.has(t)).reduce((s, t) => s + idf(libraryIndex, t), 0) / totalIdf;
-    const margin = runner ? (best.hit.score - runner.hit.score) / best.hit.score : 1;
-    const strength = Math.min(1, best.hit.score / (4 + 2 * terms.length));
-    const agreement = agrees(question, best, rest, cited);
-    // Weights fitted on the calibration half of the evaluation set (npm run eval): agreement
-    // between the two independent signals predicts a right mapping better than any score alone.
-    const confidence = Math.round((0.45 * coverage + 0.1 * margin + 0.15 * strength + 0.3 * (agreement ? 1 : 0)) * 100) / 100;
-    const controls = rankControls(question, best, rest, cited);
-    const why = {
-      terms: terms.filter((t) => matched.has(t)),
-      score: Math.round(best.hit.score * 100) / 100,
-      coverage: Math.round(coverage * 100) / 100,
-      margin: Math.round(margin * 100) / 100,
-      answerId: best.entry.id,
-      runnerUp: runner ? { id: runner.entry.id, score: Math.round(runner.hit.score * 100) / 100 } : null,
-      agreement,
-    };
+  /** Candidates that may answer: about every named thing the question names, and of a fitting kind. */
+  function qualified(found: Candidate[], named: NamedThing[], event: boolean, kind: QuestionKind, citesControls: boolean): Candidate[] {
+    // "(ISO 27001 A.12.6.1)" names the standard only to number a control: the control is the subject.
+    const required = named.filter((n) => MUST_MATCH.includes(n.kind) && !(citesControls && n.kind === 'framework')).map(thingKey);
+    return found.filter((c) => {
+      if (event !== (c.entry.kind === 'event')) return false;
+      if ((kind === 'field') !== (c.entry.kind === 'field')) return false;
+      const names = retriever.facts.get(c.entry.id)!.named;
+      return required.every((key) => names.has(key));
+    });
+  }
 
-    if (confidence < thresholds.review || coverage < thresholds.minCoverage / 2) {
-      return { ...empty, confidence, why, reason: `no good match (confidence ${confidence}, best candidate ${best.entry.id})` };
+  /** A question giving a number or period is answered by a source stating the same kind of figure. */
+  function quantityCheck(question: string, entryId: string): 'same' | 'other' | 'none' | 'absent' {
+    const asked = quantitiesIn(question);
+    if (!asked.length) return 'none';
+    const stated = retriever.facts.get(entryId)!.quantities;
+    const sameUnit = stated.filter((s) => asked.some((a) => a.unit === s.unit));
+    if (!sameUnit.length) return 'absent';
+    return asked.every((a) => sameUnit.some((s) => Math.abs(s.value - a.value) <= 0.01 * Math.max(1, a.value))) ? 'same' : 'other';
+  }
+
+  function answerPart(input: PartInput, options: AnswerOptions): PartResult {
+    const thresholds = { ...DEFAULT_THRESHOLDS, ...options.thresholds };
+    const question = input.text;
+    const reading = classifyKind(question, { vocabulary: input.vocabulary });
+    const kind = reading.kind;
+    if (kind === 'not-a-question') return unanswered(question, kind, `not a question: ${reading.reason}`);
+    const named = finder.find(question);
+    const namedService = named.find((n) => n.kind === 'service');
+    const partOptions = !options.service && namedService && named.filter((n) => n.kind === 'service').length === 1 ? { ...options, service: namedService.id } : options;
+    const cited = refs.refsIn([question, ...input.refs].join(' '));
+
+    if (kind === 'field') {
+      const value = answerField(question, knowledge.profile);
+      if (value) return { ...unanswered(question, kind, ''), status: 'answered', reason: null, text: value.text, confidence: DISCLOSURE_CONFIDENCE, citations: value.citations, why: { ...emptyWhy(), source: 'profile' } };
     }
-    const composed = composeAnswer(lookup, best.entry, controls, question, options);
-    let status: PartResult['status'] = 'answered';
-    let reason: string | null = null;
+    const event = isEventQuestion(question);
+    if (!event && knowledge.disclosures) {
+      const found = answerFromDisclosures({ text: question, kind, named }, { disclosures: knowledge.disclosures, lexicons, services: knowledge.services, providerName, options: partOptions });
+      if (found) return fromDisclosure(question, kind, found, cited);
+    }
+
+    const dependent = DEPENDENT.test(question) || question.split(/\s+/).length <= 6;
+    const controlTitles = cited.map((id) => lookup.controlTitle.get(id) ?? '').join(' ');
+    const context = { previous: dependent ? input.previous : null, section: input.section, controls: controlTitles };
+    const subject = subjectOf(question, generic, retriever);
+    const all = retriever.candidates(question, partOptions.audience, context);
+    const found = qualified(all, named, event, kind, cited.length > 0);
+    if (subject.length === 0 && cited.length === 0) return unanswered(question, kind, 'the question names nothing specific to answer (only generic words)');
+    if (found.length === 0) {
+      if (event) return unanswered(question, kind, 'a question about an event (a breach, a fine, litigation): only an answer written for that event, with its date, may answer it');
+      const names = named.filter((n) => MUST_MATCH.includes(n.kind));
+      if (names.length && all.length) return unanswered(question, kind, `nothing published is about ${names.map((n) => n.name).join(', ')}`);
+      if (kind === 'field') return unanswered(question, kind, 'the provider profile does not hold this value');
+      return unanswered(question, kind, 'no match in the answer library');
+    }
+
+    const judgement = decide(question, found, subject, cited, retriever, thresholds);
+    if (judgement.status === 'unanswered') return unanswered(question, kind, judgement.reason ?? 'no good match', judgement.why);
+    const best = judgement.best;
+    const controls = rankControls(question, best, judgement.rest, cited, retriever);
+
+    let composed: Composed | null;
+    if (kind === 'responsibility') composed = composeResponsibility(lookup, best.entry.controls[0] ?? controls[0], partOptions);
+    else composed = composeAnswer(lookup, best.entry, controls, kind, partOptions);
+    if (!composed) return unanswered(question, kind, 'the responsibility matrix does not describe this control', judgement.why);
+    return finish(question, kind, judgement, composed, controls, quantityCheck(question, best.entry.id));
+  }
+
+  function finish(question: string, kind: QuestionKind, judgement: Judgement, composed: Composed, controls: string[], quantity: ReturnType<typeof quantityCheck>): PartResult {
+    let status = judgement.status;
+    let reason = judgement.reason;
+    if (quantity === 'absent') {
+      return unanswered(question, kind, 'the question gives a figure or period that the matched answer does not state', judgement.why);
+    }
     if (composed.reviewReason) [status, reason] = ['review', composed.reviewReason];
-    else if (!agreement && confidence < thresholds.answer) [status, reason] = ['review', `the matched answer (${best.entry.id}) and the control catalogue point to different controls: confirm the mapping`];
-    else if (confidence < thresholds.answer || coverage < thresholds.minCoverage) [status, reason] = ['review', `low confidence (${confidence}): confirm the suggested answer`];
-    return { question, status, reason, answer: composed.answer, text: composed.text, confidence, controls, citations: composed.citations, why };
+    else if (quantity === 'other' && status === 'answered') [status, reason] = ['review', 'the question gives a figure or period: check it against the one the answer states'];
+    return {
+      question,
+      kind,
+      status,
+      reason,
+      answer: composed.answer,
+      text: composed.text,
+      confidence: judgement.confidence,
+      controls,
+      citations: composed.citations,
+      ownership: composed.ownership,
+      why: judgement.why,
+    };
   }
 
   function answer(input: QuestionInput, options: AnswerOptions): QuestionResult {
-    const whole = answerPart(input.question, options, input.refs);
-    const pieces = splitCompound(input.question);
+    const base: PartInput = { text: input.question, refs: input.refs ?? [], section: input.section ?? null, previous: input.previous ?? null, vocabulary: input.vocabulary ?? null };
+    const whole = answerPart(base, options);
+    const pieces = whole.kind === 'not-a-question' ? [] : splitCompound(input.question);
     if (pieces.length > 1) {
-      const parts = pieces.map((p) => answerPart(p, options, input.refs));
-      const distinct = new Set(parts.map((p) => p.why.answerId));
-      if (parts.every((p) => p.why.answerId) && distinct.size === parts.length) return combine(input, parts);
+      let previous = input.previous ?? null;
+      const parts = pieces.map((p) => {
+        const part = answerPart({ ...base, text: p, previous }, options);
+        previous = p;
+        return part;
+      });
+      const distinct = new Set(parts.map((p) => p.why.answerId ?? p.why.source));
+      if (parts.every((p) => p.why.answerId || p.why.source) && distinct.size === parts.length) return combine(input, parts);
     }
     return { id: input.id, sheet: input.sheet, row: input.row, ...whole, question: input.question };
   }
 
   function answerAll(inputs: QuestionInput[], options: AnswerOptions, onProgress?: (done: number, total: number) => void): EngineOutput {
-    const questions: QuestionResult[] = [];
-    inputs.forEach((input, i) => {
-      questions.push(answer(input, options));
+    const questions = inputs.map((input, i) => {
+      const result = answer(input, options);
       onProgress?.(i + 1, inputs.length);
+      return result;
     });
     return { summary: summarise(questions), questions };
   }
 
-  return { answer, answerAll, retrieve: (text) => libraryIndex.search(text, { limit: 40 }) };
+  return { answer, answerAll, retrieve: (text) => retriever.libraryIndex.search(text, { limit: 40 }) };
 }
 
 const statusOrder = { unanswered: 0, review: 1, answered: 2 } as const;
 
-/** A compound question: each part answered on its own; the whole is only as sure as its weakest part. */
+/**
+ * A compound question: each part answered on its own; the whole is only as sure as its weakest
+ * part, and an answer stitched from several library entries is always reviewed by a person.
+ */
 function combine(input: QuestionInput, parts: PartResult[]): QuestionResult {
   const weakest = parts.reduce((a, b) => (statusOrder[b.status] < statusOrder[a.status] ? b : a));
-  const answers = new Set(parts.map((p) => p.answer));
+  const yesNo = parts.filter((p) => p.kind === 'yes-no');
+  const answers = new Set(yesNo.map((p) => p.answer));
   const controls = [...new Set(interleave(parts.map((p) => p.controls)))];
   const seen = new Set<string>();
   const citations = parts.flatMap((p) => p.citations).filter((c) => !seen.has(`${c.kind}:${c.id}`) && seen.add(`${c.kind}:${c.id}`));
+  const stitched = new Set(parts.map((p) => p.why.answerId).filter(Boolean)).size > 1;
+  let status = weakest.status;
+  let reason = weakest.status === 'answered' ? null : `part "${weakest.question}": ${weakest.reason}`;
+  if (status === 'answered' && stitched) [status, reason] = ['review', `stitched from ${parts.length} library answers: check that together they answer the question`];
+  const kind: QuestionKind = yesNo.length ? 'yes-no' : parts[0].kind;
+  const answer = !yesNo.length ? null : answers.size === 1 ? yesNo[0].answer : yesNo.some((p) => p.answer === 'Yes') ? 'Partial' : (yesNo[0].answer ?? null);
+  const owners = new Set(parts.map((p) => p.ownership));
   return {
     id: input.id,
     sheet: input.sheet,
     row: input.row,
     question: input.question,
-    status: weakest.status,
-    reason: weakest.status === 'answered' ? null : `part "${weakest.question}": ${weakest.reason}`,
-    answer: answers.size === 1 ? parts[0].answer : parts.some((p) => p.answer === 'Yes') ? 'Partial' : (parts[0].answer ?? null),
+    kind,
+    status,
+    reason,
+    answer: answer ?? null,
     text: parts.map((p) => p.text).filter(Boolean).join(' '),
     confidence: Math.min(...parts.map((p) => p.confidence)),
     controls,
     citations,
+    ownership: owners.size === 1 ? parts[0].ownership : null,
     parts,
     why: { ...weakest.why, terms: [...new Set(parts.flatMap((p) => p.why.terms))] },
   };
@@ -218,11 +251,13 @@ function interleave(lists: string[][]): string[] {
   return out;
 }
 
-export function summarise(questions: { status: PartResult['status'] }[]): EngineOutput['summary'] {
+export function summarise(questions: { status: PartResult['status']; kind?: QuestionKind }[]): Summary {
+  const notAQuestion = questions.filter((q) => q.kind === 'not-a-question').length;
   return {
     total: questions.length,
     answered: questions.filter((q) => q.status === 'answered').length,
     review: questions.filter((q) => q.status === 'review').length,
-    unanswered: questions.filter((q) => q.status === 'unanswered').length,
+    unanswered: questions.filter((q) => q.status === 'unanswered' && q.kind !== 'not-a-question').length,
+    notAQuestion,
   };
 }

@@ -1,18 +1,37 @@
 import { sql } from 'kysely';
 import type { DbOrTx } from '../../db/database.js';
 import { listControlMappings } from '../content/queries.js';
+import type { Lexicons } from '../content/types.js';
 import type { EngineKnowledge } from './types.js';
+
+const str = (v: unknown): string => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
+const strings = (v: unknown): string[] => (Array.isArray(v) ? v.map(str) : []);
+
+function withDefaults(l: Partial<Lexicons> | undefined): Lexicons {
+  return {
+    frameworks: l?.frameworks ?? [],
+    dataTypes: l?.dataTypes ?? [],
+    genericWords: l?.genericWords ?? [],
+    places: { countries: l?.places?.countries ?? [], groups: l?.places?.groups ?? [] },
+  };
+}
 
 /** Everything the engine answers from, read in one go. */
 export async function loadKnowledge(db: DbOrTx): Promise<EngineKnowledge> {
-  const [library, controls, responsibilities, evidence, services, thesaurus] = await Promise.all([
+  const [library, controls, responsibilities, evidence, services, thesaurus, documents, certifications, regions, subprocessors, dataCategories] = await Promise.all([
     db.selectFrom('library_answers').selectAll().orderBy('position').orderBy('id').execute(),
     db.selectFrom('controls').select(['id', 'title', 'description', 'keywords']).orderBy('id').execute(),
     db.selectFrom('responsibilities').select(['control_id', 'service_id', 'party', 'provider_duty', 'customer_duty', 'reason']).execute(),
     db.selectFrom('evidence').select(['id', 'title', 'access', 'review_by']).execute(),
     db.selectFrom('services').select(['id', 'name', 'model']).orderBy('position').execute(),
     db.selectFrom('content_documents').select('data').where('id', '=', 'thesaurus').executeTakeFirst(),
+    db.selectFrom('content_documents').select(['id', 'data']).where('id', 'in', ['lexicons', 'provider']).execute(),
+    db.selectFrom('certifications').select('data').orderBy('position').execute(),
+    db.selectFrom('regions').select('data').orderBy('position').execute(),
+    db.selectFrom('subprocessors').select('data').orderBy('position').execute(),
+    db.selectFrom('data_categories').select(['id', 'name']).orderBy('position').execute(),
   ]);
+  const document = (id: string) => documents.find((d) => d.id === id)?.data as Record<string, unknown> | undefined;
   const mappings = await listControlMappings(db);
   return {
     library: library.map((a) => ({
@@ -41,6 +60,44 @@ export async function loadKnowledge(db: DbOrTx): Promise<EngineKnowledge> {
     services: services.map((s) => ({ id: s.id, name: s.name, model: s.model })),
     thesaurus: (thesaurus?.data as string[][] | undefined) ?? [],
     mappings,
+    lexicons: withDefaults(document('lexicons') as Partial<Lexicons> | undefined),
+    profile: document('provider') ?? null,
+    disclosures: {
+      certifications: certifications.map(({ data: c }) => ({
+        id: str(c.id),
+        kind: str(c.kind),
+        standard: str(c.standard),
+        title: str(c.title),
+        scope: str(c.scope),
+        body: str(c.body),
+        certificateNumber: typeof c.certificateNumber === 'string' ? c.certificateNumber : null,
+        issued: str(c.issued),
+        expires: str(c.expires),
+        lapsed: c.lapsed === true,
+        frameworks: strings(c.frameworks),
+      })),
+      regions: regions.map(({ data: r }) => ({
+        id: str(r.id),
+        name: str(r.name),
+        city: typeof r.city === 'string' ? r.city : null,
+        country: str(r.country),
+        countryName: str(r.countryName),
+        jurisdiction: str(r.jurisdiction),
+        services: strings(r.services),
+        dataCategories: strings(r.dataCategories),
+        backupRegion: typeof r.backupRegion === 'string' ? r.backupRegion : null,
+      })),
+      subprocessors: subprocessors.map(({ data: s }) => ({
+        id: str(s.id),
+        name: str(s.name),
+        purpose: str(s.purpose),
+        dataCategories: strings(s.dataCategories),
+        locations: strings(s.locations),
+        services: strings(s.services),
+        ended: typeof s.ended === 'string' ? s.ended : null,
+      })),
+      dataCategories,
+    },
   };
 }
 

@@ -1,6 +1,12 @@
 import type { AccessLevel, LibraryKind, Party, ShortAnswer } from '../content/tables.js';
+import type { Lexicons } from '../content/types.js';
+import type { QuestionKind } from './classify.js';
 
 export type ResultStatus = 'answered' | 'review' | 'unanswered';
+export type { QuestionKind } from './classify.js';
+
+/** Who owns what a question asks about, for the chosen service (null: no service, and the services differ). */
+export type Ownership = Party | null;
 
 export interface Citation {
   kind: 'answer' | 'control' | 'responsibility' | 'evidence' | 'disclosure';
@@ -14,15 +20,20 @@ export interface Why {
   terms: string[];
   score: number;
   coverage: number;
+  /** Share of the question's subject (its words minus generic ones) the answer matched. */
+  subjectCoverage?: number;
   margin: number;
   answerId: string | null;
   runnerUp: { id: string; score: number } | null;
   /** Whether the matched answer and a direct reading of the control catalogue point to the same controls. */
   agreement: boolean;
+  /** Where the answer came from: the library, a disclosure (certifications, locations, backups, subprocessors) or the provider profile. */
+  source?: string | null;
 }
 
 export interface PartResult {
   question: string;
+  kind: QuestionKind;
   status: ResultStatus;
   reason: string | null;
   answer: ShortAnswer | null;
@@ -30,6 +41,7 @@ export interface PartResult {
   confidence: number;
   controls: string[];
   citations: Citation[];
+  ownership: Ownership;
   why: Why;
 }
 
@@ -40,8 +52,24 @@ export interface QuestionResult extends PartResult {
   parts?: PartResult[];
 }
 
+export interface Summary {
+  total: number;
+  answered: number;
+  review: number;
+  unanswered: number;
+  notAQuestion: number;
+}
+
+export interface SheetReport {
+  name: string;
+  taken: number;
+  skipped: number;
+  reason: string | null;
+}
+
 export interface EngineOutput {
-  summary: { total: number; answered: number; review: number; unanswered: number };
+  summary: Summary;
+  sheets?: SheetReport[];
   questions: QuestionResult[];
 }
 
@@ -99,7 +127,59 @@ export interface EngineKnowledge {
   thesaurus: string[][];
   /** ISO/IEC 27001:2013 → 2022 mapping, to read old control numbers in questions. */
   mappings?: { from: string; to: string[] }[];
+  /** Named things questions ask about (frameworks, data types, places, generic words). */
+  lexicons?: Lexicons;
+  /** What the trust page publishes, answering questions directly. */
+  disclosures?: Disclosures;
+  profile?: ProviderFields | null;
 }
+
+export interface CertificationEntry {
+  id: string;
+  kind: string;
+  standard: string;
+  title: string;
+  scope: string;
+  body: string;
+  certificateNumber: string | null;
+  issued: string;
+  expires: string;
+  lapsed: boolean;
+  frameworks: string[];
+}
+
+export interface RegionEntry {
+  id: string;
+  name: string;
+  city: string | null;
+  country: string;
+  countryName: string;
+  jurisdiction: string;
+  services: string[];
+  dataCategories: string[];
+  /** Where this region's backups are kept: another region's id; null or its own id for another zone of the same region. */
+  backupRegion: string | null;
+}
+
+export interface SubprocessorEntry {
+  id: string;
+  name: string;
+  purpose: string;
+  dataCategories: string[];
+  locations: string[];
+  services: string[];
+  ended: string | null;
+}
+
+export interface Disclosures {
+  certifications: CertificationEntry[];
+  regions: RegionEntry[];
+  subprocessors: SubprocessorEntry[];
+  dataCategories: { id: string; name: string }[];
+}
+
+/** The provider profile's values a questionnaire asks to fill in (content/provider.yaml). */
+export type ProviderFields = Record<string, unknown>;
 
 export interface Thresholds {
   /** Confidence at or above which a result is answered without review. */
@@ -108,6 +188,10 @@ export interface Thresholds {
   review: number;
   /** Share of the question's meaningful words the chosen answer must match. */
   minCoverage: number;
+  /** Share of the question's subject (its words minus generic ones) the answer must match to be suggested at all. */
+  minSubjectCoverage: number;
+  /** Long questions carry filler: matching this many subject terms' worth is always enough. */
+  minSubjectTerms: number;
 }
 
 export interface AnswerOptions {
@@ -125,4 +209,10 @@ export interface QuestionInput {
   question: string;
   /** Control numbers the questionnaire gives beside the question (e.g. from a mapping column). */
   refs?: string[];
+  /** The section heading or domain the row sits under. */
+  section?: string | null;
+  /** The question before it on the sheet, for short or dependent questions ("Are these reviewed annually?"). */
+  previous?: string | null;
+  /** The answer cell's own choices, when the sheet offers a list. */
+  vocabulary?: string[] | null;
 }

@@ -46,7 +46,19 @@ function checkAudience(audience: string | undefined, actorRole: string | null): 
 
 /** Answers every imported question, in file order. */
 export function answerImported(engine: Engine, imported: ImportedQuestionnaire, options: AnswerOptions, onProgress?: (done: number, total: number) => void) {
-  const inputs = imported.questions.map((item) => ({ id: item.id, sheet: item.sheet, row: item.row, question: item.question, refs: item.refs }));
+  const inputs = imported.questions.map((item, i) => {
+    const before = imported.questions[i - 1];
+    return {
+      id: item.id,
+      sheet: item.sheet,
+      row: item.row,
+      question: item.question,
+      refs: item.refs,
+      section: item.section,
+      previous: before && before.sheet === item.sheet ? before.question : null,
+      vocabulary: item.vocabulary,
+    };
+  });
   return engine.answerAll(inputs, options, onProgress);
 }
 

@@ -43,14 +43,19 @@ describe('questionnaire engine', () => {
     expect(result.question).toBe('Do you encrypt data at rest and in transit?');
   });
 
-  it('answers per service: customer-owned on IaaS, the provider on PaaS', () => {
+  it('answers per service: what the provider does stays, the customer-owned part is added on IaaS', () => {
+    // The provider patches its own hosts on every service; "customer-owned" must not turn that into N/A.
     const compute = ask('Do you patch operating systems?', { service: 'compute' });
-    expect(compute.answer).toBe('N/A');
-    expect(compute.text).toMatch(/^On Compute this is the customer's responsibility: Patch your guest operating system\./);
+    expect(compute.answer).toBe('Yes');
+    expect(compute.ownership).toBe('customer');
+    expect(compute.text).toBe("We patch hosts within 14 days. On Compute, doing this for your own resources is your responsibility: Patch your guest operating system.");
     expect(compute.citations).toContainEqual(expect.objectContaining({ kind: 'responsibility', id: 'iso27002:8.8|compute' }));
     const db = ask('Do you patch operating systems?', { service: 'db' });
     expect(db.answer).toBe('Yes');
     expect(db.text).toBe('We patch the database OS in your maintenance window.');
+    expect(db.ownership).toBe('provider');
+    // With no service chosen, ownership is given only where every service agrees.
+    expect(ask('Do you patch operating systems?').ownership).toBeNull();
   });
 
   it('sends an answer whose only evidence is stale to review, and never cites the stale document', () => {

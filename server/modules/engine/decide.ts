@@ -1,0 +1,140 @@
+import type { Candidate, Retriever } from './retrieve.js';
+import { matchSubject, type SubjectTerm } from './subject.js';
+import { RERANK_DEPTH, RERANK_MIN_RATIO, RERANK_WEIGHTS } from './thresholds.js';
+import type { ResultStatus, Thresholds, Why } from './types.js';
+
+/**
+ * Decide: which qualified candidate answers, how sure the engine is, and whether that is enough
+ * to answer, to suggest for review, or to leave unanswered.
+ */
+export interface Judgement {
+  status: ResultStatus;
+  reason: string | null;
+  confidence: number;
+  best: Candidate;
+  /** The other candidates, best first. */
+  rest: Candidate[];
+  why: Why;
+}
+
+export function emptyWhy(): Why {
+  return { terms: [], score: 0, coverage: 0, margin: 0, answerId: null, runnerUp: null, agreement: false, source: null };
+}
+
+const round = (n: number) => Math.round(n * 100) / 100;
+
+/**
+ * Two independent readings of the question agree: the matched answer's controls are among the
+ * controls whose own descriptions the question matches best, or a close runner-up answer cites
+ * the same control. When they disagree, the mapping is wrong about twice as often.
+ */
+function agrees(text: string, best: Candidate, rest: Candidate[], cited: string[], retriever: Retriever): boolean {
+  if (best.entry.controls.some((c) => cited.includes(c))) return true;
+  const direct = new Set(retriever.controls(text, 3).map((h) => h.id));
+  if (best.entry.controls.some((c) => direct.has(c))) return true;
+  return rest.slice(0, 2).some((o) => o.hit.score / best.hit.score > 0.7 && o.entry.controls.some((c) => best.entry.controls.includes(c)));
+}
+
+/** When the question names a control, a close candidate answering for that control goes first. */
+function preferCited<T extends Candidate>(found: T[], cited: string[]): T[] {
+  if (!cited.length) return found;
+  const top = found[0].hit.score;
+  const match = found.slice(0, 10).find((c) => c.hit.score >= 0.5 * top && c.entry.controls.some((id) => cited.includes(id)));
+  return match ? [match, ...found.filter((c) => c !== match)] : found;
+}
+
+interface Ranked extends Candidate {
+  /** Probability that this answer is about the question's controls (the re-ranker's reading). */
+  p: number;
+  coverage: number;
+}
+
+const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
+
+/**
+ * The re-ranker: lunr's order is a word match; the features below also ask whether the answer
+ * is about the controls the question's words point to, and whether other close answers agree.
+ */
+export function candidateFeatures(question: string, found: Candidate[], subject: SubjectTerm[], retriever: Retriever): { candidate: Candidate; x: number[]; coverage: number }[] {
+  // Only close candidates compete: a weak word match never overtakes a strong one.
+  const top = found.slice(0, RERANK_DEPTH).filter((c) => c.hit.score >= RERANK_MIN_RATIO * found[0].hit.score);
+  const terms = [...new Set(retriever.libraryIndex.terms(question))];
+  const totalIdf = terms.reduce((sum, t) => sum + retriever.idf(t), 0) || 1;
+  const direct = retriever.controls(question, 5);
+  const directTop = direct[0]?.score ?? 1;
+  const directWeight = new Map(direct.map((h, i) => [h.id, h.score / directTop / (1 + i)]));
+  const best = top[0]?.hit.score ?? 1;
+  return top.map((c, k) => {
+    const matched = new Set(c.hit.matched);
+    const coverage = terms.filter((t) => matched.has(t)).reduce((sum, t) => sum + retriever.idf(t), 0) / totalIdf;
+    const onSubject = matchSubject(subject, matched, retriever).coverage;
+    const agree = Math.max(0, ...c.entry.controls.map((id, j) => (directWeight.get(id) ?? 0) / (1 + j)));
+    const support = top.filter((o, m) => m !== k && o.entry.controls.some((id) => c.entry.controls.includes(id))).reduce((sum, o) => sum + o.hit.score / best, 0);
+    return { candidate: c, coverage, x: [1, c.hit.score / best, k === 0 ? 1 : 0, coverage, onSubject, agree, support, Math.log(1 + c.hit.score)] };
+  });
+}
+
+function rerank(question: string, found: Candidate[], subject: SubjectTerm[], retriever: Retriever): Ranked[] {
+  return candidateFeatures(question, found, subject, retriever)
+    .map(({ candidate, x, coverage }) => ({ ...candidate, coverage, p: sigmoid(x.reduce((sum, v, i) => sum + v * RERANK_WEIGHTS[i], 0)) }))
+    .sort((a, b) => b.p - a.p || b.hit.score - a.hit.score);
+}
+
+export function decide(question: string, found: Candidate[], subject: SubjectTerm[], cited: string[], retriever: Retriever, thresholds: Thresholds): Judgement {
+  const reranked = rerank(question, found, subject, retriever);
+  const ranked = preferCited(reranked, cited);
+  const [best, ...closest] = ranked;
+  // Candidates too far behind to compete still name the runner-up a reviewer may pick instead.
+  const rest: Candidate[] = [...closest, ...found.filter((c) => !reranked.some((r) => r.entry.id === c.entry.id))];
+  const runner = rest[0] ?? null;
+  const terms = [...new Set(retriever.libraryIndex.terms(question))];
+  const matched = new Set(best.hit.matched);
+  const margin = closest[0] ? Math.max(0, (best.p - closest[0].p) / best.p) : 1;
+  const agreement = agrees(question, best, rest, cited, retriever);
+  const confidence = round(best.p);
+  const onSubject = matchSubject(subject, matched, retriever);
+  const why: Why = {
+    terms: terms.filter((t) => matched.has(t)),
+    score: round(best.hit.score),
+    coverage: round(best.coverage),
+    subjectCoverage: round(onSubject.coverage),
+    margin: round(margin),
+    answerId: best.entry.id,
+    runnerUp: runner ? { id: runner.entry.id, score: round(runner.hit.score) } : null,
+    agreement,
+    source: 'library',
+  };
+  const judged = (status: ResultStatus, reason: string | null): Judgement => ({ status, reason, confidence, best, rest, why });
+
+  // The subject must be matched, not only the generic words around it ("your", "company", "name").
+  const namesControl = best.entry.controls.some((c) => cited.includes(c));
+  const needed = Math.min(thresholds.minSubjectCoverage, thresholds.minSubjectTerms / Math.max(1, subject.length));
+  if (subject.length && !namesControl && (onSubject.matched.length === 0 || onSubject.coverage < needed)) {
+    return judged('unanswered', `nothing published is about "${onSubject.missing.join(', ')}" (closest: ${best.entry.id})`);
+  }
+  if (confidence < thresholds.review || best.coverage < thresholds.minCoverage / 2) {
+    return judged('unanswered', `no good match (confidence ${confidence}, best candidate ${best.entry.id})`);
+  }
+  if (confidence < thresholds.answer || best.coverage < thresholds.minCoverage) {
+    return judged('review', agreement ? `low confidence (${confidence}): confirm the suggested answer` : `the matched answer (${best.entry.id}) and the control catalogue point to different controls: confirm the mapping`);
+  }
+  return judged('answered', null);
+}
+
+/** Controls ordered by relevance: the chosen answer's own first, then what the question's words point to. */
+export function rankControls(text: string, chosen: Candidate, others: Candidate[], cited: string[], retriever: Retriever): string[] {
+  const weight = new Map<string, number>();
+  const add = (id: string, w: number) => weight.set(id, (weight.get(id) ?? 0) + w);
+  // A control the question names itself ("A.12.4.1") outranks anything inferred from its words.
+  cited.forEach((id) => add(id, 3));
+  chosen.entry.controls.forEach((id, i) => add(id, 1 / (1 + i * 0.5)));
+  const top = chosen.hit.score;
+  for (const other of others.slice(0, 3)) {
+    const ratio = other.hit.score / top;
+    if (ratio >= 0.6) other.entry.controls.slice(0, 2).forEach((id, i) => add(id, (0.35 * ratio) / (1 + i)));
+  }
+  const hits = retriever.controls(text, 5);
+  const best = hits[0]?.score ?? 1;
+  hits.forEach((h, i) => add(h.id, (0.45 * h.score) / best / (1 + i * 0.5)));
+  return [...weight.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([id]) => id);
+}

@@ -1,0 +1,224 @@
+import type { ShortAnswer } from '../content/tables.js';
+import type { Lexicons } from '../content/types.js';
+import type { QuestionKind } from './classify.js';
+import type { NamedThing } from './named-things.js';
+import type { AnswerOptions, CertificationEntry, Citation, Disclosures, RegionEntry, ServiceEntry } from './types.js';
+
+/**
+ * Answers from what the trust page publishes: the certifications held, the regions data lives
+ * in and where their backups go, the subprocessors. These lists are exhaustive, so they can say
+ * "No" as truthfully as "Yes": a recognised certification that is not listed is not held.
+ */
+export interface DisclosureAnswer {
+  answer: ShortAnswer | null;
+  text: string;
+  citations: Citation[];
+  /** Set when a person must confirm the answer, and why. */
+  reviewReason: string | null;
+  source: 'certifications' | 'locations' | 'backups' | 'subprocessors';
+}
+
+export interface DisclosureQuestion {
+  text: string;
+  kind: QuestionKind;
+  named: NamedThing[];
+}
+
+export interface DisclosureContext {
+  disclosures: Disclosures;
+  lexicons: Lexicons;
+  services: ServiceEntry[];
+  providerName: string;
+  options: AnswerOptions;
+}
+
+const CERTIFICATIONS_PAGE: Citation = { kind: 'disclosure', id: 'certifications', title: 'Certifications and attestations', url: '/certifications' };
+const LOCATIONS_PAGE: Citation = { kind: 'disclosure', id: 'data-locations', title: 'Data locations', url: '/data-locations' };
+const SUBPROCESSORS_PAGE: Citation = { kind: 'disclosure', id: 'subprocessors', title: 'Subprocessors', url: '/subprocessors' };
+
+const HOLDING = /\b(certif\w*|attest\w*|authori[sz]\w*|accredit\w*|complian\w*|compliant|audit\w*|assess\w*|reports?|hold|holds|held|achiev\w*|obtain\w*|registered|listed|approved|validated|type (1|2|i|ii)|level [1-5])\b/;
+const LIST_CERTIFICATIONS = /\b(which|what|list|provide|name|identify)\b.*\b(certifications?|certificates?|attestations?|accreditations?|audit reports?|third party audits?|compliance (standards|frameworks|reports))\b/;
+const LOCATION = /\b(regions?|data ?cent(er|re)s?|datacent(er|re)s?|hosted|host|hosting|hosts|stored|store|stores|storage location|located|locations?|resid\w*|jurisdictions?|geograph\w*|countr(y|ies)|processed|process data|facilities|facility)\b/;
+const OUTSIDE = /\b(outside|other than|except|beyond|leave|leaves|transfer\w*|moved?|cross[- ]border)\b/;
+const WHERE_STORED = /\b(where|which (countries|regions|locations|data ?cent(er|re)s))\b.*\b(stor|host|process|locat|resid|kept|reside|data ?cent)/;
+const BACKUP_ELSEWHERE = /\bbackups?\b.*\b(different|another|other|separate|second|secondary|geographically|remote|off-?site|alternate|distinct|multiple)\b.*\b(regions?|locations?|sites?|data ?cent(er|re)s?|facilit\w*|geograph\w*|zones?)\b|\b(geo-?redundant|off-?site|geographically (separate|dispersed|diverse))\b.*\bbackups?\b|\bbackups?\b.*\b(off-?site|geo-?redundant|geographically (separate|dispersed|diverse))\b/;
+const SUBPROCESSOR = /\bsub-? ?processors?\b|\bthird[- ]part(y|ies)\b.*\b(process|access|store|host|handle)\w*\b.*\b(customer )?data\b|\bvendors?\b.*\baccess\b.*\bcustomer data\b/;
+const SUBPROCESSOR_POLICY = /\b(notif\w*|chang\w*|contract\w*|assess\w*|review\w*|audit\w*|agreements?|dpas?|terms|due diligence|object\w*|approv\w*|flow[- ]?down|oversight|monitor\w*)\b/;
+
+function plain(text: string): string {
+  return text.toLowerCase().replace(/[’‘`]/g, "'").replace(/\s+/g, ' ');
+}
+
+function isCurrent(cert: CertificationEntry, today: string): boolean {
+  return !cert.lapsed && cert.expires >= today && cert.issued <= today;
+}
+
+function frameworkKinds(lexicons: Lexicons): Map<string, string> {
+  return new Map(lexicons.frameworks.map((f) => [f.id, f.kind]));
+}
+
+function certificateLine(cert: CertificationEntry): string {
+  const number = cert.certificateNumber ? `, certificate ${cert.certificateNumber}` : '';
+  return `${cert.standard} (${cert.body}${number}; valid until ${cert.expires}). Scope: ${cert.scope}`;
+}
+
+function heldList(held: CertificationEntry[]): string {
+  return held.length ? held.map((c) => c.standard).join('; ') : 'no certification at present';
+}
+
+function certCitation(cert: CertificationEntry): Citation {
+  return { kind: 'disclosure', id: `certifications#${cert.id}`, title: cert.title, url: `/certifications#${encodeURIComponent(cert.id)}` };
+}
+
+/** "Are you ISO 27001 certified?" → Yes with the certificate; "FedRAMP?" → No, naming what is held. */
+function answerCertification(q: DisclosureQuestion, ctx: DisclosureContext): DisclosureAnswer | null {
+  const kinds = frameworkKinds(ctx.lexicons);
+  const certifiable = q.named.filter((n) => n.kind === 'framework' && ['certification', 'attestation', 'authorization'].includes(kinds.get(n.id) ?? ''));
+  const text = plain(q.text);
+  const today = ctx.options.today;
+  const heldReports = ctx.disclosures.certifications.filter((c) => isCurrent(c, today));
+  // A surveillance report on a certificate already listed adds nothing to "what is held".
+  const held = heldReports.filter((c) => c.kind !== 'report' || !c.frameworks.every((f) => heldReports.some((o) => o !== c && o.kind !== 'report' && o.frameworks.includes(f))));
+  if (certifiable.length === 0) {
+    if (q.kind !== 'open' || !LIST_CERTIFICATIONS.test(text)) return null;
+    return {
+      answer: null,
+      text: `${ctx.providerName} holds: ${heldReports.map(certificateLine).join(' ')}`,
+      citations: [CERTIFICATIONS_PAGE, ...heldReports.map(certCitation)],
+      reviewReason: null,
+      source: 'certifications',
+    };
+  }
+  if (!HOLDING.test(text)) return null;
+  const lines: string[] = [];
+  const citations: Citation[] = [CERTIFICATIONS_PAGE];
+  let allHeld = true;
+  let anyHeld = false;
+  for (const framework of certifiable) {
+    const covering = ctx.disclosures.certifications.filter((c) => c.frameworks.includes(framework.id));
+    const current = covering.filter((c) => isCurrent(c, today));
+    if (current.length) {
+      anyHeld = true;
+      lines.push(...current.map((c) => `${framework.name}: ${certificateLine(c)}`));
+      citations.push(...current.map(certCitation));
+    } else {
+      allHeld = false;
+      const lapsed = covering.filter((c) => !isCurrent(c, today));
+      const past = lapsed.length ? ` An earlier ${lapsed.map((c) => c.standard).join(', ')} is no longer valid (${lapsed.map((c) => (c.lapsed ? 'lapsed' : `expired ${c.expires}`)).join(', ')}).` : '';
+      lines.push(`${ctx.providerName} does not hold ${framework.name}.${past}`);
+    }
+  }
+  if (!allHeld) lines.push(`What ${ctx.providerName} holds: ${heldList(held)}.`);
+  const answer: ShortAnswer | null = q.kind === 'yes-no' ? (allHeld ? 'Yes' : anyHeld ? 'Partial' : 'No') : null;
+  return { answer, text: lines.join(' '), citations: dedupe(citations), reviewReason: null, source: 'certifications' };
+}
+
+function regionLine(r: RegionEntry): string {
+  return `${r.name} (${r.city ?? r.name}, ${r.countryName})`;
+}
+
+function regionsFor(ctx: DisclosureContext): RegionEntry[] {
+  const service = ctx.options.service;
+  return ctx.disclosures.regions.filter((r) => !service || r.services.includes(service));
+}
+
+/** "Do you have a region in Brazil?" → No, listing the countries; "Where is data stored?" → the regions. */
+function answerLocation(q: DisclosureQuestion, ctx: DisclosureContext): DisclosureAnswer | null {
+  const text = plain(q.text);
+  const places = q.named.filter((n) => n.kind === 'place' || n.kind === 'region');
+  const regions = regionsFor(ctx);
+  const countries = [...new Map(regions.map((r) => [r.country, r.countryName])).values()];
+  const scope = ctx.options.service ? ` for ${ctx.services.find((s) => s.id === ctx.options.service)?.name ?? ctx.options.service}` : '';
+  const choose = 'Customer content stays in the region the customer chooses.';
+  if (places.length === 0) {
+    if (!(q.kind === 'open' && WHERE_STORED.test(text))) return null;
+    return {
+      answer: null,
+      text: `${choose} Regions${scope}: ${regions.map(regionLine).join('; ')}. ${backupSentence(regions, ctx)}`.trim(),
+      citations: [LOCATIONS_PAGE],
+      reviewReason: null,
+      source: 'locations',
+    };
+  }
+  if (!LOCATION.test(text)) return null;
+  if (OUTSIDE.test(text)) {
+    return {
+      answer: null,
+      text: `${choose} Regions${scope}: ${regions.map(regionLine).join('; ')}. Whether data leaves a place depends on the regions chosen and on the subprocessors listed on the subprocessors page.`,
+      citations: [LOCATIONS_PAGE, SUBPROCESSORS_PAGE],
+      reviewReason: 'the question asks about data leaving a place: confirm against the regions the customer will use',
+      source: 'locations',
+    };
+  }
+  const groups = new Map(ctx.lexicons.places.groups.map((g) => [g.id, g.countries]));
+  const inPlace = (thing: NamedThing): RegionEntry[] =>
+    thing.kind === 'region' ? regions.filter((r) => r.id === thing.id) : regions.filter((r) => r.country === thing.id || (groups.get(thing.id) ?? []).includes(r.country));
+  const found = places.map((p) => ({ place: p, regions: inPlace(p) }));
+  const missing = found.filter((f) => f.regions.length === 0);
+  const present = found.filter((f) => f.regions.length > 0);
+  const lines = present.map((f) => `${f.place.name}: ${f.regions.map(regionLine).join('; ')}.`);
+  if (missing.length) {
+    lines.push(`${ctx.providerName} has no region in ${missing.map((m) => m.place.name).join(' or ')}${scope}. Regions are in: ${countries.join(', ')}.`);
+  }
+  lines.push(choose);
+  const answer: ShortAnswer | null = q.kind === 'yes-no' ? (missing.length === 0 ? 'Yes' : present.length ? 'Partial' : 'No') : null;
+  return { answer, text: lines.join(' '), citations: [LOCATIONS_PAGE], reviewReason: null, source: 'locations' };
+}
+
+function backupRegionOf(r: RegionEntry, all: RegionEntry[]): RegionEntry | null {
+  if (!r.backupRegion || r.backupRegion === r.id) return null;
+  return all.find((x) => x.id === r.backupRegion) ?? null;
+}
+
+function backupSentence(regions: RegionEntry[], ctx: DisclosureContext): string {
+  const all = ctx.disclosures.regions;
+  const parts = regions.map((r) => {
+    const other = backupRegionOf(r, all);
+    return other ? `${r.name} → ${other.name}` : `${r.name} → another zone of ${r.name}`;
+  });
+  return parts.length ? `Backups: ${parts.join('; ')}.` : '';
+}
+
+/** "Are backups stored in a different region?" — per region and service, from the locations' backup regions. */
+function answerBackups(q: DisclosureQuestion, ctx: DisclosureContext): DisclosureAnswer | null {
+  if (!BACKUP_ELSEWHERE.test(plain(q.text))) return null;
+  const all = ctx.disclosures.regions;
+  const services = ctx.options.service ? ctx.services.filter((s) => s.id === ctx.options.service) : ctx.services;
+  const perService = services.map((s) => {
+    const regions = all.filter((r) => r.services.includes(s.id));
+    const elsewhere = regions.filter((r) => backupRegionOf(r, all));
+    return { service: s, regions, elsewhere };
+  });
+  const relevant = perService.filter((p) => p.regions.length > 0);
+  if (!relevant.length) return null;
+  const every = relevant.every((p) => p.elsewhere.length === p.regions.length);
+  const none = relevant.every((p) => p.elsewhere.length === 0);
+  const lines = relevant.map((p) => `${p.service.name}: ${backupSentence(p.regions, ctx).replace(/^Backups: /, '')}`);
+  const answer: ShortAnswer | null = q.kind === 'yes-no' ? (every ? 'Yes' : none ? 'No' : 'Partial') : null;
+  const lead = every ? 'Yes, in every region.' : none ? 'No: backups stay in another zone of the same region.' : 'It depends on the region:';
+  return { answer, text: `${q.kind === 'yes-no' ? `${lead} ` : ''}${lines.join(' ')}`, citations: [LOCATIONS_PAGE], reviewReason: null, source: 'backups' };
+}
+
+/** "List your subprocessors" / "Do you use subprocessors?" → the published list. */
+function answerSubprocessors(q: DisclosureQuestion, ctx: DisclosureContext): DisclosureAnswer | null {
+  const text = plain(q.text);
+  if (!SUBPROCESSOR.test(text) || SUBPROCESSOR_POLICY.test(text)) return null;
+  const wantsList = q.kind === 'open' || /\b(use|engage|rely|have|employ)\b/.test(text);
+  if (!wantsList) return null;
+  const service = ctx.options.service;
+  const active = ctx.disclosures.subprocessors.filter((s) => !s.ended && (!service || s.services.length === 0 || s.services.includes(service)));
+  const list = active.map((s) => `${s.name} (${s.purpose}; ${s.locations.join(', ')})`).join('; ');
+  const answer: ShortAnswer | null = q.kind === 'yes-no' ? (active.length ? 'Yes' : 'No') : null;
+  return { answer, text: `${active.length} subprocessors: ${list}.`, citations: [SUBPROCESSORS_PAGE], reviewReason: null, source: 'subprocessors' };
+}
+
+/** The first disclosure that answers the question, or null: the library answers the rest. */
+export function answerFromDisclosures(q: DisclosureQuestion, ctx: DisclosureContext): DisclosureAnswer | null {
+  if (q.kind === 'not-a-question' || q.kind === 'field' || q.kind === 'responsibility') return null;
+  return answerCertification(q, ctx) ?? answerBackups(q, ctx) ?? answerLocation(q, ctx) ?? answerSubprocessors(q, ctx);
+}
+
+function dedupe(citations: Citation[]): Citation[] {
+  const seen = new Set<string>();
+  return citations.filter((c) => !seen.has(`${c.kind}:${c.id}`) && seen.add(`${c.kind}:${c.id}`));
+}

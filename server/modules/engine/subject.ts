@@ -1,0 +1,55 @@
+import { meaningfulTerms } from '../search/index.js';
+import { normaliseWords } from '../search/thesaurus.js';
+import type { Retriever } from './retrieve.js';
+
+/**
+ * A question's subject: its meaningful words minus the generic ones a questionnaire puts in
+ * every row ("your", "company", "policy", "process"). An answer must match the subject, not
+ * only the generic words, or it is about something else.
+ */
+export interface SubjectTerm {
+  /** The stemmed term as the index sees it. */
+  term: string;
+  /** Stemmed terms that count as the same word (its thesaurus group). */
+  alternatives: string[];
+}
+
+export function genericTermSet(words: string[]): Set<string> {
+  return new Set(words.flatMap((w) => meaningfulTerms(w)));
+}
+
+export function subjectOf(text: string, generic: Set<string>, retriever: Retriever): SubjectTerm[] {
+  const seen = new Set<string>();
+  const out: SubjectTerm[] = [];
+  for (const word of normaliseWords(text)) {
+    const [term] = meaningfulTerms(word);
+    if (!term || generic.has(term) || seen.has(term)) continue;
+    seen.add(term);
+    out.push({ term, alternatives: retriever.expansions(word) });
+  }
+  return out;
+}
+
+export interface SubjectMatch {
+  /** Share of the subject's weight (idf) the candidate matched. */
+  coverage: number;
+  matched: string[];
+  missing: string[];
+}
+
+export function matchSubject(subject: SubjectTerm[], matched: Set<string>, retriever: Retriever): SubjectMatch {
+  if (subject.length === 0) return { coverage: 0, matched: [], missing: [] };
+  let total = 0;
+  let got = 0;
+  const hit: string[] = [];
+  const missing: string[] = [];
+  for (const s of subject) {
+    const weight = retriever.idf(s.term);
+    total += weight;
+    if (matched.has(s.term) || s.alternatives.some((a) => matched.has(a))) {
+      got += weight;
+      hit.push(s.term);
+    } else missing.push(s.term);
+  }
+  return { coverage: total ? got / total : 0, matched: hit, missing };
+}
