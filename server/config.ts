@@ -21,6 +21,8 @@ export interface Config {
   readonly smtpUrl: string | null;
   /** Sender of the portal's e-mail. */
   readonly mailFrom: string;
+  /** Where visitors' questions go; null: the security contact in content/provider.yaml. */
+  readonly securityTeamEmail: string | null;
   readonly expiringWithinDays: number;
   readonly uploadLimitBytes: number;
   readonly logLevel: string;
@@ -32,6 +34,13 @@ export interface Config {
   readonly faultPause: string | null;
   /** Set by tests and evaluations to fix "today" (ISO date or instant). */
   readonly fixedNow: string | null;
+}
+
+function readEmail(env: Record<string, string | undefined>, name: string): string | null {
+  const value = env[name]?.trim();
+  if (!value) return null;
+  if (!/^[^\s@<>()",;:]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/.test(value)) throw new ConfigError(name, `"${value}" is not an email address`);
+  return value;
 }
 
 export class ConfigError extends Error {
@@ -126,6 +135,7 @@ export function loadConfig(env: Env = process.env): Config {
     sessionSecret: readSessionSecret(env, nodeEnv, dataDir),
     smtpUrl,
     mailFrom: env.MAIL_FROM || `Evident <no-reply@${new URL(baseUrl).hostname}>`,
+    securityTeamEmail: readEmail(env, 'SECURITY_TEAM_EMAIL'),
     expiringWithinDays: readPositiveInt(env, 'EXPIRING_WITHIN_DAYS', 30),
     uploadLimitBytes: readPositiveInt(env, 'UPLOAD_LIMIT_BYTES', 10 * 1024 * 1024),
     logLevel: env.LOG_LEVEL || (nodeEnv === 'test' ? 'silent' : 'info'),

@@ -17,6 +17,7 @@ interface AnswerFlags {
   audience: string;
   questionColumn?: string;
   includeHidden?: boolean;
+  includeSheet: string[];
 }
 
 /** A progress bar on stderr (only on a terminal), so stdout stays machine-readable. */
@@ -47,6 +48,7 @@ export function registerAnswerCommand(program: Command): void {
     .option('--audience <level>', 'public | nda | internal', 'nda')
     .option('--question-column <col>', 'column letter or header text of the questions')
     .option('--include-hidden', 'also read hidden sheets')
+    .option('--include-sheet <name>', "read this sheet even if it looks like the requester's own (repeatable)", (value: string, all: string[]) => [...all, value], [] as string[])
     .action(async (file: string, flags: AnswerFlags) => {
       if (!['json', 'xlsx', 'csv'].includes(flags.format)) throw new ImportError('--format must be json, xlsx or csv.');
       if (!AUDIENCES.includes(flags.audience as AccessLevel)) throw new ImportError('--audience must be public, nda or internal.');
@@ -57,7 +59,7 @@ export function registerAnswerCommand(program: Command): void {
       } catch (error) {
         throw new ImportError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
       }
-      const imported = await parseInWorker(data, path.basename(file), { questionColumn: flags.questionColumn, includeHidden: flags.includeHidden });
+      const imported = await parseInWorker(data, path.basename(file), { questionColumn: flags.questionColumn, includeHidden: flags.includeHidden, includeSheets: flags.includeSheet });
       for (const warning of imported.warnings) say(`note: ${warning}`);
       await withDatabase({ syncContent: true }, async ({ config, clock, database }) => {
         if (flags.service && !(await database.db.selectFrom('services').select('id').where('id', '=', flags.service).executeTakeFirst())) {
@@ -75,6 +77,8 @@ export function registerAnswerCommand(program: Command): void {
           answerCell: q.answerCell,
           commentCell: q.commentCell,
           vocabulary: q.vocabulary,
+          kind: output.questions[i].kind,
+          answerYesNo: imported.layouts.find((l) => l.sheet === q.sheet)?.answerYesNo ?? false,
           answer: output.questions[i].status === 'answered' ? output.questions[i].answer : null,
           text: output.questions[i].status === 'answered' ? output.questions[i].text : null,
           citations: output.questions[i].citations,

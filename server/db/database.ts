@@ -6,12 +6,13 @@ import type { ContentTables } from '../modules/content/tables.js';
 import type { QuestionnaireTables } from '../modules/questionnaires/tables.js';
 import type { StaffTables } from '../modules/staff/tables.js';
 import type { SubscriptionTables } from '../modules/subscriptions/tables.js';
+import type { VisitorQuestionTables } from '../modules/visitor-questions/tables.js';
 
 /**
  * The one Kysely interface describing every table. Each domain declares its tables
  * beside its queries; they meet here. A test compares this with the migrated schema.
  */
-export interface Database extends ContentTables, StaffTables, AuditTables, QuestionnaireTables, AccessTables, MailTables, SubscriptionTables {}
+export interface Database extends ContentTables, StaffTables, AuditTables, QuestionnaireTables, AccessTables, MailTables, SubscriptionTables, VisitorQuestionTables {}
 
 export type Db = Kysely<Database>;
 /** Query functions accept either, so the caller decides where the transaction begins. */

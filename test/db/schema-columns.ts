@@ -52,7 +52,7 @@ export const databaseColumns: Columns = {
   audit_log: { id: true, at: true, actor: true, actor_kind: true, action: true, subject: true, details: true, ip: true, prev_hash: true, hash: true },
   questionnaires: {
     id: true, name: true, file_name: true, format: true, size: true, sha256: true, service_id: true, audience: true, status: true, error: true,
-    summary: true, layouts: true, warnings: true, created_by: true, created_at: true, updated_at: true,
+    summary: true, layouts: true, sheets: true, warnings: true, created_by: true, created_at: true, updated_at: true,
   },
   questionnaire_files: { questionnaire_id: true, data: true },
   questionnaire_items: {
@@ -72,5 +72,6 @@ export const databaseColumns: Columns = {
   nda_acceptances: { id: true, grant_id: true, nda_version: true, nda_sha256: true, name: true, email: true, ip: true, user_agent: true, accepted_at: true },
   document_downloads: { id: true, grant_id: true, evidence_id: true, original_sha256: true, served_sha256: true, ip: true, user_agent: true, downloaded_at: true },
   subscriptions: { id: true, email: true, token_hash: true, status: true, created_at: true, confirmed_at: true, unsubscribed_at: true },
+  visitor_questions: { id: true, question: true, email: true, status: true, created_at: true, handled_by: true, handled_at: true, library_answer_id: true },
   announced_changes: { change_id: true, announced_at: true, recipients: true },
 };

@@ -74,3 +74,50 @@ export async function buildHugeValidationWorkbook(sheets = 12, rowsPerSheet = 40
   }
   return Buffer.from(buffer);
 }
+
+/**
+ * Shaped like a higher-education vendor assessment: an instructions sheet, a vendor sheet whose
+ * answer column takes only Yes/No (a validation list) although some rows ask for a name, a number
+ * or a description, and the requester's evaluation sheet computed by formulas.
+ */
+export async function buildHecvatStyleWorkbook(): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  const start = wb.addWorksheet('Instructions');
+  start.getCell('A1').value = 'How to complete this assessment';
+  start.getCell('A2').value = 'Answer every question on the vendor sheet. DO NOT complete any fields in the Evaluation sheets.';
+  start.getCell('A3').value = 'Jump to Privacy Scorecard';
+  start.getCell('A4').value = 'Do you understand that incomplete answers are scored as No?';
+
+  const vendor = wb.addWorksheet('Vendor Questions');
+  vendor.getRow(1).values = ['ID', 'Question', 'Vendor Answer', 'Additional Information'];
+  vendor.getRow(1).font = { bold: true };
+  vendor.getRow(2).values = ['General Information'];
+  vendor.mergeCells('A2:D2');
+  vendor.getRow(2).font = { bold: true };
+  const rows: [string, string][] = [
+    ['GNRL-01', 'Vendor Name'],
+    ['GNRL-02', 'Security contact email address'],
+    ['GNRL-03', 'Number of employees'],
+    ['DATA-01', 'Do you encrypt customer data at rest?'],
+    ['DATA-02', 'Is the solution designed to process, store, or transmit credit card information?'],
+    ['DATA-03', 'Where is customer data stored?'],
+    ['DATA-04', 'Describe your incident response process.'],
+    ['DATA-05', 'Are you FedRAMP authorized?'],
+    ['NOTE-01', 'Please complete every yellow cell on this tab before returning the workbook.'],
+  ];
+  rows.forEach(([id, question], i) => {
+    vendor.getRow(3 + i).values = [id, question];
+    vendor.getCell(`C${3 + i}`).dataValidation = { type: 'list', allowBlank: true, formulae: ['"Yes,No"'] };
+  });
+  vendor.getColumn(2).width = 70;
+
+  const evaluation = wb.addWorksheet('Evaluation');
+  evaluation.getRow(1).values = ['Question', 'Score', 'Weight', 'Weighted'];
+  rows.forEach(([id], i) => {
+    evaluation.getCell(`A${2 + i}`).value = { formula: `'Vendor Questions'!B${3 + i}`, result: id };
+    evaluation.getCell(`B${2 + i}`).value = { formula: `IF('Vendor Questions'!C${3 + i}="Yes",1,0)`, result: 0 };
+    evaluation.getCell(`C${2 + i}`).value = 5;
+    evaluation.getCell(`D${2 + i}`).value = { formula: `B${2 + i}*C${2 + i}`, result: 0 };
+  });
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}

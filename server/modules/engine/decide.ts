@@ -55,12 +55,12 @@ const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
  * The re-ranker: lunr's order is a word match; the features below also ask whether the answer
  * is about the controls the question's words point to, and whether other close answers agree.
  */
-export function candidateFeatures(question: string, found: Candidate[], subject: SubjectTerm[], retriever: Retriever): { candidate: Candidate; x: number[]; coverage: number }[] {
+export function candidateFeatures(question: Reading, found: Candidate[], subject: SubjectTerm[], retriever: Retriever): { candidate: Candidate; x: number[]; coverage: number }[] {
   // Only close candidates compete: a weak word match never overtakes a strong one.
   const top = found.slice(0, RERANK_DEPTH).filter((c) => c.hit.score >= RERANK_MIN_RATIO * found[0].hit.score);
-  const terms = [...new Set(retriever.libraryIndex.terms(question))];
+  const terms = [...new Set(retriever.libraryIndex.terms(question.text))];
   const totalIdf = terms.reduce((sum, t) => sum + retriever.idf(t), 0) || 1;
-  const direct = retriever.controls(question, 5);
+  const direct = retriever.controls(question.withContext, 5);
   const directTop = direct[0]?.score ?? 1;
   const directWeight = new Map(direct.map((h, i) => [h.id, h.score / directTop / (1 + i)]));
   const best = top[0]?.hit.score ?? 1;
@@ -70,27 +70,33 @@ export function candidateFeatures(question: string, found: Candidate[], subject:
     const onSubject = matchSubject(subject, matched, retriever).coverage;
     const agree = Math.max(0, ...c.entry.controls.map((id, j) => (directWeight.get(id) ?? 0) / (1 + j)));
     const support = top.filter((o, m) => m !== k && o.entry.controls.some((id) => c.entry.controls.includes(id))).reduce((sum, o) => sum + o.hit.score / best, 0);
-    return { candidate: c, coverage, x: [1, c.hit.score / best, k === 0 ? 1 : 0, coverage, onSubject, agree, support, Math.log(1 + c.hit.score)] };
+    return { candidate: c, coverage, x: [1, c.hit.score / best, coverage, onSubject, agree, support] };
   });
 }
 
-function rerank(question: string, found: Candidate[], subject: SubjectTerm[], retriever: Retriever): Ranked[] {
+function rerank(question: Reading, found: Candidate[], subject: SubjectTerm[], retriever: Retriever): Ranked[] {
   return candidateFeatures(question, found, subject, retriever)
     .map(({ candidate, x, coverage }) => ({ ...candidate, coverage, p: sigmoid(x.reduce((sum, v, i) => sum + v * RERANK_WEIGHTS[i], 0)) }))
     .sort((a, b) => b.p - a.p || b.hit.score - a.hit.score);
 }
 
-export function decide(question: string, found: Candidate[], subject: SubjectTerm[], cited: string[], retriever: Retriever, thresholds: Thresholds): Judgement {
+/** The question's own words, and with the question it refers back to ("Are these reviewed?"). */
+export interface Reading {
+  text: string;
+  withContext: string;
+}
+
+export function decide(question: Reading, found: Candidate[], subject: SubjectTerm[], cited: string[], retriever: Retriever, thresholds: Thresholds): Judgement {
   const reranked = rerank(question, found, subject, retriever);
   const ranked = preferCited(reranked, cited);
   const [best, ...closest] = ranked;
   // Candidates too far behind to compete still name the runner-up a reviewer may pick instead.
   const rest: Candidate[] = [...closest, ...found.filter((c) => !reranked.some((r) => r.entry.id === c.entry.id))];
   const runner = rest[0] ?? null;
-  const terms = [...new Set(retriever.libraryIndex.terms(question))];
+  const terms = [...new Set(retriever.libraryIndex.terms(question.text))];
   const matched = new Set(best.hit.matched);
   const margin = closest[0] ? Math.max(0, (best.p - closest[0].p) / best.p) : 1;
-  const agreement = agrees(question, best, rest, cited, retriever);
+  const agreement = agrees(question.withContext, best, rest, cited, retriever);
   const confidence = round(best.p);
   const onSubject = matchSubject(subject, matched, retriever);
   const why: Why = {

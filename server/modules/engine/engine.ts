@@ -9,8 +9,8 @@ import { buildNamedThingFinder, type NamedEntry, type NamedThing } from './named
 import { buildRetriever, thingKey, type Candidate } from './retrieve.js';
 import { splitCompound } from './split.js';
 import { genericTermSet, matchSubject, subjectOf } from './subject.js';
-import { DEFAULT_THRESHOLDS, DISCLOSURE_CONFIDENCE } from './thresholds.js';
-import type { AnswerOptions, EngineKnowledge, EngineOutput, PartResult, QuestionInput, QuestionResult, Summary } from './types.js';
+import { CONTEXT_BOOST, DEFAULT_THRESHOLDS, DISCLOSURE_CONFIDENCE } from './thresholds.js';
+import type { AnswerOptions, EngineKnowledge, EngineOutput, LibraryEntry, PartResult, QuestionInput, QuestionResult, Summary } from './types.js';
 
 export { DEFAULT_THRESHOLDS };
 
@@ -19,6 +19,7 @@ export interface Engine {
   answerAll(inputs: QuestionInput[], options: AnswerOptions, onProgress?: (done: number, total: number) => void): EngineOutput;
   /** The bare retrieval, for measuring the engine's overhead against it. */
   retrieve(text: string): SearchHit[];
+  libraryEntry(id: string): LibraryEntry | undefined;
 }
 
 const EMPTY_LEXICONS = { frameworks: [], dataTypes: [], genericWords: [], places: { countries: [], groups: [] } };
@@ -85,12 +86,13 @@ export function buildEngine(knowledge: EngineKnowledge): Engine {
   }
 
   /** Candidates that may answer: about every named thing the question names, and of a fitting kind. */
-  function qualified(found: Candidate[], named: NamedThing[], event: boolean, kind: QuestionKind, citesControls: boolean): Candidate[] {
+  function qualified(question: string, found: Candidate[], named: NamedThing[], event: boolean, kind: QuestionKind, citesControls: boolean): Candidate[] {
     // "(ISO 27001 A.12.6.1)" names the standard only to number a control: the control is the subject.
     const required = named.filter((n) => MUST_MATCH.includes(n.kind) && !(citesControls && n.kind === 'framework')).map(thingKey);
     return found.filter((c) => {
       if (event !== (c.entry.kind === 'event')) return false;
       if ((kind === 'field') !== (c.entry.kind === 'field')) return false;
+      if (quantityCheck(question, c.entry.id) === 'absent') return false;
       const names = retriever.facts.get(c.entry.id)!.named;
       return required.every((key) => names.has(key));
     });
@@ -109,9 +111,9 @@ export function buildEngine(knowledge: EngineKnowledge): Engine {
   function answerPart(input: PartInput, options: AnswerOptions): PartResult {
     const thresholds = { ...DEFAULT_THRESHOLDS, ...options.thresholds };
     const question = input.text;
-    const reading = classifyKind(question, { vocabulary: input.vocabulary });
-    const kind = reading.kind;
-    if (kind === 'not-a-question') return unanswered(question, kind, `not a question: ${reading.reason}`);
+    const read = classifyKind(question, { vocabulary: input.vocabulary });
+    const kind = read.kind;
+    if (kind === 'not-a-question') return unanswered(question, kind, `not a question: ${read.reason}`);
     const named = finder.find(question);
     const namedService = named.find((n) => n.kind === 'service');
     const partOptions = !options.service && namedService && named.filter((n) => n.kind === 'service').length === 1 ? { ...options, service: namedService.id } : options;
@@ -127,22 +129,26 @@ export function buildEngine(knowledge: EngineKnowledge): Engine {
       if (found) return fromDisclosure(question, kind, found, cited);
     }
 
-    const dependent = DEPENDENT.test(question) || question.split(/\s+/).length <= 6;
+    // "Are these reviewed annually?" is about what the question before it named.
+    const refersBack = Boolean(input.previous) && DEPENDENT.test(question);
+    const short = question.split(/\s+/).length <= 6;
     const controlTitles = cited.map((id) => lookup.controlTitle.get(id) ?? '').join(' ');
-    const context = { previous: dependent ? input.previous : null, section: input.section, controls: controlTitles };
-    const subject = subjectOf(question, generic, retriever);
+    const context = { previous: refersBack || short ? input.previous : null, previousBoost: refersBack ? CONTEXT_BOOST.referent : CONTEXT_BOOST.previous, section: input.section, controls: controlTitles };
+    const reading = refersBack ? `${question} ${input.previous}` : question;
+    const subject = subjectOf(reading, generic, retriever);
     const all = retriever.candidates(question, partOptions.audience, context);
-    const found = qualified(all, named, event, kind, cited.length > 0);
+    const found = qualified(question, all, named, event, kind, cited.length > 0);
     if (subject.length === 0 && cited.length === 0) return unanswered(question, kind, 'the question names nothing specific to answer (only generic words)');
     if (found.length === 0) {
       if (event) return unanswered(question, kind, 'a question about an event (a breach, a fine, litigation): only an answer written for that event, with its date, may answer it');
       const names = named.filter((n) => MUST_MATCH.includes(n.kind));
       if (names.length && all.length) return unanswered(question, kind, `nothing published is about ${names.map((n) => n.name).join(', ')}`);
       if (kind === 'field') return unanswered(question, kind, 'the provider profile does not hold this value');
+      if (quantitiesIn(question).length && all.length) return unanswered(question, kind, 'the question gives a figure or period that no published answer states');
       return unanswered(question, kind, 'no match in the answer library');
     }
 
-    const judgement = decide(question, found, subject, cited, retriever, thresholds);
+    const judgement = decide({ text: question, withContext: reading }, found, subject, cited, retriever, thresholds);
     if (judgement.status === 'unanswered') return unanswered(question, kind, judgement.reason ?? 'no good match', judgement.why);
     const best = judgement.best;
     const controls = rankControls(question, best, judgement.rest, cited, retriever);
@@ -157,9 +163,6 @@ export function buildEngine(knowledge: EngineKnowledge): Engine {
   function finish(question: string, kind: QuestionKind, judgement: Judgement, composed: Composed, controls: string[], quantity: ReturnType<typeof quantityCheck>): PartResult {
     let status = judgement.status;
     let reason = judgement.reason;
-    if (quantity === 'absent') {
-      return unanswered(question, kind, 'the question gives a figure or period that the matched answer does not state', judgement.why);
-    }
     if (composed.reviewReason) [status, reason] = ['review', composed.reviewReason];
     else if (quantity === 'other' && status === 'answered') [status, reason] = ['review', 'the question gives a figure or period: check it against the one the answer states'];
     return {
@@ -203,7 +206,7 @@ export function buildEngine(knowledge: EngineKnowledge): Engine {
     return { summary: summarise(questions), questions };
   }
 
-  return { answer, answerAll, retrieve: (text) => retriever.libraryIndex.search(text, { limit: 40 }) };
+  return { answer, answerAll, retrieve: (text) => retriever.libraryIndex.search(text, { limit: 40 }), libraryEntry: (id) => retriever.entries.get(id) };
 }
 
 const statusOrder = { unanswered: 0, review: 1, answered: 2 } as const;

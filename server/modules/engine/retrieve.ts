@@ -37,6 +37,7 @@ export interface Retriever {
 
 export interface QuestionContext {
   previous?: string | null;
+  previousBoost?: number;
   section?: string | null;
   /** Titles of controls the question names by number: what it is about when its words are generic. */
   controls?: string | null;
@@ -99,7 +100,7 @@ export function buildRetriever(knowledge: EngineKnowledge, finder: NamedThingFin
 
   function candidates(text: string, audience: AccessLevel, context: QuestionContext = {}): Candidate[] {
     const extra: QueryOptions['extra'] = [];
-    if (context.previous) extra.push({ words: normaliseWords(context.previous), boost: CONTEXT_BOOST.previous });
+    if (context.previous) extra.push({ words: normaliseWords(context.previous), boost: context.previousBoost ?? CONTEXT_BOOST.previous });
     if (context.section) extra.push({ words: normaliseWords(context.section), boost: CONTEXT_BOOST.section });
     if (context.controls) extra.push({ words: normaliseWords(context.controls), boost: CONTEXT_BOOST.controls });
     return libraryIndex

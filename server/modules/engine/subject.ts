@@ -18,12 +18,22 @@ export function genericTermSet(words: string[]): Set<string> {
   return new Set(words.flatMap((w) => meaningfulTerms(w)));
 }
 
+/**
+ * When every word is generic ("Do you have a security policy?"), those words are the subject:
+ * there is nothing more specific to ask about.
+ */
 export function subjectOf(text: string, generic: Set<string>, retriever: Retriever): SubjectTerm[] {
+  const all = termsOf(text, retriever);
+  const specific = all.filter((s) => !generic.has(s.term));
+  return specific.length ? specific : all;
+}
+
+function termsOf(text: string, retriever: Retriever): SubjectTerm[] {
   const seen = new Set<string>();
   const out: SubjectTerm[] = [];
   for (const word of normaliseWords(text)) {
     const [term] = meaningfulTerms(word);
-    if (!term || generic.has(term) || seen.has(term)) continue;
+    if (!term || seen.has(term)) continue;
     seen.add(term);
     out.push({ term, alternatives: retriever.expansions(word) });
   }

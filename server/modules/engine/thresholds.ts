@@ -5,8 +5,8 @@ import type { Thresholds } from './types.js';
  * evaluation questionnaire and reported on the odd rows (`npm run eval`).
  */
 export const DEFAULT_THRESHOLDS: Thresholds = {
-  answer: 0.55,
-  review: 0.3,
+  answer: 0.5,
+  review: 0.25,
   minCoverage: 0.2,
   minSubjectCoverage: 0.5,
   minSubjectTerms: 1.5,
@@ -18,15 +18,15 @@ export const RERANK_DEPTH = 8;
 export const RERANK_MIN_RATIO = 0.5;
 /**
  * Logistic weights of the re-ranker over each candidate's features (see decide.ts:
- * bias, score ratio to the best, first in lunr's order, word coverage, subject coverage,
- * agreement with the control catalogue, support from other candidates, log score), fitted on the
+ * bias, score ratio to the best, word coverage, subject coverage, agreement with the control
+ * catalogue, support from other close candidates citing the same controls), fitted on the
  * calibration half by `npm run eval -- --fit`. The result is the answer's confidence.
  */
-export const RERANK_WEIGHTS: readonly number[] = [-2.14, -0.45, 0.95, 0.9, 1.21, 1.29, 0.61, -0.2];
+export const RERANK_WEIGHTS: readonly number[] = [-2.89, 0.15, 0.9, 1.23, 1.39, 0.56];
 
 /** Compliance qualifiers count for this much next to a real subject. */
 export const QUALIFIER_BOOST = 0.3;
 /** Context words (the previous question, the section) weigh this much in retrieval. */
-export const CONTEXT_BOOST = { previous: 0.35, section: 0.25, controls: 1 } as const;
+export const CONTEXT_BOOST = { previous: 0.35, referent: 0.9, section: 0.25, controls: 1 } as const;
 /** A disclosure answer's confidence: it states a published fact, not a text match. */
 export const DISCLOSURE_CONFIDENCE = 0.95;

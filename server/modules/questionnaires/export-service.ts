@@ -4,6 +4,7 @@ import type { Database } from '../../db/database.js';
 import { ValidationError } from '../../errors.js';
 import { appendAudit, type Actor } from '../audit/service.js';
 import { exportCsv, exportXlsx, type ExportItem } from './export/export.js';
+import type { SheetLayout } from './import/layout.js';
 import * as q from './queries.js';
 import { requireQuestionnaire } from './service.js';
 
@@ -13,10 +14,12 @@ type Item = Awaited<ReturnType<typeof q.listItems>>[number];
  * What goes back to the customer: approved and edited answers, and confident answers nobody
  * has reviewed yet; suggestions awaiting review, rejections and abstentions stay blank.
  */
-export function toExportItem(item: Item): ExportItem {
+export function toExportItem(item: Item, layouts: SheetLayout[] = []): ExportItem {
   const reviewed = item.review_state === 'approved' || item.review_state === 'edited';
   const include = reviewed || (item.review_state === 'pending' && item.status === 'answered');
   return {
+    kind: item.result.kind ?? 'yes-no',
+    answerYesNo: layouts.find((l) => l.sheet === item.sheet)?.answerYesNo ?? false,
     id: item.ext_id,
     sheet: item.sheet,
     sheetPart: item.sheet_part,
@@ -35,7 +38,8 @@ export function toExportItem(item: Item): ExportItem {
 export async function exportQuestionnaire(db: Kysely<Database>, clock: Clock, id: string, format: string, by: Actor): Promise<{ body: Buffer | string; fileName: string; mediaType: string }> {
   const questionnaire = await requireQuestionnaire(db, id);
   if (questionnaire.status !== 'ready') throw new ValidationError('The questionnaire is not ready yet.');
-  const items = (await q.listItems(db, id)).map(toExportItem);
+  const layouts = questionnaire.layouts as SheetLayout[];
+  const items = (await q.listItems(db, id)).map((item) => toExportItem(item, layouts));
   const base = questionnaire.file_name.replace(/\.[^.]+$/, '');
   let result: { body: Buffer | string; fileName: string; mediaType: string };
   if (format === 'csv') {

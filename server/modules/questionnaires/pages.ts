@@ -7,7 +7,7 @@ import { ImportError } from './import/errors.js';
 import { previewInWorker } from './import/run.js';
 import { PendingUploads } from './pending.js';
 import { listQuestionnaires } from './queries.js';
-import { readUpload } from './routes.js';
+import { readUpload, sheetList } from './routes.js';
 import { approveAllAnswered, AUDIENCES, questionnaireResult, reviewItem, uploadQuestionnaire, type ReviewAction } from './service.js';
 
 const SHORT = ['Yes', 'No', 'Partial', 'N/A'];
@@ -49,10 +49,10 @@ export async function questionnairePages(app: FastifyInstance): Promise<void> {
 
   app.post('/admin/questionnaires/pending/:token', { config: { access: 'editor' } }, async (request, reply) => {
     const { token } = request.params as { token: string };
-    const body = request.body as { questionColumn?: string; includeHidden?: string };
+    const body = request.body as { questionColumn?: string; includeHidden?: string; includeSheets?: string | string[] };
     const input = pending.take(token, request.staff!.user.id, clock.now().getTime());
     if (!input) throw new NotFoundError('That upload has expired (uploads wait 15 minutes for a column choice). Upload the file again.');
-    return submit(request, reply, { ...input, layout: { questionColumn: body.questionColumn, includeHidden: body.includeHidden === 'on' } });
+    return submit(request, reply, { ...input, layout: { questionColumn: body.questionColumn || undefined, includeHidden: body.includeHidden === 'on', includeSheets: sheetList(body.includeSheets) } });
   });
 
   app.get('/admin/questionnaires/:id', { config: { access: 'viewer' } }, async (request, reply) => {

@@ -2,6 +2,7 @@ import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ValidationError } from '../../errors.js';
 import { readSingleFileUpload } from '../../lib/upload.js';
+import { publicAnswer } from '../visitor-questions/public-answer.js';
 import type { AccessLevel } from '../content/tables.js';
 import { actorOf } from '../staff/routes.js';
 import { exportQuestionnaire } from './export-service.js';
@@ -18,8 +19,19 @@ export async function readUpload(request: FastifyRequest): Promise<UploadInput> 
     name: fields.name,
     service: fields.service || null,
     audience: fields.audience || undefined,
-    layout: { questionColumn: fields.questionColumn || undefined, includeHidden: fields.includeHidden === 'true' || fields.includeHidden === 'on' },
+    layout: {
+      questionColumn: fields.questionColumn || undefined,
+      includeHidden: fields.includeHidden === 'true' || fields.includeHidden === 'on',
+      includeSheets: sheetList(fields.includeSheets),
+    },
   };
+}
+
+/** Sheet names from a form or API field: one per line or comma-separated, or a list. */
+export function sheetList(value: unknown): string[] | undefined {
+  const values = Array.isArray(value) ? value : typeof value === 'string' ? value.split(/[\n,]/) : [];
+  const names = values.map((v) => String(v).trim()).filter(Boolean);
+  return names.length ? names : undefined;
 }
 
 export async function questionnaireRoutes(app: FastifyInstance): Promise<void> {
@@ -72,7 +84,11 @@ export async function questionnaireRoutes(app: FastifyInstance): Promise<void> {
     const audience: AccessLevel = !staff ? 'public' : wanted === 'internal' && staff.user.role !== 'admin' ? 'nda' : ['public', 'nda', 'internal'].includes(wanted) ? wanted : 'nda';
     const service = typeof body.service === 'string' && body.service ? body.service : null;
     const engine = await app.engine.get();
-    return engine.answer({ id: 'q1', sheet: null, row: null, question: body.question.trim() }, answerOptions(config, clock, audience, service));
+    const result = engine.answer({ id: 'q1', sheet: null, row: null, question: body.question.trim() }, answerOptions(config, clock, audience, service));
+    if (staff) return result;
+    // The public reads only answers given without review; otherwise, plainly, none (and the closest on the subject).
+    const shown = publicAnswer(engine, result);
+    return { ...shown.result, published: shown.published, closest: shown.closest, askTheTeam: '/ask' };
   });
 }
 

@@ -59,7 +59,8 @@ export function answerImported(engine: Engine, imported: ImportedQuestionnaire, 
       vocabulary: item.vocabulary,
     };
   });
-  return engine.answerAll(inputs, options, onProgress);
+  const { summary, questions } = engine.answerAll(inputs, options, onProgress);
+  return { summary, sheets: imported.sheets, questions };
 }
 
 export interface UploadDeps {
@@ -99,8 +100,9 @@ export async function uploadQuestionnaire(deps: UploadDeps, input: UploadInput, 
         audience,
         status: 'processing',
         error: null,
-        summary: JSON.stringify({ total: imported.questions.length, answered: 0, review: 0, unanswered: 0 }),
+        summary: JSON.stringify({ total: imported.questions.length, answered: 0, review: 0, unanswered: 0, notAQuestion: 0 }),
         layouts: JSON.stringify(imported.layouts),
+        sheets: JSON.stringify(imported.sheets),
         warnings: JSON.stringify(imported.warnings),
         created_by: by.actor,
         created_at: now,
@@ -160,6 +162,7 @@ export async function questionnaireResult(db: Kysely<Database>, id: string) {
     service: questionnaire.service_id,
     audience: questionnaire.audience,
     warnings: questionnaire.warnings,
+    sheets: questionnaire.sheets,
     summary: items.length ? summarise(items.map((i) => i.result)) : questionnaire.summary,
     questions: items.map((item) => ({
       ...item.result,

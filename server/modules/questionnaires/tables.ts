@@ -1,6 +1,6 @@
 import type { ColumnType, Generated } from 'kysely';
 import type { AccessLevel, Json, ShortAnswer, Timestamp } from '../content/tables.js';
-import type { QuestionResult, ResultStatus } from '../engine/types.js';
+import type { QuestionResult, ResultStatus, SheetReport } from '../engine/types.js';
 
 export type QuestionnaireStatus = 'processing' | 'ready' | 'failed';
 export type ReviewState = 'pending' | 'approved' | 'edited' | 'rejected';
@@ -16,8 +16,10 @@ export interface QuestionnairesTable {
   audience: AccessLevel;
   status: QuestionnaireStatus;
   error: string | null;
-  summary: Json<{ total: number; answered: number; review: number; unanswered: number }>;
+  summary: Json<{ total: number; answered: number; review: number; unanswered: number; notAQuestion?: number }>;
   layouts: Json<unknown[]>;
+  /** What the import did with each sheet. */
+  sheets: ColumnType<SheetReport[], string | undefined, string>;
   warnings: Json<string[]>;
   created_by: string;
   created_at: Timestamp;

@@ -5,13 +5,12 @@ import type { FastifyInstance } from 'fastify';
 import { today } from '../../clock.js';
 import { NotFoundError, ValidationError } from '../../errors.js';
 import { toCsv } from '../audit/csv.js';
-import { answerOptions } from '../questionnaires/service.js';
 import { neutralise } from '../questionnaires/export/neutralise.js';
 import { compareControlIds, loadMatrix, THEMES } from './matrix.js';
 import { renderTrustPage } from './routes.js';
 import { searchSite } from './search.js';
 
-/** The pages that read the operating model: responsibility matrix, controls, search, ask. */
+/** The pages that read the operating model: responsibility matrix, controls, search. */
 export async function trustModelPages(app: FastifyInstance): Promise<void> {
   const { db, clock } = app.deps;
   const pub = { config: { access: 'public' as const } };
@@ -66,19 +65,6 @@ export async function trustModelPages(app: FastifyInstance): Promise<void> {
     const query = (q ?? '').slice(0, 200);
     const results = query.trim() ? await searchSite(app, query) : [];
     return renderTrustPage(app, request, reply, 'views/trust/search.hbs', () => ({ title: query ? `Search: ${query}` : 'Search', query, results, searched: Boolean(query.trim()) }));
-  });
-
-  // The engine is the costliest public page: limited like POST /api/v1/answer.
-  app.get('/ask', { config: { access: 'public', rateLimit: { max: 60, timeWindow: 60_000 } } }, async (request, reply) => {
-    const { q, service } = request.query as { q?: string; service?: string };
-    const question = (q ?? '').trim().slice(0, 2000);
-    let result = null;
-    if (question) {
-      const engine = await app.engine.get();
-      // The public page always reads as the public: nothing under NDA or internal is used or named.
-      result = engine.answer({ id: 'ask', sheet: null, row: null, question }, answerOptions(app.config, clock, 'public', service || null));
-    }
-    return renderTrustPage(app, request, reply, 'views/trust/ask.hbs', () => ({ title: 'Ask a security question', question, result, answered: result?.status === 'answered' || result?.status === 'review' }));
   });
 
   app.get('/api/v1/responsibilities/customer-checklist', pub, async (request, reply) => {

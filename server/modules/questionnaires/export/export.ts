@@ -1,5 +1,5 @@
 import type { ShortAnswer } from '../../content/tables.js';
-import type { Citation, QuestionResult } from '../../engine/types.js';
+import type { Citation, QuestionKind, QuestionResult } from '../../engine/types.js';
 import { toCsv } from '../../audit/csv.js';
 import { inCustomerWords } from './vocabulary.js';
 import { writeCells, type CellWrite } from './xlsx-writer.js';
@@ -14,6 +14,10 @@ export interface ExportItem {
   answerCell: string | null;
   commentCell: string | null;
   vocabulary: string[] | null;
+  /** What the row asks; results stored before kinds existed read as yes/no. */
+  kind: QuestionKind;
+  /** The answer column takes Yes/No: text for any other kind goes to the comment column. */
+  answerYesNo: boolean;
   answer: ShortAnswer | null;
   text: string | null;
   citations: Citation[];
@@ -31,20 +35,37 @@ function commentOf(item: ExportItem): string {
   return [item.text ?? '', sourcesLine(item.citations)].filter(Boolean).join('\n');
 }
 
+/**
+ * The cells one item fills: a canonical answer only in the customer's words and only for a yes/no
+ * row; an open, responsibility or field answer never lands in a Yes/No column — its text goes to
+ * the comment column, or to the answer column when that takes free text.
+ */
+export function cellWrites(item: ExportItem): CellWrite[] {
+  if (!item.sheetPart || item.kind === 'not-a-question') return [];
+  const part = item.sheetPart;
+  if (item.kind === 'yes-no') {
+    if (!item.answer) return [];
+    return [
+      ...(item.answerCell ? [{ part, ref: item.answerCell, value: inCustomerWords(item.answer, item.vocabulary) }] : []),
+      ...(item.commentCell ? [{ part, ref: item.commentCell, value: commentOf(item) }] : []),
+    ];
+  }
+  if (!item.text) return [];
+  if (item.answerCell && !item.answerYesNo && !item.vocabulary) {
+    const sources = sourcesLine(item.citations);
+    return [{ part, ref: item.answerCell, value: item.text }, ...(item.commentCell && sources ? [{ part, ref: item.commentCell, value: sources }] : [])];
+  }
+  return item.commentCell ? [{ part, ref: item.commentCell, value: commentOf(item) }] : [];
+}
+
 /** The customer's workbook with answers and explanations written into their own cells. */
 export function exportXlsx(original: Uint8Array, items: ExportItem[]): Uint8Array {
-  const writes: CellWrite[] = [];
-  for (const item of items) {
-    if (!item.answer || !item.sheetPart) continue;
-    if (item.answerCell) writes.push({ part: item.sheetPart, ref: item.answerCell, value: inCustomerWords(item.answer, item.vocabulary) });
-    if (item.commentCell) writes.push({ part: item.sheetPart, ref: item.commentCell, value: commentOf(item) });
-  }
-  return writeCells(original, writes);
+  return writeCells(original, items.flatMap(cellWrites));
 }
 
 export function exportCsv(items: ExportItem[]): string {
   return toCsv(
-    ['id', 'sheet', 'row', 'question', 'status', 'answer', 'explanation', 'sources'],
-    items.map((i) => [i.id, i.sheet, i.row, i.question, i.status, inCustomerWords(i.answer, i.vocabulary), i.text ?? '', sourcesLine(i.citations)]),
+    ['id', 'sheet', 'row', 'question', 'kind', 'status', 'answer', 'explanation', 'sources'],
+    items.map((i) => [i.id, i.sheet, i.row, i.question, i.kind, i.status, i.kind === 'yes-no' ? inCustomerWords(i.answer, i.vocabulary) : '', i.text ?? '', sourcesLine(i.citations)]),
   );
 }

@@ -2,6 +2,8 @@
 export interface GridCell {
   value: string;
   bold: boolean;
+  /** The value is computed by a formula (scoring and summary sheets are made of these). */
+  formula?: boolean;
 }
 
 export interface CellRange {

@@ -3,6 +3,10 @@ import { cellRef, columnNumber, inRange, type SheetGrid, type Workbook } from '.
 
 export interface SheetLayout {
   sheet: string;
+  /** A domain or category column naming each row's section. */
+  sectionColumn?: number | null;
+  /** The answer column takes Yes/No (by its header or its list): open answers go to the comment column instead. */
+  answerYesNo?: boolean;
   /** The sheet's part inside an xlsx package, where answers are written back. */
   sheetPart: string | null;
   headerRow: number | null;
@@ -28,10 +32,19 @@ export interface ImportedQuestion {
   refs: string[];
 }
 
+/** What the import did with one sheet: questions taken, rows skipped, and why a sheet was left out. */
+export interface SheetReport {
+  name: string;
+  taken: number;
+  skipped: number;
+  reason: string | null;
+}
+
 export interface ImportedQuestionnaire {
   format: Workbook['format'];
   layouts: SheetLayout[];
   questions: ImportedQuestion[];
+  sheets: SheetReport[];
   warnings: string[];
 }
 
@@ -39,6 +52,8 @@ export interface LayoutOptions {
   /** A column letter ("C") or header text ("Control question") that holds the questions. */
   questionColumn?: string;
   includeHidden?: boolean;
+  /** Sheets to read even though they look like the requester's own (instructions, scoring). */
+  includeSheets?: string[];
 }
 
 const headerPatterns = {
@@ -46,6 +61,7 @@ const headerPatterns = {
   id: /^(#|id|no\.?|nr\.?|number|ref\.?|reference|item|q ?#|question (id|number|no\.?)|control id|control ref)$/i,
   answer: /\b(answer|response|yes ?\/ ?no|y ?\/ ?n|compliance|compliant|status|in place|implemented)\b/i,
   comment: /\b(comment|comments|explanation|notes?|remarks?|details|justification|evidence|additional information|supporting)\b/i,
+  section: /^(domain|category|section|area|topic|control (family|domain|area|category)|family|group|chapter|theme|subject)$/i,
 };
 
 function rowCells(grid: SheetGrid, row: number): [number, string][] {
@@ -59,14 +75,14 @@ function findHeader(grid: SheetGrid): { row: number; columns: Partial<Record<key
     const columns: Partial<Record<keyof typeof headerPatterns, number>> = {};
     for (const [c, value] of rowCells(grid, r)) {
       if (value.length > 60) continue;
-      for (const key of ['id', 'question', 'answer', 'comment'] as const) {
+      for (const key of ['id', 'section', 'question', 'answer', 'comment'] as const) {
         if (columns[key] === undefined && headerPatterns[key].test(value.trim())) {
           columns[key] = c;
           break;
         }
       }
     }
-    const score = Object.keys(columns).length + (columns.question ? 1 : 0);
+    const score = Object.keys(columns).filter((k) => k !== 'section').length + (columns.question ? 1 : 0);
     if (score >= 2 && (!best || score > best.score)) best = { row: r, columns, score };
   }
   return best;
@@ -92,6 +108,12 @@ function resolveColumnOverride(grid: SheetGrid, header: number | null, override:
   if (header === null) return null;
   const match = rowCells(grid, header).find(([, v]) => v.trim().toLowerCase() === override.trim().toLowerCase());
   return match ? match[0] : null;
+}
+
+const YES_NO_HEADER = /\b(yes ?\/ ?no|y ?\/ ?n|yes or no|compliant|compliance|in place|implemented)\b/i;
+
+export function isYesNoList(values: string[] | null | undefined): boolean {
+  return Boolean(values?.some((v) => /^(y|yes|true|compliant)$/i.test(v.trim())) && values.some((v) => /^(n|no|false|non-?compliant)$/i.test(v.trim())));
 }
 
 const CONTROL_NUMBER = /\b(?:A\.\d{1,2}\.\d{1,2}(?:\.\d{1,2})?|CLD\.\d{1,2}\.\d{1,2}\.\d{1,2})\b/gi;
@@ -127,7 +149,21 @@ function detectLayout(grid: SheetGrid, options: LayoutOptions): SheetLayout | nu
   }
   if (commentColumn === null) commentColumn = Math.max(answerColumn, questionColumn) + 1;
   const idColumn = header?.columns.id ?? null;
-  return { sheet: grid.name, sheetPart: grid.part ?? null, headerRow, questionColumn, idColumn: idColumn === questionColumn ? null : idColumn, answerColumn, commentColumn };
+  const sectionColumn = header?.columns.section ?? null;
+  const answerHeader = headerRow !== null ? (grid.rows.get(headerRow)?.get(answerColumn)?.value ?? '') : '';
+  const answerLists = grid.validations.filter((v) => v.ranges.some((r) => r.c1 <= answerColumn! && answerColumn! <= r.c2)).map((v) => v.values);
+  const answerYesNo = YES_NO_HEADER.test(answerHeader) || answerLists.some(isYesNoList);
+  return {
+    answerYesNo,
+    sheet: grid.name,
+    sheetPart: grid.part ?? null,
+    headerRow,
+    questionColumn,
+    idColumn: idColumn === questionColumn ? null : idColumn,
+    answerColumn,
+    commentColumn,
+    sectionColumn: sectionColumn === questionColumn ? null : sectionColumn,
+  };
 }
 
 function vocabularyAt(grid: SheetGrid, row: number, col: number | null): string[] | null {
@@ -135,22 +171,58 @@ function vocabularyAt(grid: SheetGrid, row: number, col: number | null): string[
   return grid.validations.find((v) => v.ranges.some((r) => inRange(r, row, col)))?.values ?? null;
 }
 
-/** Questions, sections and answer cells of every visible sheet, in file order. */
+// Sheets a requester keeps for itself: how to fill in, how it scores, what the answers add up to.
+const REQUESTER_SHEET =
+  /\b(instructions?|read ?me|start here|getting started|how to|guide|guidance|scor(e|es|ing|ecard|ecards)|evaluation|evaluator|analyst|assessor|reviewer|summary|dashboard|results?|report|references?|glossary|definitions?|lookups?|lists?|drop ?downs?|validations?|cover|versions?|change ?log|revisions?|history|about|introduction|intro|contents|toc|legend|crosswalk|mappings?)\b/i;
+
+function filledCells(grid: SheetGrid): GridCellLike[] {
+  return [...grid.rows.values()].flatMap((row) => [...row.values()]);
+}
+
+type GridCellLike = { value: string; formula?: boolean };
+
+/** Why a sheet is not the vendor's to answer, or null when it is. */
+function requesterSheetReason(grid: SheetGrid): string | null {
+  if (REQUESTER_SHEET.test(grid.name.replace(/[_-]+/g, ' '))) return 'the sheet is for the requester (instructions, scoring, summary or reference), not for the vendor to answer';
+  const cells = filledCells(grid);
+  const computed = cells.filter((c) => c.formula).length;
+  if (cells.length >= 10 && computed / cells.length > 0.4) return 'most of its cells are computed by formulas (a scoring or summary sheet)';
+  return null;
+}
+
+function included(grid: SheetGrid, options: LayoutOptions): boolean {
+  return (options.includeSheets ?? []).some((name) => name.trim().toLowerCase() === grid.name.trim().toLowerCase());
+}
+
+/** Questions, sections and answer cells of every sheet the vendor is asked to answer, in file order. */
 export function findQuestions(workbook: Workbook, options: LayoutOptions = {}): ImportedQuestionnaire {
   const layouts: SheetLayout[] = [];
   const questions: ImportedQuestion[] = [];
+  const sheets: SheetReport[] = [];
   const warnings: string[] = [];
   const seenIds = new Set<string>();
   for (const grid of workbook.sheets) {
-    if (grid.hidden && !options.includeHidden) {
+    const rowCount = grid.rows.size;
+    const skip = (reason: string) => sheets.push({ name: grid.name, taken: 0, skipped: rowCount, reason });
+    const forced = included(grid, options);
+    if (grid.hidden && !options.includeHidden && !forced) {
       warnings.push(`sheet "${grid.name}" is hidden and was skipped`);
+      skip('the sheet is hidden');
+      continue;
+    }
+    const requester = forced || workbook.sheets.length === 1 ? null : requesterSheetReason(grid);
+    if (requester) {
+      warnings.push(`sheet "${grid.name}" was skipped: ${requester}`);
+      skip(requester);
       continue;
     }
     const layout = detectLayout(grid, options);
     if (!layout) {
-      if (grid.rows.size) warnings.push(`sheet "${grid.name}": no question column found`);
+      if (rowCount) warnings.push(`sheet "${grid.name}": no question column found`);
+      skip('no column of questions was found');
       continue;
     }
+    const before = questions.length;
     layouts.push(layout);
     let section: string | null = null;
     for (const r of [...grid.rows.keys()].sort((a, b) => a - b)) {
@@ -179,13 +251,14 @@ export function findQuestions(workbook: Workbook, options: LayoutOptions = {}): 
       let id = idValue ?? `${grid.name}!${r}`;
       if (seenIds.has(id)) id = `${grid.name}!${r}`;
       seenIds.add(id);
+      const domain = layout.sectionColumn ? row.get(layout.sectionColumn)?.value : undefined;
       questions.push({
         id,
         sheet: grid.name,
         sheetPart: grid.part ?? null,
         row: r,
         question: text,
-        section,
+        section: domain ?? section,
         questionCell: cellRef(r, layout.questionColumn),
         answerCell: layout.answerColumn ? cellRef(r, layout.answerColumn) : null,
         commentCell: layout.commentColumn ? cellRef(r, layout.commentColumn) : null,
@@ -193,11 +266,17 @@ export function findQuestions(workbook: Workbook, options: LayoutOptions = {}): 
         refs: rowRefs(row, layout),
       });
     }
+    const taken = questions.length - before;
+    sheets.push({ name: grid.name, taken, skipped: Math.max(0, rowCount - taken), reason: null });
   }
   if (questions.length === 0) {
+    const skipped = sheets.filter((s) => s.reason && s.reason !== 'no column of questions was found');
+    if (skipped.length && !options.questionColumn) {
+      throw new ImportError(`No questions found: every sheet was skipped (${skipped.map((s) => `"${s.name}": ${s.reason}`).join('; ')}). Include a sheet to read it anyway.`);
+    }
     const hint = options.questionColumn ? `column "${options.questionColumn}" holds no questions` : 'no column of questions was found (name the column with --question-column, or pick it in the preview)';
     throw new ImportError(`No questions found: ${hint}.`);
   }
-  return { format: workbook.format, layouts, questions, warnings };
+  return { format: workbook.format, layouts, questions, sheets, warnings };
 }
 

@@ -97,7 +97,7 @@ export function readXlsx(data: Uint8Array, limits: XlsxLimits = DEFAULT_XLSX_LIM
         else value = v !== undefined ? decodeXml(v) : '';
         if (value.trim() === '') continue;
         if (++cells > limits.maxCells) throw new ImportError(`The workbook has more than ${limits.maxCells} filled cells, more than a questionnaire needs.`, 413);
-        row.set(ref.col, { value: value.trim(), bold: bold.has(Number(attr(c[0], 's') ?? -1)) });
+        row.set(ref.col, { value: value.trim(), bold: bold.has(Number(attr(c[0], 's') ?? -1)), formula: /<f[\s>/]/.test(c[2]) });
       }
       if (row.size) rows.set(rowNumber, row);
     }

@@ -1,0 +1,99 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { projectRoot } from '../../../server/config.js';
+import { buildEngine, type Engine } from '../../../server/modules/engine/engine.js';
+import { loadKnowledge } from '../../../server/modules/engine/queries.js';
+import { parseQuestionnaire } from '../../../server/modules/questionnaires/import/parse.js';
+import { answerImported } from '../../../server/modules/questionnaires/service.js';
+import type { AnswerOptions } from '../../../server/modules/engine/types.js';
+import { createTestApp, type TestApp } from '../../helpers/app.js';
+
+const truthDir = path.join(projectRoot, 'test', 'fixtures', 'eval');
+const options: AnswerOptions = { audience: 'nda', service: null, today: '2026-11-28', expiringWithinDays: 30 };
+let t: TestApp;
+let engine: Engine;
+const work = mkdtempSync(path.join(os.tmpdir(), 'evident-truth-'));
+
+beforeAll(async () => {
+  t = await createTestApp();
+  engine = buildEngine(await loadKnowledge(t.database.db));
+});
+afterAll(async () => {
+  await t.close();
+  rmSync(work, { recursive: true, force: true });
+});
+
+const ask = (question: string, extra: Partial<AnswerOptions> = {}) => engine.answer({ id: 'q', sheet: null, row: null, question }, { ...options, ...extra });
+
+describe('the engine never claims what the provider has not said (demo content)', () => {
+  it('handles the truth set with no violation', () => {
+    const imported = parseQuestionnaire(readFileSync(path.join(truthDir, 'truth', 'questions.csv')), 'questions.csv');
+    const result = path.join(work, 'truth.json');
+    writeFileSync(result, JSON.stringify(answerImported(engine, imported, options)));
+    const run = () => execFileSync(process.execPath, [path.join(truthDir, 'truth.mjs'), '--expect', path.join(truthDir, 'truth', 'expect.csv'), '--result', result], { encoding: 'utf8' });
+    expect(run).not.toThrow();
+    expect(run()).toMatch(/violations 0\s*$/);
+  });
+
+  it('answers a held certification Yes with the certificate, one it does not hold No with what it holds', () => {
+    const iso = ask('Are you ISO 27001 certified?');
+    expect(iso).toMatchObject({ kind: 'yes-no', status: 'answered', answer: 'Yes' });
+    expect(iso.text).toMatch(/CA-ISMS-2025-0417/);
+    const soc1 = ask('Do you have a SOC 1 report?');
+    expect(soc1).toMatchObject({ status: 'answered', answer: 'No' });
+    expect(soc1.text).toMatch(/does not hold SOC 1.*SOC 2/);
+    // The lapsed ISO/IEC 27001:2013 certificate is not what makes the answer Yes.
+    expect(iso.citations.some((c) => c.id === 'certifications#iso27001-2013')).toBe(false);
+  });
+
+  it('answers regions from the locations: Yes where there is one, No with the countries where not', () => {
+    expect(ask('Do you have a data centre in Germany?')).toMatchObject({ answer: 'Yes', status: 'answered' });
+    const brazil = ask('Can our data be hosted in Brazil?');
+    expect(brazil).toMatchObject({ answer: 'No', status: 'answered' });
+    expect(brazil.text).toMatch(/Germany.*Singapore/);
+  });
+
+  it('answers backups in another region per service from the backup regions, not from prose', () => {
+    const result = ask('Are backups stored in a different region?');
+    expect(result.kind).toBe('yes-no');
+    // Several regions keep backups in a second zone of the same region: not a plain Yes.
+    expect(result.answer).not.toBe('Yes');
+    expect(result.text).toMatch(/Nimbus Compute: .*Frankfurt → Berlin/);
+  });
+
+  it('does not read "authorized" as "authority" or an event from the breach-notification policy', () => {
+    const fedramp = ask('Are you FedRAMP High authorized?');
+    expect(fedramp.answer).toBe('No');
+    expect(fedramp.citations.some((c) => c.kind === 'answer')).toBe(false);
+    const breach = ask('Have you had a security breach affecting customer data in the last three years?');
+    expect(breach).toMatchObject({ status: 'unanswered', answer: null });
+    expect(breach.reason).toMatch(/event/);
+  });
+
+  it('answers "who does it" with the party per service and never Yes/No', () => {
+    const result = ask('Who is responsible for patching the guest operating system on virtual machines?');
+    expect(result).toMatchObject({ kind: 'responsibility', answer: null });
+    expect(result.text).toMatch(/Nimbus Compute/);
+    expect(result.citations.some((c) => c.kind === 'responsibility')).toBe(true);
+  });
+
+  it('keeps a question about a regulated data type for a source about that data type', () => {
+    const result = ask('Do you store protected health information?');
+    expect(result.answer).not.toBe('Yes');
+    expect(result.status).not.toBe('answered');
+  });
+
+  it('uses the question before a dependent one to find its subject', () => {
+    const [first, second] = answerImported(
+      engine,
+      parseQuestionnaire(Buffer.from('ID,Question\nP1,Do you have documented information security policies?\nP2,Are these reviewed at least annually?\n'), 'p.csv'),
+      options,
+    ).questions;
+    expect(first.status).not.toBe('unanswered');
+    expect(second.status).not.toBe('unanswered');
+    expect(second.why.answerId).toMatch(/polic/);
+  });
+});
