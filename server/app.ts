@@ -24,7 +24,6 @@ import { accessRoutes } from './modules/access/routes.js';
 import { trustPageRoutes } from './modules/trust-page/routes.js';
 import { registerMail } from './modules/mail/plugin.js';
 import { registerApiDocs } from './plugins/api-docs.js';
-import { visitorQuestionRoutes } from './modules/visitor-questions/routes.js';
 
 export interface AppDeps {
   db: Kysely<Database>;
@@ -81,7 +80,6 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(libraryRoutes);
   await app.register(accessRoutes);
   await app.register(trustPageRoutes);
-  await app.register(visitorQuestionRoutes);
   return app;
 }
 

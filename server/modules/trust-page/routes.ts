@@ -8,6 +8,7 @@ import { renderAtom, renderSecurityTxt, renderSitemap } from './feed.js';
 import { countryCentroid, renderMap, type MapMarker } from './map.js';
 import type { Site } from './site.js';
 import { trustModelPages } from './pages.js';
+import { visitorQuestionRoutes } from '../visitor-questions/routes.js';
 import { trustApiRoutes } from './api.js';
 import { subscriptionRoutes } from '../subscriptions/routes.js';
 
@@ -62,6 +63,7 @@ export async function trustPageRoutes(app: FastifyInstance): Promise<void> {
   await app.register(trustModelPages);
   await app.register(trustApiRoutes);
   await app.register(subscriptionRoutes);
+  await app.register(visitorQuestionRoutes);
   const base = app.config.baseUrl;
   const pub = { config: { access: 'public' as const } };
 

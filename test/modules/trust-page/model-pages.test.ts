@@ -51,7 +51,8 @@ describe('responsibility, controls, search and ask', () => {
     const yes = await get('/ask?q=Do+you+back+up+customer+data%3F').expect(200);
     expect(yes.text).toContain('Daily backups, kept 35 days.');
     const none = await get('/ask?q=What+is+your+favourite+colour%3F').expect(200);
-    expect(none.text).toContain('We have no published answer to this question.');
+    expect(none.text).toContain('There is no published answer to this question.');
+    expect(none.text).toContain('action="/ask/security-team"');
     const internal = await get(`/ask?q=${encodeURIComponent(INTERNAL_TITLE)}`).expect(200);
     expect(internal.text).not.toContain('internal runbook');
   });
