@@ -26,8 +26,12 @@ describe('XLSX import', () => {
     expect(ops.map((q) => [q.id, q.answerCell])).toEqual([['1', 'C2'], ['2', 'C3']]);
     expect(parsed.questions.some((q) => q.sheet === 'Scoring')).toBe(false);
     expect(parsed.warnings).toContain('sheet "Scoring" is hidden and was skipped');
+    // Shown, the scoring sheet is still the requester's own; naming it reads it.
     const withHidden = parseQuestionnaire(await buildRealisticWorkbook(), 'vendor.xlsx', { includeHidden: true });
-    expect(withHidden.questions.some((q) => q.sheet === 'Scoring')).toBe(true);
+    expect(withHidden.questions.some((q) => q.sheet === 'Scoring')).toBe(false);
+    expect(withHidden.sheets.find((s) => s.name === 'Scoring')?.reason).toMatch(/requester/);
+    const named = parseQuestionnaire(await buildRealisticWorkbook(), 'vendor.xlsx', { includeSheets: ['Scoring'] });
+    expect(named.questions.some((q) => q.sheet === 'Scoring')).toBe(true);
   });
 
   it('accepts a column override by letter or by header text', async () => {
