@@ -18,7 +18,8 @@ export function toExportItem(item: Item, layouts: SheetLayout[] = []): ExportIte
   const reviewed = item.review_state === 'approved' || item.review_state === 'edited';
   const include = reviewed || (item.review_state === 'pending' && item.status === 'answered');
   return {
-    kind: item.result.kind ?? 'yes-no',
+    // A reviewer who gives a row a canonical answer decides it is a yes/no row.
+    kind: item.review_state === 'edited' && item.final_answer ? 'yes-no' : (item.result.kind ?? 'yes-no'),
     answerYesNo: layouts.find((l) => l.sheet === item.sheet)?.answerYesNo ?? false,
     id: item.ext_id,
     sheet: item.sheet,

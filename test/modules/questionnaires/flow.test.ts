@@ -129,8 +129,9 @@ describe('questionnaire flow over HTTP', () => {
     const csv = Buffer.from('ID,Question\nP1,Do you patch operating systems?\n');
     const vm = await upload(csv, 'q.csv', { service: 'vm' });
     const q = (await editor.agent.get(`/api/v1/questionnaires/${vm.body.id}`)).body.questions[0];
-    expect(q.answer).toBe('N/A');
-    expect(q.text).toMatch(/customer's responsibility/);
+    // What the provider patches stays a Yes; the guest OS is added as the customer's part.
+    expect(q.ownership).toBe('customer');
+    expect(q.text).toMatch(/your responsibility/);
     expect(q.citations).toContainEqual(expect.objectContaining({ kind: 'responsibility', id: 'iso27002:8.8|vm' }));
     const db = await upload(csv, 'q.csv', { service: 'db' });
     expect((await editor.agent.get(`/api/v1/questionnaires/${db.body.id}`)).body.questions[0].answer).toBe('Yes');
