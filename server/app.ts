@@ -24,6 +24,9 @@ import { accessRoutes } from './modules/access/routes.js';
 import { trustPageRoutes } from './modules/trust-page/routes.js';
 import { registerMail } from './modules/mail/plugin.js';
 import { registerApiDocs } from './plugins/api-docs.js';
+import { appDatabase } from './app-database.js';
+import { registerAuditCheckpoints } from './modules/audit/plugin.js';
+import { registerDenialAudit } from './modules/audit/denials.js';
 
 export interface AppDeps {
   db: Kysely<Database>;
@@ -56,8 +59,9 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     genReqId: () => crypto.randomUUID(),
   });
   app.decorate('config', config);
-  app.decorate('deps', deps);
-  app.decorate('engine', new EngineCache(deps.db));
+  // Every audit entry the app writes is signed with the configured key; see app-database.ts.
+  app.decorate('deps', { ...deps, db: appDatabase({ db: deps.db, kind: deps.databaseKind, close: async () => {} }, config, deps.clock).db });
+  app.decorate('engine', new EngineCache(app.deps.db));
 
   registerErrorHandling(app);
   await registerSecurityHeaders(app);
@@ -69,7 +73,9 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   // Limits are set per route (login, public forms); nothing is limited by default.
   await app.register(rateLimit, { global: false });
   registerAuth(app);
+  registerDenialAudit(app);
   registerMail(app, { background: config.env !== 'test' });
+  registerAuditCheckpoints(app);
   await registerApiDocs(app);
 
   await app.register(healthRoutes);

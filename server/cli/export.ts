@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { exportOscal, exportSoa } from '../modules/operating-model/service.js';
-import { say, withDatabase } from './context.js';
+import { cliActor, say, withDatabase } from './context.js';
 
 /** Writes to --out, or to stdout when no file is named (so it pipes). */
 function emit(body: Buffer | string, out: string | undefined, what: string): void {
@@ -20,7 +20,7 @@ export function registerExportCommands(program: Command): void {
     .option('--out <file>', 'file to write (default: stdout)')
     .action(async (options: { format: string; out?: string }) => {
       await withDatabase({ syncContent: true }, async ({ config, clock, database }) => {
-        const file = await exportSoa({ db: database.db, clock, config }, options.format);
+        const file = await exportSoa({ db: database.db, clock, config }, options.format, cliActor);
         emit(file.body, options.out, 'Statement of Applicability');
       });
     });

@@ -1,12 +1,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { GoneError, ValidationError } from '../../errors.js';
+import { GoneError, NotFoundError, ValidationError } from '../../errors.js';
 import { renderMarkdown } from '../../lib/markdown.js';
 import { renderAdmin, renderPage } from '../../lib/page.js';
 import { toCsv } from '../audit/csv.js';
+import { appendAudit } from '../audit/service.js';
 import { findContentDocument } from '../content/queries.js';
 import type { ProviderProfile } from '../content/types.js';
 import { listMail, retryMail } from '../mail/service.js';
-import { actorOf } from '../staff/routes.js';
+import { actorOf } from '../audit/actor.js';
 import * as q from './queries.js';
 import * as access from './service.js';
 
@@ -163,11 +164,14 @@ export async function accessRoutes(app: FastifyInstance): Promise<void> {
 
   app.get('/admin/access/:id/export.csv', { config: { access: 'viewer' } }, async (request, reply) => {
     const { id } = request.params as { id: string };
+    if (!(await q.findRequest(ctx.db, id))) throw new NotFoundError('No such request.');
     const ids = (await q.listGrants(ctx.db, id)).map((g) => g.id);
     const rows = [
       ...(await q.listAcceptances(ctx.db, ids)).map((a) => ['nda_accepted', a.accepted_at, a.grant_id, a.name, a.email, `NDA ${a.nda_version} sha256 ${a.nda_sha256}`, a.ip]),
       ...(await q.listDownloads(ctx.db, ids)).map((d) => ['download', d.downloaded_at, d.grant_id, '', '', `${d.evidence_id} original sha256 ${d.original_sha256}`, d.ip]),
     ];
+    // Names, emails and addresses of the people who signed: who took a copy is on the log.
+    await appendAudit(ctx.db, ctx.clock, { ...actorOf(request), action: 'access.signers_exported', subject: id, details: { rows: rows.length } });
     reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="access-${id}.csv"`);
     return toCsv(['event', 'at', 'grant', 'name', 'email', 'what', 'ip'], rows);
   });
@@ -193,7 +197,7 @@ export async function accessRoutes(app: FastifyInstance): Promise<void> {
   });
 
   app.post('/admin/mail/:id/retry', { config: { access: 'editor' } }, async (request, reply) => {
-    await retryMail(ctx.db, ctx.clock, (request.params as { id: string }).id);
+    await retryMail(ctx.db, ctx.clock, (request.params as { id: string }).id, actorOf(request));
     flushMail();
     return reply.redirect('/admin/access', 303);
   });

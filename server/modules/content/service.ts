@@ -95,7 +95,7 @@ export async function syncContent(
     const revision = changed || conflicts.length ? await insertRevision(tx, { hash, at: now, counts, changes, conflicts }) : null;
     return { revision, hash, counts, changes, conflicts, notices, problems };
   });
-  knowledgeChanged();
+  knowledgeChanged(db);
   return report;
 }
 

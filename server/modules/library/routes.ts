@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { NotFoundError } from '../../errors.js';
 import { renderAdmin } from '../../lib/page.js';
-import { actorOf } from '../staff/routes.js';
+import { actorOf } from '../audit/actor.js';
 import { findAnswer, listAnswerHistory } from './queries.js';
 import { editAnswer, findOverlaps, listAnswers, type AnswerEdit } from './service.js';
 

@@ -52,7 +52,7 @@ export async function editAnswer(db: Kysely<Database>, clock: Clock, id: string,
       details: { before: { question: before.question, answer: before.answer, explanation: before.explanation, access: before.access }, after: { question: after.question, answer: after.answer, explanation: after.explanation, access: after.access } },
     });
   });
-  knowledgeChanged();
+  knowledgeChanged(db);
 }
 
 export interface Overlap {

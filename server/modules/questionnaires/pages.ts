@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { NotFoundError } from '../../errors.js';
 import { renderAdmin } from '../../lib/page.js';
 import { listUsers } from '../staff/queries.js';
-import { actorOf } from '../staff/routes.js';
+import { actorOf } from '../audit/actor.js';
 import { ImportError } from './import/errors.js';
 import { previewInWorker } from './import/run.js';
 import { PendingUploads } from './pending.js';

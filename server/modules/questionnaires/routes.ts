@@ -4,7 +4,7 @@ import { ValidationError } from '../../errors.js';
 import { readSingleFileUpload } from '../../lib/upload.js';
 import { publicAnswer } from '../visitor-questions/public-answer.js';
 import type { AccessLevel } from '../content/tables.js';
-import { actorOf } from '../staff/routes.js';
+import { actorOf } from '../audit/actor.js';
 import { exportQuestionnaire } from './export-service.js';
 import { questionnairePages } from './pages.js';
 import { listQuestionnaires } from './queries.js';

@@ -216,7 +216,7 @@ export async function reviewItem(db: Kysely<Database>, clock: Clock, questionnai
     }
     await appendAudit(tx, clock, { ...by, action: `questionnaire.item_${decision.action === 'edit' ? 'edited' : decision.action === 'assign' ? 'assigned' : decision.action + 'd'}`, subject: `${questionnaireId}#${item.id}`, details });
   });
-  knowledgeChanged();
+  knowledgeChanged(db);
 }
 
 /** A reviewed question becomes a new phrasing of a library answer, so the next file benefits. */
@@ -234,7 +234,10 @@ async function addPhrasing(db: Kysely<Database>, answerId: string, phrasing: str
 /** Approves every question the engine answered with confidence and no one has reviewed yet. */
 export async function approveAllAnswered(db: Kysely<Database>, clock: Clock, questionnaireId: string, by: Actor): Promise<number> {
   return db.transaction().execute(async (tx) => {
+    if (!(await q.findQuestionnaire(tx, questionnaireId))) throw new NotFoundError('No such questionnaire.');
     const items = await q.listItems(tx, questionnaireId, { status: 'answered', reviewState: 'pending' });
+    // Nothing approved is nothing to record.
+    if (!items.length) return 0;
     const now = clock.now();
     for (const item of items) await q.updateItemReview(tx, item.id, { state: 'approved', answer: item.result.answer, text: item.result.text, by: by.actor, at: now });
     await appendAudit(tx, clock, { ...by, action: 'questionnaire.bulk_approved', subject: questionnaireId, details: { count: items.length } });

@@ -2,17 +2,13 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { ValidationError } from '../../errors.js';
 import { renderAdmin, safeNext } from '../../lib/page.js';
 import { clearSessionCookie, setSessionCookie } from '../../plugins/auth.js';
-import type { Actor } from '../audit/service.js';
+import { actorOf } from '../audit/actor.js';
 import { listTokens, listUsers } from './queries.js';
 import * as staff from './service.js';
 import type { StaffPrincipal } from './types.js';
 
-
-export function actorOf(request: FastifyRequest): Actor {
-  const principal = request.staff;
-  if (!principal) return { actor: 'anonymous', actorKind: 'public', ip: request.ip };
-  return { actor: principal.user.email, actorKind: principal.via === 'token' ? 'token' : 'user', ip: request.ip };
-}
+// Kept here too for callers that still import it from the staff routes.
+export { actorOf };
 
 function me(request: FastifyRequest): StaffPrincipal {
   return request.staff!;
