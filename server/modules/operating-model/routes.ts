@@ -1,4 +1,3 @@
-import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { NotFoundError, ValidationError } from '../../errors.js';
 import { readSingleFileUpload } from '../../lib/upload.js';
@@ -61,7 +60,6 @@ function readEvidenceUpload(request: FastifyRequest) {
 
 export async function operatingModelRoutes(app: FastifyInstance): Promise<void> {
   const deps = { db: app.deps.db, clock: app.deps.clock, config: app.config };
-  await app.register(multipart, { limits: { fileSize: app.config.uploadLimitBytes, files: 1, fields: 10, fieldSize: 1000 } });
   const model = (request: FastifyRequest) => currentModel(deps, audienceOf(request));
   const pub = { config: { access: 'public' as const } };
   const tags = ['operating model'];

@@ -1,4 +1,3 @@
-import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ValidationError } from '../../errors.js';
 import { readSingleFileUpload } from '../../lib/upload.js';
@@ -37,7 +36,6 @@ export function sheetList(value: unknown): string[] | undefined {
 export async function questionnaireRoutes(app: FastifyInstance): Promise<void> {
   const { db, clock } = app.deps;
   const config = app.config;
-  await app.register(multipart, { limits: { fileSize: config.uploadLimitBytes, files: 1, fields: 20, fieldSize: 10_000 } });
   await app.register(questionnairePages);
   const deps = { db, clock, config, engine: () => app.engine.get() };
 
