@@ -23,6 +23,12 @@ import { questionnaireRoutes } from './modules/questionnaires/routes.js';
 import { libraryRoutes } from './modules/library/routes.js';
 import { accessRoutes } from './modules/access/routes.js';
 import { trustPageRoutes } from './modules/trust-page/routes.js';
+import { trustModelPages } from './modules/trust-page/pages.js';
+import { trustApiRoutes } from './modules/trust-page/api.js';
+import { SiteCache } from './modules/trust-page/cache.js';
+import { subscriptionRoutes } from './modules/subscriptions/routes.js';
+import { visitorQuestionRoutes } from './modules/visitor-questions/routes.js';
+import { questionnairePages } from './modules/questionnaires/pages.js';
 import { registerMail } from './modules/mail/plugin.js';
 import { registerApiDocs } from './plugins/api-docs.js';
 import { appDatabase } from './app-database.js';
@@ -81,14 +87,21 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   registerAuditCheckpoints(app);
   await registerApiDocs(app);
 
+  // Every route plugin, here and nowhere else: the list is the map of the app.
+  app.decorate('site', new SiteCache(app));
   await app.register(healthRoutes);
   await app.register(staffRoutes);
   await app.register(auditRoutes);
   await app.register(operatingModelRoutes);
   await app.register(questionnaireRoutes);
+  await app.register(questionnairePages);
   await app.register(libraryRoutes);
   await app.register(accessRoutes);
   await app.register(trustPageRoutes);
+  await app.register(visitorQuestionRoutes);
+  await app.register(trustModelPages);
+  await app.register(trustApiRoutes);
+  await app.register(subscriptionRoutes);
   return app;
 }
 

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GoneError, NotFoundError, ValidationError } from '../../errors.js';
 import { renderMarkdown } from '../../lib/markdown.js';
 import { renderAdmin, renderPage } from '../../lib/page.js';
-import { toCsv } from '../audit/csv.js';
+import { toCsv } from '../../lib/csv.js';
 import { appendAudit } from '../audit/service.js';
 import { findContentDocument } from '../content/queries.js';
 import type { ProviderProfile } from '../content/types.js';

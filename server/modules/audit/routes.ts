@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ValidationError } from '../../errors.js';
 import { renderAdmin } from '../../lib/page.js';
-import { toCsv } from './csv.js';
+import { toCsv } from '../../lib/csv.js';
 import { listAuditRows, type AuditFilter } from './queries.js';
 import { appendAudit, verifyAuditChain } from './service.js';
 import { actorOf } from './actor.js';

@@ -1,4 +1,4 @@
-import { knowledgeChanged } from '../engine/queries.js';
+import { knowledgeChanged } from '../../lib/knowledge-version.js';
 import { sql, type Kysely } from 'kysely';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';

@@ -1,4 +1,4 @@
-import { knowledgeChanged } from '../engine/queries.js';
+import { knowledgeChanged } from '../../lib/knowledge-version.js';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../clock.js';
 import { today } from '../../clock.js';

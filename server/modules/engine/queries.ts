@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Clock } from '../../clock.js';
 import type { Database, DbOrTx } from '../../db/database.js';
-import { KnowledgeTracker, knowledgeTrackerOf } from './knowledge-version.js';
+import { KnowledgeTracker, knowledgeChanged, knowledgeTrackerOf } from '../../lib/knowledge-version.js';
 import { listControlMappings } from '../content/queries.js';
 import type { Lexicons } from '../content/types.js';
 import type { EngineKnowledge } from './types.js';
@@ -103,10 +103,8 @@ export async function loadKnowledge(db: DbOrTx): Promise<EngineKnowledge> {
   };
 }
 
-/** Every in-process write to the knowledge calls this after it commits, so the next read sees it at once. */
-export function knowledgeChanged(db: DbOrTx): void {
-  knowledgeTrackerOf(db)?.changed();
-}
+// Writers below the engine (content sync, the library) import it from lib; the engine's name stays.
+export { knowledgeChanged };
 
 /**
  * The knowledge version. Through the database's tracker (see knowledge-version.ts) it is asked

@@ -7,7 +7,7 @@ import { ImportError } from './import/errors.js';
 import { previewInWorker } from './import/run.js';
 import { PendingUploads } from './pending.js';
 import { listQuestionnaires } from './queries.js';
-import { readUpload, sheetList } from './routes.js';
+import { readUpload, sheetList } from './upload.js';
 import { approveAllAnswered, AUDIENCES, questionnaireResult, reviewItem, uploadQuestionnaire, type ReviewAction } from './service.js';
 
 const SHORT = ['Yes', 'No', 'Partial', 'N/A'];

@@ -1,42 +1,19 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { ValidationError } from '../../errors.js';
-import { readSingleFileUpload } from '../../lib/upload.js';
 import { publicAnswer } from '../visitor-questions/public-answer.js';
+import { readUpload } from './upload.js';
 import type { AccessLevel } from '../content/tables.js';
 import { actorOf } from '../audit/actor.js';
 import { exportQuestionnaire } from './export-service.js';
-import { questionnairePages } from './pages.js';
 import { listQuestionnaires } from './queries.js';
-import { answerOptions, approveAllAnswered, questionnaireResult, reviewItem, uploadQuestionnaire, type ReviewAction, type UploadInput } from './service.js';
+import { answerOptions, approveAllAnswered, questionnaireResult, reviewItem, uploadQuestionnaire, type ReviewAction } from './service.js';
 
-/** Reads the multipart upload: one file plus simple fields. */
-export async function readUpload(request: FastifyRequest): Promise<UploadInput> {
-  const { data, fileName, fields } = await readSingleFileUpload(request, { missing: 'Attach the questionnaire as the "file" field.', defaultName: 'questionnaire' });
-  return {
-    data,
-    fileName,
-    name: fields.name,
-    service: fields.service || null,
-    audience: fields.audience || undefined,
-    layout: {
-      questionColumn: fields.questionColumn || undefined,
-      includeHidden: fields.includeHidden === 'true' || fields.includeHidden === 'on',
-      includeSheets: sheetList(fields.includeSheets),
-    },
-  };
-}
-
-/** Sheet names from a form or API field: one per line or comma-separated, or a list. */
-export function sheetList(value: unknown): string[] | undefined {
-  const values = Array.isArray(value) ? value : typeof value === 'string' ? value.split(/[\n,]/) : [];
-  const names = values.map((v) => String(v).trim()).filter(Boolean);
-  return names.length ? names : undefined;
-}
+// Kept here too for imports that still use this path.
+export { readUpload, sheetList } from './upload.js';
 
 export async function questionnaireRoutes(app: FastifyInstance): Promise<void> {
   const { db, clock } = app.deps;
   const config = app.config;
-  await app.register(questionnairePages);
   const deps = { db, clock, config, engine: () => app.engine.get() };
 
   app.post('/api/v1/questionnaires', { config: { access: 'editor' } }, async (request, reply) => {

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { ValidationError } from '../../errors.js';
-import { renderTrustPage } from '../trust-page/routes.js';
+import { renderTrustPage } from '../trust-page/render.js';
 import { confirm, subscribe, unsubscribe } from './service.js';
 
 export async function subscriptionRoutes(app: FastifyInstance): Promise<void> {

@@ -1,6 +1,6 @@
 import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
-import type { Clock } from '../../clock.js';
-import type { DbOrTx } from '../../db/database.js';
+import type { Clock } from '../clock.js';
+import type { DbOrTx } from '../db/database.js';
 
 /**
  * Tells readers (the engine, the trust page, search) whether the knowledge changed, without
@@ -45,4 +45,9 @@ export class KnowledgeTracker implements KyselyPlugin {
 
 export function knowledgeTrackerOf(db: DbOrTx): KnowledgeTracker | null {
   return db.getExecutor().plugins.find((p): p is KnowledgeTracker => p instanceof KnowledgeTracker) ?? null;
+}
+
+/** Every in-process write to the knowledge calls this after it commits, so the next read sees it at once. */
+export function knowledgeChanged(db: DbOrTx): void {
+  knowledgeTrackerOf(db)?.changed();
 }
