@@ -10,6 +10,7 @@ import { projectRoot, type Config } from './config.js';
 import type { Database } from './db/database.js';
 import type { DatabaseKind } from './db/connect.js';
 import { registerErrorHandling } from './plugins/errors.js';
+import { registerInputNormalising } from './plugins/input.js';
 import { registerSecurityHeaders } from './plugins/security.js';
 import { registerViews } from './plugins/views.js';
 import rateLimit from '@fastify/rate-limit';
@@ -71,6 +72,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   app.decorate('engine', new EngineCache(app.deps.db));
 
   registerErrorHandling(app);
+  registerInputNormalising(app);
   await registerSecurityHeaders(app);
   await app.register(cookie, { secret: config.sessionSecret });
   await app.register(formbody);

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { ValidationError } from '../../errors.js';
 import { publicAnswer } from '../visitor-questions/public-answer.js';
 import { readUpload } from './upload.js';
+import { bodyOf, text } from '../../plugins/input.js';
 import type { AccessLevel } from '../content/tables.js';
 import { actorOf } from '../audit/actor.js';
 import { exportQuestionnaire } from './export-service.js';
@@ -10,6 +11,13 @@ import { answerOptions, approveAllAnswered, questionnaireResult, reviewItem, upl
 
 // Kept here too for imports that still use this path.
 export { readUpload, sheetList } from './upload.js';
+
+const itemParams = { type: 'object', properties: { id: text(100), itemId: { type: 'integer', minimum: 1 } }, required: ['id', 'itemId'] } as const;
+const reviewBody = bodyOf(
+  { action: { type: 'string', enum: ['approve', 'reject', 'edit', 'assign'] }, reason: text(2000), answer: text(20), text: text(20_000), saveAsPhrasingOf: text(200), assignee: text(254) },
+  ['action'],
+);
+const answerBody = bodyOf({ question: text(2000), service: text(100), audience: { type: 'string', enum: ['public', 'nda', 'internal'] } }, ['question']);
 
 export async function questionnaireRoutes(app: FastifyInstance): Promise<void> {
   const { db, clock } = app.deps;
@@ -37,7 +45,7 @@ export async function questionnaireRoutes(app: FastifyInstance): Promise<void> {
     return reply.header('content-type', file.mediaType).header('content-disposition', `attachment; filename="${file.fileName.replace(/"/g, '')}"`).send(file.body);
   });
 
-  app.post('/api/v1/questionnaires/:id/items/:itemId/review', { config: { access: 'editor' } }, async (request) => {
+  app.post('/api/v1/questionnaires/:id/items/:itemId/review', { config: { access: 'editor' }, schema: { params: itemParams, body: reviewBody } }, async (request) => {
     const { id, itemId } = request.params as { id: string; itemId: string };
     const body = (request.body ?? {}) as Record<string, unknown>;
     const decision = parseDecision(body);
@@ -49,7 +57,7 @@ export async function questionnaireRoutes(app: FastifyInstance): Promise<void> {
     approved: await approveAllAnswered(db, clock, (request.params as { id: string }).id, actorOf(request)),
   }));
 
-  app.post('/api/v1/answer', { config: { access: 'public', rateLimit: { max: 60, timeWindow: 60_000 } } }, async (request) => {
+  app.post('/api/v1/answer', { config: { access: 'public', rateLimit: { max: 60, timeWindow: 60_000 } }, schema: { body: answerBody } }, async (request) => {
     const body = (request.body ?? {}) as { question?: unknown; service?: unknown; audience?: unknown };
     if (typeof body.question !== 'string' || !body.question.trim()) throw new ValidationError('Send {"question": "..."}.');
     if (body.question.length > 2000) throw new ValidationError('The question is too long (2,000 characters at most).');
