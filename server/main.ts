@@ -45,6 +45,11 @@ export async function serve(): Promise<void> {
   await announceChanges({ db: database.db, clock, config });
   void app.mail.flush().catch(() => {});
   await app.listen({ host: config.host, port: config.port });
+  if (config.port === 0) {
+    // PORT=0 lets the system pick a free port (tests, several local instances): say which.
+    const address = app.server.address();
+    process.stderr.write(`Evident is listening on port ${typeof address === 'object' && address ? address.port : '?'}\n`);
+  }
   if (demoAdmin) {
     // Shown once: the password is stored only as a hash.
     process.stderr.write(

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { exportOscal, exportSoa } from '../modules/operating-model/service.js';
 import { cliActor, say, withDatabase } from './context.js';
@@ -16,7 +16,7 @@ export function registerExportCommands(program: Command): void {
   exporter
     .command('soa')
     .description('the Statement of Applicability')
-    .option('--format <format>', 'xlsx or csv', 'xlsx')
+    .addOption(new Option('--format <format>', 'file format').choices(['xlsx', 'csv']).default('xlsx'))
     .option('--out <file>', 'file to write (default: stdout)')
     .action(async (options: { format: string; out?: string }) => {
       await withDatabase({ syncContent: true }, async ({ config, clock, database }) => {

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { verifyAuditChain } from '../modules/audit/service.js';
@@ -52,7 +52,7 @@ export function registerStaffCommands(program: Command): void {
   user
     .command('add')
     .requiredOption('--email <email>')
-    .option('--role <role>', 'admin | editor | viewer', 'viewer')
+    .addOption(new Option('--role <role>', 'what the account may do').choices(['admin', 'editor', 'viewer']).default('viewer'))
     .option('--name <name>')
     .option('--password-stdin', 'read the password from standard input')
     .description('create a staff account (asks for the password)')
@@ -78,7 +78,7 @@ export function registerStaffCommands(program: Command): void {
   user
     .command('set-role')
     .requiredOption('--email <email>')
-    .requiredOption('--role <role>')
+    .addOption(new Option('--role <role>', 'what the account may do').choices(['admin', 'editor', 'viewer']).makeOptionMandatory())
     .action(async (o: { email: string; role: string }) => {
       await withDatabase({}, async ({ database, clock }) => staff.setRole(database.db, clock, o.email, o.role, cliActor));
       say(`${o.email} is now ${o.role}`);

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCliAsync } from '../helpers/cli.js';
 import { cliDatabase } from '../helpers/cli-database.js';
@@ -45,5 +47,18 @@ describe('evident user / token / audit', () => {
     expect(verify.status).toBe(0);
     expect(JSON.parse(verify.stdout)).toMatchObject({ ok: true });
     expect(JSON.parse(verify.stdout).entries).toBeGreaterThanOrEqual(2);
+  }, 120_000);
+
+  it('writes a checkpoint and verifies the log against it; a missing checkpoint file fails before the database opens', async () => {
+    const file = path.join(env.DATA_DIR, 'checkpoint.json');
+    const written = await runCliAsync(['audit', 'checkpoint', '--out', file], env);
+    expect(written.status, written.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ format: 'evident-audit-checkpoint', keyId: 'test' });
+    const held = await runCliAsync(['audit', 'verify', '--checkpoint', file], env);
+    expect(held.status, held.stderr).toBe(0);
+    expect(JSON.parse(held.stdout)).toMatchObject({ ok: true, checkpoints: 1 });
+    const missing = await runCliAsync(['audit', 'verify', '--checkpoint', path.join(env.DATA_DIR, 'nope.json')], env);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain('no such file');
   }, 120_000);
 });
