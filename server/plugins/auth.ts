@@ -166,7 +166,9 @@ export function registerAuth(app: FastifyInstance): void {
     request.csrfToken = () => csrfTokenOf(request, reply);
   });
 
-  app.addHook('preHandler', async (request, reply) => {
+  // Before validation: who may call a route is settled before what they sent is judged, so a
+  // caller without access learns nothing from a 400 (and never gets one instead of a 401/403).
+  app.addHook('preValidation', async (request, reply) => {
     request.staff = await authenticate(request);
     await checkCsrf(request, reply);
     return enforceAccess(request, reply);

@@ -188,6 +188,9 @@ export type ReviewAction =
   | { action: 'edit'; answer: string; text: string; saveAsPhrasingOf?: string | null }
   | { action: 'assign'; assignee: string | null };
 
+/** What the audit log calls each decision once taken. */
+const DONE: Record<ReviewAction['action'], string> = { approve: 'approved', reject: 'rejected', edit: 'edited', assign: 'assigned' };
+
 /** One reviewer decision on one question, on the audit log with it. */
 export async function reviewItem(db: Kysely<Database>, clock: Clock, questionnaireId: string, itemId: number, decision: ReviewAction, by: Actor): Promise<void> {
   await db.transaction().execute(async (tx) => {
@@ -214,7 +217,7 @@ export async function reviewItem(db: Kysely<Database>, clock: Clock, questionnai
       await q.assignItem(tx, item.id, decision.assignee);
       details = { ...details, assignee: decision.assignee };
     }
-    await appendAudit(tx, clock, { ...by, action: `questionnaire.item_${decision.action === 'edit' ? 'edited' : decision.action === 'assign' ? 'assigned' : decision.action + 'd'}`, subject: `${questionnaireId}#${item.id}`, details });
+    await appendAudit(tx, clock, { ...by, action: `questionnaire.item_${DONE[decision.action]}`, subject: `${questionnaireId}#${item.id}`, details });
   });
   knowledgeChanged(db);
 }
