@@ -117,7 +117,8 @@ describe('only what happened is recorded', () => {
     await request(t.app.server).post('/admin/mail/no-such-message/retry').set('authorization', auth).set('accept', 'application/json').expect(404);
     const retried = await entries('mail.retry_requested', before);
     expect(retried.map((e) => [e.actor, e.subject])).toEqual([[user.email, failed]]);
+    // Back in the queue (the delivery that follows the retry may already have sent it).
     const row = await t.database.db.selectFrom('mail_messages').select('status').where('id', '=', failed).executeTakeFirstOrThrow();
-    expect(row.status).toBe('pending');
+    expect(['pending', 'sent']).toContain(row.status);
   });
 });
