@@ -12,7 +12,7 @@ afterEach(async () => {
   for (const f of cleanups.splice(0).reverse()) await f();
 });
 
-async function waitFor(check: () => boolean | Promise<boolean>, what: string, ms = 60_000): Promise<void> {
+async function waitFor(check: () => boolean | Promise<boolean>, what: string, ms = 180_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -48,7 +48,7 @@ describe('killed mid-write (SIGKILL), the database stays consistent', () => {
     expect(report.changes.updated).toBe(0);
     expect(report.revision).toBe(1);
     expect(report.changes.inserted).toBeGreaterThan(10);
-  }, 120_000);
+  }, 300_000);
 
   it('a questionnaire upload leaves no half questionnaire: after restart it is marked failed, with no items', async () => {
     const db = await cliDatabase();
@@ -77,5 +77,5 @@ describe('killed mid-write (SIGKILL), the database stays consistent', () => {
     expect(detail.questions).toEqual([]);
     expect(detail.error).toMatch(/interrupted/);
     await kill(restarted);
-  }, 120_000);
+  }, 300_000);
 });

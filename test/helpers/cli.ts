@@ -28,7 +28,8 @@ export function runCli(args: string[], env: Record<string, string | undefined> =
     env: cliEnv(env),
     input,
     encoding: 'utf8',
-    timeout: 60_000,
+    // A guard against a hang, not a speed limit: a spawn through tsx is slow on a busy machine.
+    timeout: 180_000,
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
