@@ -4,7 +4,7 @@ import { ValidationError } from '../../errors.js';
 import { renderAdmin } from '../../lib/page.js';
 import { answerOptions } from '../questionnaires/service.js';
 import { actorOf } from '../staff/routes.js';
-import { renderTrustPage } from '../trust-page/routes.js';
+import { renderTrustPage } from '../trust-page/render.js';
 import { publicAnswer } from './public-answer.js';
 import { closeVisitorQuestion, listVisitorQuestions, sendVisitorQuestion, type VisitorQuestionContext } from './service.js';
 
