@@ -34,7 +34,7 @@ describe('evident user / token / audit', () => {
     expect((await runCliAsync(['user', 'reset-password', '--email', 'ops@provider.example', '--password-stdin'], env, 'a fresh long password\n')).status).toBe(0);
     expect((await runCliAsync(['user', 'unlock', '--email', 'ops@provider.example'], env)).status).toBe(0);
     expect((await runCliAsync(['user', 'set-role', '--email', 'nobody@provider.example', '--role', 'admin'], env)).stderr).toContain('No user with the email');
-  }, 120_000);
+  }, 600_000);
 
   it('prints a new token alone on stdout, and the audit chain verifies', async () => {
     await runCliAsync(['user', 'add', '--email', 'robot@provider.example', '--role', 'viewer', '--password-stdin'], env, 'robot password 123\n');
@@ -47,7 +47,7 @@ describe('evident user / token / audit', () => {
     expect(verify.status).toBe(0);
     expect(JSON.parse(verify.stdout)).toMatchObject({ ok: true });
     expect(JSON.parse(verify.stdout).entries).toBeGreaterThanOrEqual(2);
-  }, 120_000);
+  }, 600_000);
 
   it('writes a checkpoint and verifies the log against it; a missing checkpoint file fails before the database opens', async () => {
     const file = path.join(env.DATA_DIR, 'checkpoint.json');
@@ -60,5 +60,5 @@ describe('evident user / token / audit', () => {
     const missing = await runCliAsync(['audit', 'verify', '--checkpoint', path.join(env.DATA_DIR, 'nope.json')], env);
     expect(missing.status).toBe(1);
     expect(missing.stderr).toContain('no such file');
-  }, 120_000);
+  }, 600_000);
 });
