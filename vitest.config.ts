@@ -4,8 +4,10 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     exclude: ['test/e2e/**', 'node_modules/**'],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Generous: on a busy shared machine a fresh database or a child process can take long to start;
+    // a timeout is a guard against a hang, never a measure of speed (timings belong to npm run bench).
+    testTimeout: 120_000,
+    hookTimeout: 180_000,
     // PGlite instances are memory-hungry; two workers match the two cores here.
     maxWorkers: 2,
     server: { deps: { inline: ['kysely'] } },

@@ -1,4 +1,5 @@
 import formbody from '@fastify/formbody';
+import multipart from '@fastify/multipart';
 import cookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -9,6 +10,7 @@ import { projectRoot, type Config } from './config.js';
 import type { Database } from './db/database.js';
 import type { DatabaseKind } from './db/connect.js';
 import { registerErrorHandling } from './plugins/errors.js';
+import { registerInputNormalising } from './plugins/input.js';
 import { registerSecurityHeaders } from './plugins/security.js';
 import { registerViews } from './plugins/views.js';
 import rateLimit from '@fastify/rate-limit';
@@ -22,8 +24,17 @@ import { questionnaireRoutes } from './modules/questionnaires/routes.js';
 import { libraryRoutes } from './modules/library/routes.js';
 import { accessRoutes } from './modules/access/routes.js';
 import { trustPageRoutes } from './modules/trust-page/routes.js';
+import { trustModelPages } from './modules/trust-page/pages.js';
+import { trustApiRoutes } from './modules/trust-page/api.js';
+import { SiteCache } from './modules/trust-page/cache.js';
+import { subscriptionRoutes } from './modules/subscriptions/routes.js';
+import { visitorQuestionRoutes } from './modules/visitor-questions/routes.js';
+import { questionnairePages } from './modules/questionnaires/pages.js';
 import { registerMail } from './modules/mail/plugin.js';
 import { registerApiDocs } from './plugins/api-docs.js';
+import { appDatabase } from './app-database.js';
+import { registerAuditCheckpoints } from './modules/audit/plugin.js';
+import { registerDenialAudit } from './modules/audit/denials.js';
 
 export interface AppDeps {
   db: Kysely<Database>;
@@ -56,30 +67,43 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     genReqId: () => crypto.randomUUID(),
   });
   app.decorate('config', config);
-  app.decorate('deps', deps);
-  app.decorate('engine', new EngineCache(deps.db));
+  // Every audit entry the app writes is signed with the configured key; see app-database.ts.
+  app.decorate('deps', { ...deps, db: appDatabase({ db: deps.db, kind: deps.databaseKind, close: async () => {} }, config, deps.clock).db });
+  app.decorate('engine', new EngineCache(app.deps.db));
 
   registerErrorHandling(app);
+  registerInputNormalising(app);
   await registerSecurityHeaders(app);
   await app.register(cookie, { secret: config.sessionSecret });
   await app.register(formbody);
+  // Once for every route: the CSRF check reads a multipart form's token before the route reads its file.
+  await app.register(multipart, { limits: { fileSize: config.uploadLimitBytes, files: 1, fields: 20, fieldSize: 10_000 } });
   await registerViews(app);
   await app.register(fastifyStatic, { root: path.join(projectRoot, 'web', 'static'), prefix: '/static/', maxAge: '1h' });
 
   // Limits are set per route (login, public forms); nothing is limited by default.
   await app.register(rateLimit, { global: false });
   registerAuth(app);
+  registerDenialAudit(app);
   registerMail(app, { background: config.env !== 'test' });
+  registerAuditCheckpoints(app);
   await registerApiDocs(app);
 
+  // Every route plugin, here and nowhere else: the list is the map of the app.
+  app.decorate('site', new SiteCache(app));
   await app.register(healthRoutes);
   await app.register(staffRoutes);
   await app.register(auditRoutes);
   await app.register(operatingModelRoutes);
   await app.register(questionnaireRoutes);
+  await app.register(questionnairePages);
   await app.register(libraryRoutes);
   await app.register(accessRoutes);
   await app.register(trustPageRoutes);
+  await app.register(visitorQuestionRoutes);
+  await app.register(trustModelPages);
+  await app.register(trustApiRoutes);
+  await app.register(subscriptionRoutes);
   return app;
 }
 

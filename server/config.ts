@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,6 +34,16 @@ export interface Config {
   readonly faultPause: string | null;
   /** Set by tests and evaluations to fix "today" (ISO date or instant). */
   readonly fixedNow: string | null;
+  /** HMAC keys of the audit log, newest (the one that signs) first; older ones still verify. */
+  readonly auditKeys: readonly AuditKeyConfig[];
+  /** Where the server appends audit checkpoints; null writes none. */
+  readonly auditCheckpointDir: string | null;
+  readonly auditCheckpointMinutes: number;
+}
+
+export interface AuditKeyConfig {
+  readonly id: string;
+  readonly secret: string;
 }
 
 function readEmail(env: Record<string, string | undefined>, name: string): string | null {
@@ -91,12 +101,53 @@ function readPositiveInt(env: Env, name: string, fallback: number): number {
 
 /** In development a generated secret is kept in the data folder, so sessions survive restarts. */
 function developmentSecret(dataDir: string): string {
-  const file = path.join(dataDir, 'session-secret');
+  return generatedSecret(dataDir, 'session-secret', () => randomBytes(32).toString('base64url'));
+}
+
+/** A file in the data folder holding a secret generated on first use (development only). */
+function generatedSecret(dataDir: string, name: string, make: () => string): string {
+  const file = path.join(dataDir, name);
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   mkdirSync(dataDir, { recursive: true });
-  const secret = randomBytes(32).toString('base64url');
+  const secret = make();
   writeFileSync(file, secret + '\n', { mode: 0o600 });
   return secret;
+}
+
+const AUDIT_KEY_ID = /^[A-Za-z0-9_.-]{1,40}$/;
+
+/**
+ * AUDIT_KEY: one or more keys separated by commas, each "id:secret" (or a bare secret, whose id is
+ * derived from it). The first signs new entries; the others only verify, so a key can rotate.
+ */
+export function parseAuditKeys(raw: string): AuditKeyConfig[] {
+  const keys = raw
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .map((part): AuditKeyConfig => {
+      const colon = part.indexOf(':');
+      const named = colon > 0 && AUDIT_KEY_ID.test(part.slice(0, colon));
+      const secret = named ? part.slice(colon + 1) : part;
+      const id = named ? part.slice(0, colon) : `k-${createHash('sha256').update(`evident-audit-key-id:${secret}`).digest('hex').slice(0, 10)}`;
+      if (secret.length < 32) throw new ConfigError('AUDIT_KEY', `the key "${id}" must be at least 32 characters long`);
+      if (id === 'legacy') throw new ConfigError('AUDIT_KEY', 'the key id "legacy" is reserved for entries written before keys');
+      return { id, secret };
+    });
+  if (!keys.length) throw new ConfigError('AUDIT_KEY', 'names no key');
+  const ids = keys.map((k) => k.id);
+  const twice = ids.find((id, i) => ids.indexOf(id) !== i);
+  if (twice) throw new ConfigError('AUDIT_KEY', `the key id "${twice}" appears twice`);
+  return keys;
+}
+
+function readAuditKeys(env: Env, nodeEnv: NodeEnv, dataDir: string): AuditKeyConfig[] {
+  const raw = env.AUDIT_KEY;
+  if (raw) return parseAuditKeys(raw);
+  if (nodeEnv === 'production') throw new ConfigError('AUDIT_KEY', 'is required in production ("id:secret", 32 or more random characters; the same on every instance)');
+  if (nodeEnv === 'test') return [{ id: 'test', secret: 'test-audit-key-test-audit-key-test-00' }];
+  const stored = generatedSecret(dataDir, 'audit-key', () => `dev-${randomBytes(3).toString('hex')}:${randomBytes(32).toString('base64url')}`);
+  return parseAuditKeys(stored);
 }
 
 function readSessionSecret(env: Env, nodeEnv: NodeEnv, dataDir: string): string {
@@ -142,6 +193,10 @@ export function loadConfig(env: Env = process.env): Config {
     loginRateLimit: readPositiveInt(env, 'LOGIN_RATE_LIMIT', 10),
     publicFormRateLimit: readPositiveInt(env, 'PUBLIC_FORM_RATE_LIMIT', 10),
     fixedNow,
+    auditKeys: Object.freeze(readAuditKeys(env, nodeEnv, dataDir).map((k) => Object.freeze(k))),
+    // On the embedded database the data folder is the natural place; with a server, the operator says where.
+    auditCheckpointDir: env.AUDIT_CHECKPOINT_DIR ? path.resolve(projectRoot, env.AUDIT_CHECKPOINT_DIR) : databaseUrl || nodeEnv === 'test' ? null : dataDir,
+    auditCheckpointMinutes: readPositiveInt(env, 'AUDIT_CHECKPOINT_MINUTES', 60),
     faultPause: nodeEnv === 'test' ? env.EVIDENT_FAULT_PAUSE || null : null,
   });
 }

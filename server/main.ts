@@ -7,6 +7,8 @@ import { formatProblem, syncContent } from './modules/content/service.js';
 import { ensureDemoAdmin } from './modules/staff/demo-admin.js';
 import { failInterrupted } from './modules/questionnaires/queries.js';
 import { announceChanges } from './modules/subscriptions/service.js';
+import { appDatabase } from './app-database.js';
+import { sealLegacyAudit } from './modules/audit/service.js';
 
 /** Loads config, opens and migrates the database, syncs content, listens, shuts down gracefully. */
 export async function serve(): Promise<void> {
@@ -14,7 +16,7 @@ export async function serve(): Promise<void> {
   armFault(config.faultPause, config.dataDir);
   const clock = config.fixedNow ? fixedClock(config.fixedNow) : systemClock;
   const started = performance.now();
-  const database = await openConfiguredDatabase(config);
+  const database = appDatabase(await openConfiguredDatabase(config), config, clock);
   const report = await syncContent(database.db, config.contentDir, clock, { expiringWithinDays: config.expiringWithinDays });
   const interrupted = await failInterrupted(database.db, clock.now());
   const app = await buildApp(config, { db: database.db, databaseKind: database.kind, clock });
@@ -38,10 +40,16 @@ export async function serve(): Promise<void> {
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
 
+  if (await sealLegacyAudit(database.db, clock)) app.log.info('the audit log is now keyed: entries from before the upgrade are sealed by the first keyed entry');
   const demoAdmin = await ensureDemoAdmin(database.db, clock, config);
   await announceChanges({ db: database.db, clock, config });
   void app.mail.flush().catch(() => {});
   await app.listen({ host: config.host, port: config.port });
+  if (config.port === 0) {
+    // PORT=0 lets the system pick a free port (tests, several local instances): say which.
+    const address = app.server.address();
+    process.stderr.write(`Evident is listening on port ${typeof address === 'object' && address ? address.port : '?'}\n`);
+  }
   if (demoAdmin) {
     // Shown once: the password is stored only as a hash.
     process.stderr.write(

@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, projectRoot } from '../server/config.js';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import { ConfigError, loadConfig, parseAuditKeys, projectRoot } from '../server/config.js';
 
 const base = { NODE_ENV: 'test' };
 
@@ -31,23 +33,42 @@ describe('loadConfig', () => {
     [{ NODE_ENV: 'staging' }, 'NODE_ENV'],
     [{ CONTENT_DIR: '/no/such/folder' }, 'CONTENT_DIR'],
     [{ SESSION_SECRET: 'short' }, 'SESSION_SECRET'],
+    [{ AUDIT_KEY: 'k1:short' }, 'AUDIT_KEY'],
+    [{ AUDIT_KEY: `legacy:${'x'.repeat(40)}` }, 'AUDIT_KEY'],
+    [{ AUDIT_KEY: `k1:${'x'.repeat(40)},k1:${'y'.repeat(40)}` }, 'AUDIT_KEY'],
+    [{ AUDIT_CHECKPOINT_MINUTES: '0' }, 'AUDIT_CHECKPOINT_MINUTES'],
   ])('names the variable of a bad value %j', (env, variable) => {
     expect(() => loadConfig({ ...base, ...env })).toThrow(ConfigError);
     expect(() => loadConfig({ ...base, ...env })).toThrow(new RegExp(`^${variable}:`));
   });
 
-  it('requires a session secret in production and never invents one there', () => {
+  it('requires a session secret and an audit key in production and never invents them there', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/SESSION_SECRET: is required in production/);
-    const config = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40), BASE_URL: 'https://trust.example.com' });
+    expect(() => loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40) })).toThrow(/AUDIT_KEY: is required in production/);
+    const config = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40), AUDIT_KEY: `k2:${'n'.repeat(40)},k1:${'o'.repeat(40)}`, BASE_URL: 'https://trust.example.com' });
     expect(config.secureCookies).toBe(true);
+    expect(config.auditKeys.map((k) => k.id)).toEqual(['k2', 'k1']);
+  });
+
+  it('in development generates the audit key once in the data folder; a bare secret gets a stable derived id', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'evident-config-'));
+    try {
+      const first = loadConfig({ NODE_ENV: 'development', DATA_DIR: dir }).auditKeys;
+      expect(first[0].id).toMatch(/^dev-[0-9a-f]{6}$/);
+      expect(loadConfig({ NODE_ENV: 'development', DATA_DIR: dir }).auditKeys).toEqual(first);
+      expect(readFileSync(path.join(dir, 'audit-key'), 'utf8').trim()).toBe(`${first[0].id}:${first[0].secret}`);
+      const bare = 'b'.repeat(40);
+      expect(parseAuditKeys(bare)[0].id).toBe(parseAuditKeys(bare)[0].id);
+      expect(parseAuditKeys(bare)[0].id).toMatch(/^k-[0-9a-f]{10}$/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('does not print the password of a bad database URL', () => {
     expect(() => loadConfig({ ...base, DATABASE_URL: 'mysql://user:hunter2@db/x' })).toThrow(/^DATABASE_URL: must start/);
-    try {
-      loadConfig({ ...base, DATABASE_URL: 'postgres://user:hunter2@db:notaport/x' });
-    } catch (error) {
-      expect((error as Error).message).not.toContain('hunter2');
-    }
+    const bad = () => loadConfig({ ...base, DATABASE_URL: 'postgres://user:hunter2@db:notaport/x' });
+    expect(bad).toThrow(/^DATABASE_URL: ".*\*\*\*@db:notaport\/x" is not a URL/);
+    expect(bad).not.toThrow(/hunter2/);
   });
 });

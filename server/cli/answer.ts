@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { AccessLevel } from '../modules/content/tables.js';
@@ -7,7 +7,7 @@ import { buildEngine } from '../modules/engine/engine.js';
 import { exportCsv, exportXlsx, type ExportItem } from '../modules/questionnaires/export/export.js';
 import { ImportError } from '../modules/questionnaires/import/errors.js';
 import { parseInWorker } from '../modules/questionnaires/import/run.js';
-import { answerImported, answerOptions, AUDIENCES } from '../modules/questionnaires/service.js';
+import { answerImported, answerOptions } from '../modules/questionnaires/service.js';
 import { say, withDatabase } from './context.js';
 
 interface AnswerFlags {
@@ -43,15 +43,13 @@ export function registerAnswerCommand(program: Command): void {
     .argument('<file>', 'questionnaire: .xlsx, .xlsm, .csv or .json')
     .description('answer a questionnaire from the answer library (no server needed)')
     .option('--out <path>', 'write the result here instead of stdout')
-    .option('--format <format>', 'json | xlsx | csv', 'json')
+    .addOption(new Option('--format <format>', 'output format').choices(['json', 'xlsx', 'csv']).default('json'))
     .option('--service <id>', 'answer for this service (responsibility-aware)')
-    .option('--audience <level>', 'public | nda | internal', 'nda')
+    .addOption(new Option('--audience <level>', 'the reader the answers are for').choices(['public', 'nda', 'internal']).default('nda'))
     .option('--question-column <col>', 'column letter or header text of the questions')
     .option('--include-hidden', 'also read hidden sheets')
     .option('--include-sheet <name>', "read this sheet even if it looks like the requester's own (repeatable)", (value: string, all: string[]) => [...all, value], [] as string[])
     .action(async (file: string, flags: AnswerFlags) => {
-      if (!['json', 'xlsx', 'csv'].includes(flags.format)) throw new ImportError('--format must be json, xlsx or csv.');
-      if (!AUDIENCES.includes(flags.audience as AccessLevel)) throw new ImportError('--audience must be public, nda or internal.');
       if (flags.format === 'xlsx' && !flags.out) throw new ImportError('--format xlsx writes a workbook: give --out FILE.');
       let data: Buffer;
       try {

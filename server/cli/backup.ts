@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { backup, restore } from '../modules/backup/service.js';
-import { verifyAuditChain } from '../modules/audit/service.js';
-import { say, withDatabase } from './context.js';
+import path from 'node:path';
+import { appendAudit, sealLegacyAudit, verifyAuditChain } from '../modules/audit/service.js';
+import { cliActor, say, withDatabase } from './context.js';
 
 export function registerBackupCommands(program: Command): void {
   program
@@ -9,8 +10,10 @@ export function registerBackupCommands(program: Command): void {
     .argument('<file>', 'where to write the snapshot (.jsonl.gz)')
     .description('write a consistent logical snapshot of the database and uploaded files')
     .action(async (file: string) => {
-      await withDatabase({}, async ({ config, database }) => {
+      await withDatabase({}, async ({ config, clock, database }) => {
         const summary = await backup(database.db, config.dataDir, file, say);
+        // A snapshot holds every personal record there is: taking one is on the log.
+        await appendAudit(database.db, clock, { ...cliActor, action: 'backup.created', details: { file: path.basename(file), tables: summary.tables, files: summary.files } });
         say(`backup written to ${file}`);
         process.stdout.write(JSON.stringify(summary) + '\n');
       });
@@ -21,8 +24,10 @@ export function registerBackupCommands(program: Command): void {
     .argument('<file>', 'a snapshot written by evident backup')
     .description('restore a snapshot into an empty database (PGlite or PostgreSQL)')
     .action(async (file: string) => {
-      await withDatabase({}, async ({ config, database }) => {
+      await withDatabase({}, async ({ config, clock, database }) => {
         const summary = await restore(database.db, config.dataDir, file, say);
+        // A snapshot from before the log was keyed is sealed like an upgraded database.
+        await sealLegacyAudit(database.db, clock);
         const chain = await verifyAuditChain(database.db);
         say(`restored; ${chain.message}`);
         process.stdout.write(JSON.stringify({ ...summary, auditChain: chain.ok }) + '\n');

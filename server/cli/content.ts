@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { checkContent, formatProblem, syncContent, type Prefer } from '../modules/content/service.js';
 import { loadCliConfig, say, withDatabase } from './context.js';
 
@@ -27,13 +27,8 @@ export function registerContentCommands(program: Command): void {
   content
     .command('sync')
     .description('upsert content/ into the database by stable id (one transaction)')
-    .option('--prefer <side>', 'settle conflicts with staff edits: content | database')
+    .addOption(new Option('--prefer <side>', 'settle conflicts with staff edits').choices(['content', 'database']))
     .action(async (options: { prefer?: string }) => {
-      if (options.prefer && options.prefer !== 'content' && options.prefer !== 'database') {
-        say('--prefer must be "content" or "database"');
-        process.exitCode = 1;
-        return;
-      }
       await withDatabase({}, async ({ config, clock, database }) => {
         const report = await syncContent(database.db, config.contentDir, clock, {
           prefer: options.prefer as Prefer | undefined,

@@ -5,6 +5,11 @@ import { armFault } from '../lib/fault.js';
 import { openConfiguredDatabase } from '../db/bootstrap.js';
 import type { OpenDatabase } from '../db/connect.js';
 import { formatProblem, syncContent } from '../modules/content/service.js';
+import { appDatabase } from '../app-database.js';
+import { sealLegacyAudit, type Actor } from '../modules/audit/service.js';
+
+/** Who acts on the audit log when a command changes or exports something. */
+export const cliActor: Actor = { actor: `cli:${process.env.USER ?? 'operator'}`, actorKind: 'system' };
 
 export interface CliContext {
   config: Config;
@@ -29,8 +34,9 @@ export function loadCliConfig(): { config: Config; clock: Clock } {
  */
 export async function withDatabase<T>(options: { syncContent?: boolean }, run: (ctx: CliContext) => Promise<T>): Promise<T> {
   const { config, clock } = loadCliConfig();
-  const database = await openConfiguredDatabase(config);
+  const database = appDatabase(await openConfiguredDatabase(config), config, clock);
   try {
+    await sealLegacyAudit(database.db, clock);
     if (options.syncContent) {
       const report = await syncContent(database.db, config.contentDir, clock, { expiringWithinDays: config.expiringWithinDays });
       for (const conflict of report.conflicts) say(`conflict: ${conflict}`);

@@ -1,7 +1,7 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { exportOscal, exportSoa } from '../modules/operating-model/service.js';
-import { say, withDatabase } from './context.js';
+import { cliActor, say, withDatabase } from './context.js';
 
 /** Writes to --out, or to stdout when no file is named (so it pipes). */
 function emit(body: Buffer | string, out: string | undefined, what: string): void {
@@ -16,11 +16,11 @@ export function registerExportCommands(program: Command): void {
   exporter
     .command('soa')
     .description('the Statement of Applicability')
-    .option('--format <format>', 'xlsx or csv', 'xlsx')
+    .addOption(new Option('--format <format>', 'file format').choices(['xlsx', 'csv']).default('xlsx'))
     .option('--out <file>', 'file to write (default: stdout)')
     .action(async (options: { format: string; out?: string }) => {
       await withDatabase({ syncContent: true }, async ({ config, clock, database }) => {
-        const file = await exportSoa({ db: database.db, clock, config }, options.format);
+        const file = await exportSoa({ db: database.db, clock, config }, options.format, cliActor);
         emit(file.body, options.out, 'Statement of Applicability');
       });
     });

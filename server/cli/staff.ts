@@ -1,13 +1,15 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
-import type { Actor } from '../modules/audit/service.js';
 import { verifyAuditChain } from '../modules/audit/service.js';
+import { currentCheckpoint, parseCheckpoints, type AuditCheckpoint } from '../modules/audit/checkpoint.js';
+import { auditKeysOf } from '../modules/audit/keys.js';
+import { AppError } from '../errors.js';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { listTokens, listUsers } from '../modules/staff/queries.js';
 import * as staff from '../modules/staff/service.js';
-import { say, withDatabase } from './context.js';
+import { cliActor, say, withDatabase } from './context.js';
 
-const cliActor: Actor = { actor: `cli:${process.env.USER ?? 'operator'}`, actorKind: 'system' };
 
 async function readAllStdin(): Promise<string> {
   let data = '';
@@ -50,7 +52,7 @@ export function registerStaffCommands(program: Command): void {
   user
     .command('add')
     .requiredOption('--email <email>')
-    .option('--role <role>', 'admin | editor | viewer', 'viewer')
+    .addOption(new Option('--role <role>', 'what the account may do').choices(['admin', 'editor', 'viewer']).default('viewer'))
     .option('--name <name>')
     .option('--password-stdin', 'read the password from standard input')
     .description('create a staff account (asks for the password)')
@@ -76,7 +78,7 @@ export function registerStaffCommands(program: Command): void {
   user
     .command('set-role')
     .requiredOption('--email <email>')
-    .requiredOption('--role <role>')
+    .addOption(new Option('--role <role>', 'what the account may do').choices(['admin', 'editor', 'viewer']).makeOptionMandatory())
     .action(async (o: { email: string; role: string }) => {
       await withDatabase({}, async ({ database, clock }) => staff.setRole(database.db, clock, o.email, o.role, cliActor));
       say(`${o.email} is now ${o.role}`);
@@ -144,17 +146,49 @@ export function registerStaffCommands(program: Command): void {
       say(`token ${id} revoked`);
     });
 
-  program
-    .command('audit')
-    .description('audit log tools')
+  const audit = program.command('audit').description('audit log tools');
+  audit
     .command('verify')
-    .description('recompute the audit log hash chain; exit 1 if broken')
-    .action(async () => {
+    .description('recompute the audit log hash chain with the configured keys; exit 1 if broken')
+    .option('--checkpoint <file>', 'also hold the log against a checkpoint file (one JSON checkpoint, or JSON lines): detects removed or rewritten entries')
+    .action(async (o: { checkpoint?: string }) => {
+      // Read the checkpoint before opening the database: a wrong path fails at once.
+      const checkpoints = o.checkpoint ? readCheckpoints(o.checkpoint) : [];
       await withDatabase({}, async ({ database }) => {
-        const report = await verifyAuditChain(database.db);
+        const report = await verifyAuditChain(database.db, { checkpoints });
         process.stdout.write(JSON.stringify(report) + '\n');
         say(report.message);
         if (!report.ok) process.exitCode = 1;
       });
     });
+  audit
+    .command('checkpoint')
+    .description('write the audit log head (entries, hash, time, HMAC) to stdout or a file; keep it outside the database')
+    .option('--out <file>', 'write it to this file instead of stdout')
+    .action(async (o: { out?: string }) => {
+      await withDatabase({}, async ({ database, clock }) => {
+        const report = await verifyAuditChain(database.db);
+        if (!report.ok) throw new AppError(500, 'audit_broken', `no checkpoint written: ${report.message}`);
+        const checkpoint = await currentCheckpoint(database.db, auditKeysOf(database.db), clock);
+        const text = JSON.stringify(checkpoint) + '\n';
+        if (o.out) {
+          writeFileSync(o.out, text, { mode: 0o600 });
+          say(`checkpoint of ${checkpoint.entries} entries written to ${o.out}`);
+        } else process.stdout.write(text);
+      });
+    });
+}
+
+function readCheckpoints(file: string): AuditCheckpoint[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new AppError(400, 'bad_checkpoint', `cannot read ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+  }
+  try {
+    return parseCheckpoints(text);
+  } catch (error) {
+    throw new AppError(400, 'bad_checkpoint', `${file}: ${(error as Error).message}`);
+  }
 }

@@ -16,7 +16,8 @@ export async function readSingleFileUpload(request: FastifyRequest, what: { miss
   let file: { fileName: string; data: Buffer } | null = null;
   const tooLarge = () => new PayloadTooLargeError(`The file is larger than the ${Math.round(request.server.config.uploadLimitBytes / 1024 / 1024)} MB limit.`);
   try {
-    for await (const part of request.parts()) {
+    // The CSRF check may have read the first part (the token) already; the rest is ours.
+    for await (const part of request.formParts ?? request.parts()) {
       if (part.type !== 'file') {
         fields[part.fieldname] = String(part.value ?? '');
         continue;

@@ -1,3 +1,4 @@
+import type { Multipart } from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { ForbiddenError, UnauthorizedError } from '../errors.js';
@@ -21,6 +22,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     staff: StaffPrincipal | null;
     csrfToken(): string;
+    /** A multipart form's parts after its CSRF token (read by the check before the route runs). */
+    formParts?: AsyncIterableIterator<Multipart>;
   }
   interface FastifyInstance {
     /** Every route with its declared access, for the role-matrix test and the README table. */
@@ -86,20 +89,39 @@ async function authenticate(request: FastifyRequest): Promise<StaffPrincipal | n
   return cookie ? resolveSession(db, clock, cookie) : null;
 }
 
-function checkCsrf(request: FastifyRequest): void {
+/**
+ * The token of a multipart form, read from its first part before any file is: forms put the
+ * hidden _csrf field first, and browsers send fields in form order. It is never taken from the
+ * URL, where it would land in access logs and browser history. The rest of the parts stay for
+ * the route (request.formParts).
+ */
+async function multipartToken(request: FastifyRequest, reply: FastifyReply): Promise<string | undefined> {
+  if (typeof request.parts !== 'function') return undefined;
+  const parts = request.parts();
+  const first = await parts.next();
+  if (!first.done && first.value.type === 'field' && first.value.fieldname === '_csrf') {
+    request.formParts = parts;
+    return String(first.value.value ?? '');
+  }
+  // Refused unread: close the connection rather than take in the rest of an upload.
+  if (!first.done && first.value.type === 'file') first.value.file.resume();
+  reply.header('connection', 'close');
+  return undefined;
+}
+
+async function checkCsrf(request: FastifyRequest, reply: FastifyReply): Promise<void> {
   if (!UNSAFE.has(request.method) || request.routeOptions.config.csrf === false) return;
   if (request.staff?.via === 'token') return;
   const contentType = request.headers['content-type'] ?? '';
-  const isForm = contentType.startsWith('application/x-www-form-urlencoded') || contentType.startsWith('multipart/form-data');
+  const isMultipart = contentType.startsWith('multipart/form-data');
+  const isForm = contentType.startsWith('application/x-www-form-urlencoded') || isMultipart;
   const hasSession = Boolean(request.cookies[SESSION_COOKIE]);
   // Anonymous JSON API calls carry no ambient authority, so they need no token.
   if (!isForm && !hasSession) return;
   const raw = request.cookies[CSRF_COOKIE];
   const expected = raw ? request.unsignCookie(raw) : null;
-  const sent =
-    (request.headers['x-csrf-token'] as string | undefined) ??
-    ((request.body as Record<string, unknown> | undefined)?._csrf as string | undefined) ??
-    ((request.query as Record<string, unknown> | undefined)?._csrf as string | undefined);
+  const header = request.headers['x-csrf-token'] as string | undefined;
+  const sent = header ?? (isMultipart ? await multipartToken(request, reply) : ((request.body as Record<string, unknown> | null | undefined)?._csrf as string | undefined));
   if (!expected?.valid || !expected.value || !sameToken(sent, expected.value)) {
     throw new ForbiddenError('The form has expired or did not come from this site (CSRF check failed). Reload the page and try again.');
   }
@@ -144,9 +166,11 @@ export function registerAuth(app: FastifyInstance): void {
     request.csrfToken = () => csrfTokenOf(request, reply);
   });
 
-  app.addHook('preHandler', async (request, reply) => {
+  // Before validation: who may call a route is settled before what they sent is judged, so a
+  // caller without access learns nothing from a 400 (and never gets one instead of a 401/403).
+  app.addHook('preValidation', async (request, reply) => {
     request.staff = await authenticate(request);
-    checkCsrf(request);
+    await checkCsrf(request, reply);
     return enforceAccess(request, reply);
   });
 }

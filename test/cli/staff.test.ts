@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCliAsync } from '../helpers/cli.js';
 import { cliDatabase } from '../helpers/cli-database.js';
@@ -32,7 +34,7 @@ describe('evident user / token / audit', () => {
     expect((await runCliAsync(['user', 'reset-password', '--email', 'ops@provider.example', '--password-stdin'], env, 'a fresh long password\n')).status).toBe(0);
     expect((await runCliAsync(['user', 'unlock', '--email', 'ops@provider.example'], env)).status).toBe(0);
     expect((await runCliAsync(['user', 'set-role', '--email', 'nobody@provider.example', '--role', 'admin'], env)).stderr).toContain('No user with the email');
-  }, 120_000);
+  }, 600_000);
 
   it('prints a new token alone on stdout, and the audit chain verifies', async () => {
     await runCliAsync(['user', 'add', '--email', 'robot@provider.example', '--role', 'viewer', '--password-stdin'], env, 'robot password 123\n');
@@ -45,5 +47,18 @@ describe('evident user / token / audit', () => {
     expect(verify.status).toBe(0);
     expect(JSON.parse(verify.stdout)).toMatchObject({ ok: true });
     expect(JSON.parse(verify.stdout).entries).toBeGreaterThanOrEqual(2);
-  }, 120_000);
+  }, 600_000);
+
+  it('writes a checkpoint and verifies the log against it; a missing checkpoint file fails before the database opens', async () => {
+    const file = path.join(env.DATA_DIR, 'checkpoint.json');
+    const written = await runCliAsync(['audit', 'checkpoint', '--out', file], env);
+    expect(written.status, written.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ format: 'evident-audit-checkpoint', keyId: 'test' });
+    const held = await runCliAsync(['audit', 'verify', '--checkpoint', file], env);
+    expect(held.status, held.stderr).toBe(0);
+    expect(JSON.parse(held.stdout)).toMatchObject({ ok: true, checkpoints: 1 });
+    const missing = await runCliAsync(['audit', 'verify', '--checkpoint', path.join(env.DATA_DIR, 'nope.json')], env);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain('no such file');
+  }, 600_000);
 });

@@ -49,7 +49,7 @@ export const databaseColumns: Columns = {
   api_tokens: { id: true, user_id: true, name: true, token_hash: true, created_at: true, last_used_at: true, revoked_at: true },
   login_attempts: { email: true, failures: true, last_failure_at: true, locked_until: true },
   settings: { key: true, value: true, updated_by: true, updated_at: true },
-  audit_log: { id: true, at: true, actor: true, actor_kind: true, action: true, subject: true, details: true, ip: true, prev_hash: true, hash: true },
+  audit_log: { id: true, at: true, actor: true, actor_kind: true, action: true, subject: true, details: true, ip: true, prev_hash: true, hash: true, key_id: true },
   questionnaires: {
     id: true, name: true, file_name: true, format: true, size: true, sha256: true, service_id: true, audience: true, status: true, error: true,
     summary: true, layouts: true, sheets: true, warnings: true, created_by: true, created_at: true, updated_at: true,
@@ -62,7 +62,7 @@ export const databaseColumns: Columns = {
   },
   mail_messages: {
     id: true, to_address: true, subject: true, body_text: true, purpose: true, status: true, attempts: true, last_error: true, created_at: true,
-    sent_at: true, next_attempt_at: true,
+    sent_at: true, next_attempt_at: true, body_after_delivery: true,
   },
   access_requests: {
     id: true, name: true, email: true, company: true, reason: true, document_ids: true, status: true, decided_by: true, decided_kind: true,

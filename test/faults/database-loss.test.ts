@@ -12,10 +12,11 @@ import { migrateToLatest } from '../../server/db/migrate.js';
 import { syncContent } from '../../server/modules/content/service.js';
 import { adjustableClock } from '../helpers/clock.js';
 import { minimalContentDir } from '../helpers/content-fixture.js';
+import { required } from '../helpers/requirements.js';
 
 // A throw-away PostgreSQL cluster of this test's own, on a spare port: the shared server is never stopped.
 const bin = ['/usr/lib/postgresql/15/bin', '/usr/lib/postgresql/16/bin', '/usr/lib/postgresql/17/bin'].find((d) => existsSync(path.join(d, 'initdb')));
-const canRun = Boolean(bin) && process.getuid?.() === 0;
+const canRun = required('initdb', Boolean(bin), 'install the PostgreSQL server package (postgresql-15 or newer)') && required('root', process.getuid?.() === 0, 'run the suite as root (it starts a cluster as the postgres user)');
 
 let dir = '';
 let port = 0;

@@ -1,9 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cliEnv, evidentBin, runCliAsync } from '../helpers/cli.js';
+import { cliEnv, evidentBin, runCliAsync, startServer } from '../helpers/cli.js';
 import { cliDatabase } from '../helpers/cli-database.js';
 import { minimalContentDir } from '../helpers/content-fixture.js';
 import { buildRealisticWorkbook } from '../helpers/workbooks.js';
@@ -13,16 +12,7 @@ afterEach(async () => {
   for (const f of cleanups.splice(0).reverse()) await f();
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitFor(check: () => boolean | Promise<boolean>, what: string, ms = 60_000): Promise<void> {
+async function waitFor(check: () => boolean | Promise<boolean>, what: string, ms = 180_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -58,7 +48,7 @@ describe('killed mid-write (SIGKILL), the database stays consistent', () => {
     expect(report.changes.updated).toBe(0);
     expect(report.revision).toBe(1);
     expect(report.changes.inserted).toBeGreaterThan(10);
-  }, 120_000);
+  }, 300_000);
 
   it('a questionnaire upload leaves no half questionnaire: after restart it is marked failed, with no items', async () => {
     const db = await cliDatabase();
@@ -66,19 +56,20 @@ describe('killed mid-write (SIGKILL), the database stays consistent', () => {
     const env = { ...db.env, CONTENT_DIR: minimalContentDir };
     await runCliAsync(['user', 'add', '--email', 'ed@provider.example', '--role', 'editor', '--password-stdin'], env, 'editor password 123\n');
     const token = (await runCliAsync(['token', 'create', '--email', 'ed@provider.example', '--name', 'test'], env)).stdout.trim();
-    const port = await freePort();
-    const base = `http://127.0.0.1:${port}`;
-    const healthy = () => fetch(`${base}/healthz`).then((r) => r.ok).catch(() => false);
-    const server = start(['serve'], { ...env, PORT: String(port), EVIDENT_FAULT_PAUSE: 'questionnaire-items' });
-    await waitFor(healthy, 'the server');
+    const first = await startServer({ ...env, EVIDENT_FAULT_PAUSE: 'questionnaire-items' });
+    cleanups.push(() => void first.child.kill('SIGKILL'));
+    const server = first.child;
+    let base = first.baseUrl;
     const form = new FormData();
     form.append('file', new Blob([new Uint8Array(await buildRealisticWorkbook())]), 'vendor.xlsx');
     void fetch(`${base}/api/v1/questionnaires`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form }).catch(() => {});
     await waitFor(() => existsSync(path.join(db.env.DATA_DIR, 'fault-questionnaire-items')), 'the upload to reach its fault point');
     await kill(server);
 
-    const restarted = start(['serve'], { ...env, PORT: String(port) });
-    await waitFor(healthy, 'the restarted server');
+    const again = await startServer(env);
+    cleanups.push(() => void again.child.kill('SIGKILL'));
+    const restarted = again.child;
+    base = again.baseUrl;
     const list = (await (await fetch(`${base}/api/v1/questionnaires`, { headers: { authorization: `Bearer ${token}` } })).json()) as { questionnaires: { id: string; status: string }[] };
     expect(list.questionnaires).toHaveLength(1);
     expect(list.questionnaires[0].status).toBe('failed');
@@ -86,5 +77,5 @@ describe('killed mid-write (SIGKILL), the database stays consistent', () => {
     expect(detail.questions).toEqual([]);
     expect(detail.error).toMatch(/interrupted/);
     await kill(restarted);
-  }, 120_000);
+  }, 300_000);
 });

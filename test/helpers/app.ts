@@ -8,6 +8,7 @@ import { loadConfig, projectRoot, type Config } from '../../server/config.js';
 import type { OpenDatabase } from '../../server/db/connect.js';
 import { syncContent } from '../../server/modules/content/service.js';
 import { createTestDatabase } from './database.js';
+import { appDatabase } from '../../server/app-database.js';
 
 /** The day every test lives on, unless it says otherwise. */
 export const TEST_NOW = '2026-11-28T12:00:00Z';
@@ -41,7 +42,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     ...options.env,
   });
   const clock = adjustableClock(options.now ?? TEST_NOW);
-  const database = await createTestDatabase();
+  const database = appDatabase(await createTestDatabase(), config, clock);
   if (contentDir) await syncContent(database.db, contentDir, clock);
   const app = await buildApp(config, { db: database.db, databaseKind: database.kind, clock });
   await app.ready();

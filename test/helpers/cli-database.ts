@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -12,6 +12,9 @@ import { testDatabaseUrl } from './database.js';
 export async function cliDatabase(): Promise<{ env: Record<string, string>; cleanup(): Promise<void> }> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'evident-cli-db-'));
   if (!testDatabaseUrl) {
+    // A copy of the migrated folder the global setup built: the first command need not migrate.
+    const template = process.env.EVIDENT_TEST_DATA_FOLDER;
+    if (template) cpSync(template, path.join(dataDir, 'pglite'), { recursive: true });
     return { env: { DATA_DIR: dataDir }, cleanup: async () => rmSync(dataDir, { recursive: true, force: true }) };
   }
   const schema = `cli_${randomBytes(6).toString('hex')}`;

@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { projectRoot } from '../../server/config.js';
 
@@ -28,7 +28,8 @@ export function runCli(args: string[], env: Record<string, string | undefined> =
     env: cliEnv(env),
     input,
     encoding: 'utf8',
-    timeout: 60_000,
+    // A guard against a hang, not a speed limit: a spawn through tsx is slow on a busy machine.
+    timeout: 180_000,
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
@@ -48,5 +49,46 @@ export function runCliAsync(args: string[], env: Record<string, string | undefin
     child.on('close', (status) => resolve({ status, stdout, stderr }));
     if (input !== undefined) child.stdin.end(input);
     else child.stdin.end();
+  });
+}
+
+export interface RunningServer {
+  child: ChildProcess;
+  baseUrl: string;
+  /** Sends SIGTERM and resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/**
+ * Starts `evident serve` on a port the server binds itself (PORT=0), and resolves once it says
+ * which: no port is found free first and then raced for.
+ */
+export function startServer(env: Record<string, string | undefined>, timeoutMs = 120_000): Promise<RunningServer> {
+  const child = spawn(process.execPath, [evidentBin, 'serve'], { cwd: path.join(projectRoot, 'test'), env: cliEnv({ ...env, PORT: '0' }), stdio: ['ignore', 'ignore', 'pipe'] });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let stderr = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the server did not start within ${timeoutMs} ms: ${stderr}`));
+    }, timeoutMs);
+    child.stderr!.on('data', (d) => {
+      stderr += d;
+      const port = /Evident is listening on port (\d+)/.exec(stderr)?.[1];
+      if (!port) return;
+      clearTimeout(timer);
+      resolve({
+        child,
+        baseUrl: `http://127.0.0.1:${port}`,
+        stop: (signal = 'SIGTERM') => {
+          child.kill(signal);
+          return exited;
+        },
+      });
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`the server exited (${code}) before listening: ${stderr}`));
+    });
   });
 }

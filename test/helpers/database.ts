@@ -3,6 +3,11 @@ import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import { openDatabase, type OpenDatabase } from '../../server/db/connect.js';
 import { migrateToLatest } from '../../server/db/migrate.js';
+import { loadConfig } from '../../server/config.js';
+import { keyedDatabase } from '../../server/modules/audit/keys.js';
+
+/** The audit key tests sign with (NODE_ENV=test's fixed key), unless a test attaches its own. */
+export const testAuditKeys = loadConfig({ NODE_ENV: 'test' }).auditKeys;
 
 export const testDatabaseUrl = process.env.DATABASE_URL || null;
 
@@ -11,7 +16,10 @@ export const testDatabaseUrl = process.env.DATABASE_URL || null;
  * template, or a new schema on the PostgreSQL server when DATABASE_URL is set.
  */
 export async function createTestDatabase(options: { migrate?: boolean } = {}): Promise<OpenDatabase & { schema?: string }> {
-  const migrate = options.migrate !== false;
+  return keyedDatabase(await openTestDatabase(options.migrate !== false), testAuditKeys);
+}
+
+async function openTestDatabase(migrate: boolean): Promise<OpenDatabase & { schema?: string }> {
   if (testDatabaseUrl) {
     const schema = `t_${randomBytes(6).toString('hex')}`;
     const opened = await openDatabase({ url: testDatabaseUrl, schema, poolSize: 4 });

@@ -20,6 +20,10 @@ export default async function setup(): Promise<() => void> {
     writeFileSync(path.join(dir, 'template.tar'), Buffer.from(await dump.arrayBuffer()));
     await db.destroy();
     process.env.EVIDENT_TEST_TEMPLATE = path.join(dir, 'template.tar');
+    // The same, as a data folder on disk: CLI tests copy it instead of migrating a fresh folder per command.
+    const folder = await PGlite.create({ dataDir: path.join(dir, 'pglite'), loadDataDir: dump });
+    await folder.close();
+    process.env.EVIDENT_TEST_DATA_FOLDER = path.join(dir, 'pglite');
   }
   return () => rmSync(dir, { recursive: true, force: true });
 }

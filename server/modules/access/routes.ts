@@ -1,12 +1,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { GoneError, ValidationError } from '../../errors.js';
+import { GoneError, NotFoundError, ValidationError } from '../../errors.js';
 import { renderMarkdown } from '../../lib/markdown.js';
 import { renderAdmin, renderPage } from '../../lib/page.js';
-import { toCsv } from '../audit/csv.js';
+import { toCsv } from '../../lib/csv.js';
+import { appendAudit } from '../audit/service.js';
 import { findContentDocument } from '../content/queries.js';
 import type { ProviderProfile } from '../content/types.js';
 import { listMail, retryMail } from '../mail/service.js';
-import { actorOf } from '../staff/routes.js';
+import { actorOf } from '../audit/actor.js';
+import { bodyOf, text, textList } from '../../plugins/input.js';
 import * as q from './queries.js';
 import * as access from './service.js';
 
@@ -18,6 +20,13 @@ async function site(request: FastifyRequest) {
   const provider = await findContentDocument<ProviderProfile>(request.server.deps.db, 'provider');
   return { name: provider?.name ?? 'Evident', legalEntity: provider?.legalEntity };
 }
+
+const idParams = { type: 'object', properties: { id: text(100) }, required: ['id'] } as const;
+const requestFields = { name: text(200), email: text(254), company: text(200), reason: text(2000), documents: textList(), website: text(500) };
+// The HTML form re-renders itself with a friendly message for a missing field; the API names it.
+const requestForm_ = bodyOf(requestFields);
+const requestApi = bodyOf(requestFields, ['name', 'email', 'company', 'reason', 'documents']);
+const approveBody = bodyOf({ documents: { type: 'array', maxItems: 100, items: text(200) }, expiresInDays: { type: 'integer', minimum: 1 } });
 
 export async function accessRoutes(app: FastifyInstance): Promise<void> {
   const ctx = { db: app.deps.db, clock: app.deps.clock, config: app.config };
@@ -32,7 +41,7 @@ export async function accessRoutes(app: FastifyInstance): Promise<void> {
 
   app.get('/access/request', { config: { access: 'public' } }, async (request, reply) => requestForm(request, reply));
 
-  app.post('/access/request', { config: { access: 'public', ...publicLimit } }, async (request, reply) => {
+  app.post('/access/request', { config: { access: 'public', ...publicLimit }, schema: { body: requestForm_ } }, async (request, reply) => {
     const body = request.body as Record<string, unknown>;
     // A field people never see: bots fill it, and get the same thank-you without a request stored.
     if (typeof body.website === 'string' && body.website.trim()) {
@@ -51,7 +60,7 @@ export async function accessRoutes(app: FastifyInstance): Promise<void> {
     return renderPage(reply, 'views/access/thanks.hbs', { title: 'Request received', site: await site(request) });
   });
 
-  app.post('/api/v1/access-requests', { config: { access: 'public', ...publicLimit } }, async (request, reply) => {
+  app.post('/api/v1/access-requests', { config: { access: 'public', ...publicLimit }, schema: { body: requestApi } }, async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
     if (typeof body.website === 'string' && body.website.trim()) return reply.code(201).send({ id: crypto.randomUUID(), status: 'pending' });
     const result = await access.submitRequest(ctx, body, request.ip);
@@ -61,14 +70,14 @@ export async function accessRoutes(app: FastifyInstance): Promise<void> {
 
   app.get('/api/v1/access-requests', { config: { access: 'viewer' } }, async () => ({ requests: await q.listRequests(ctx.db) }));
 
-  app.post('/api/v1/access-requests/:id/approve', { config: { access: 'editor' } }, async (request) => {
+  app.post('/api/v1/access-requests/:id/approve', { config: { access: 'editor' }, schema: { params: idParams, body: approveBody } }, async (request) => {
     const body = (request.body ?? {}) as { documents?: unknown; expiresInDays?: unknown };
     const grant = await access.approveRequest(ctx, (request.params as { id: string }).id, { documents: body.documents ? asList(body.documents) : undefined, expiresInDays: body.expiresInDays === undefined ? undefined : Number(body.expiresInDays) }, actorOf(request));
     flushMail();
     return { grant };
   });
 
-  app.post('/api/v1/access-requests/:id/deny', { config: { access: 'editor' } }, async (request) => {
+  app.post('/api/v1/access-requests/:id/deny', { config: { access: 'editor' }, schema: { params: idParams, body: bodyOf({ reason: text(2000) }, ['reason']) } }, async (request) => {
     await access.denyRequest(ctx, (request.params as { id: string }).id, String((request.body as { reason?: unknown } | undefined)?.reason ?? ''), actorOf(request));
     flushMail();
     return { ok: true };
@@ -110,7 +119,7 @@ export async function accessRoutes(app: FastifyInstance): Promise<void> {
     }),
   );
 
-  app.post('/access/:token/nda', { config: { access: 'public', ...publicLimit } }, async (request, reply) =>
+  app.post('/access/:token/nda', { config: { access: 'public', ...publicLimit }, schema: { body: bodyOf({ name: text(200), accept: text(10) }) } }, async (request, reply) =>
     withGone(request, reply, async () => {
       const { token } = request.params as { token: string };
       await access.acceptNda(ctx, token, request.body as Record<string, unknown>, request.ip, request.headers['user-agent'] ?? null);
@@ -163,23 +172,26 @@ export async function accessRoutes(app: FastifyInstance): Promise<void> {
 
   app.get('/admin/access/:id/export.csv', { config: { access: 'viewer' } }, async (request, reply) => {
     const { id } = request.params as { id: string };
+    if (!(await q.findRequest(ctx.db, id))) throw new NotFoundError('No such request.');
     const ids = (await q.listGrants(ctx.db, id)).map((g) => g.id);
     const rows = [
       ...(await q.listAcceptances(ctx.db, ids)).map((a) => ['nda_accepted', a.accepted_at, a.grant_id, a.name, a.email, `NDA ${a.nda_version} sha256 ${a.nda_sha256}`, a.ip]),
       ...(await q.listDownloads(ctx.db, ids)).map((d) => ['download', d.downloaded_at, d.grant_id, '', '', `${d.evidence_id} original sha256 ${d.original_sha256}`, d.ip]),
     ];
+    // Names, emails and addresses of the people who signed: who took a copy is on the log.
+    await appendAudit(ctx.db, ctx.clock, { ...actorOf(request), action: 'access.signers_exported', subject: id, details: { rows: rows.length } });
     reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="access-${id}.csv"`);
     return toCsv(['event', 'at', 'grant', 'name', 'email', 'what', 'ip'], rows);
   });
 
-  app.post('/admin/access/:id/approve', { config: { access: 'editor' } }, async (request, reply) => {
+  app.post('/admin/access/:id/approve', { config: { access: 'editor' }, schema: { params: idParams, body: bodyOf({ documents: textList(), expiresInDays: text(5) }) } }, async (request, reply) => {
     const body = request.body as Record<string, unknown>;
     await access.approveRequest(ctx, (request.params as { id: string }).id, { documents: asList(body.documents), expiresInDays: body.expiresInDays ? Number(body.expiresInDays) : undefined }, actorOf(request));
     flushMail();
     return reply.redirect(`/admin/access/${(request.params as { id: string }).id}`, 303);
   });
 
-  app.post('/admin/access/:id/deny', { config: { access: 'editor' } }, async (request, reply) => {
+  app.post('/admin/access/:id/deny', { config: { access: 'editor' }, schema: { params: idParams, body: bodyOf({ reason: text(2000) }) } }, async (request, reply) => {
     await access.denyRequest(ctx, (request.params as { id: string }).id, String((request.body as { reason?: unknown }).reason ?? ''), actorOf(request));
     flushMail();
     return reply.redirect(`/admin/access/${(request.params as { id: string }).id}`, 303);
@@ -193,7 +205,7 @@ export async function accessRoutes(app: FastifyInstance): Promise<void> {
   });
 
   app.post('/admin/mail/:id/retry', { config: { access: 'editor' } }, async (request, reply) => {
-    await retryMail(ctx.db, ctx.clock, (request.params as { id: string }).id);
+    await retryMail(ctx.db, ctx.clock, (request.params as { id: string }).id, actorOf(request));
     flushMail();
     return reply.redirect('/admin/access', 303);
   });

@@ -117,7 +117,9 @@ export async function submitRequest(ctx: AccessContext, raw: Partial<Record<keyo
         to: input.email,
         subject: 'We received your request for security documents',
         purpose: 'access.acknowledgement',
-        text: `Hello ${input.name},\n\nthank you for your request for: ${available.map((d) => d.title).join(', ')}.\nOur team reviews requests within two working days; you will receive a link by email once it is approved.\n`,
+        // Nothing the requester typed goes into mail to the address they typed: the form must not
+        // become a way to send the provider's name with someone else's words to anyone.
+        text: `Hello,\n\nthank you for your request for: ${available.map((d) => d.title).join(', ')}.\nOur team reviews requests within two working days; you will receive a link by email once it is approved.\nIf you did not ask for these documents, ignore this message.\n`,
       });
       for (const to of await q.staffRecipients(tx)) {
         await queueMail(tx, clock, {
@@ -134,7 +136,7 @@ export async function submitRequest(ctx: AccessContext, raw: Partial<Record<keyo
         to: input.email,
         subject: 'Your request for security documents',
         purpose: 'access.denied',
-        text: `Hello ${input.name},\n\nwe cannot approve this request: ${rules.autoDeny.reason}\n`,
+        text: `Hello,\n\nwe cannot approve this request: ${rules.autoDeny.reason}\n`,
       });
     } else {
       await createGrant(tx as unknown as Kysely<Database>, ctx, id, { name: input.name, email: input.email }, documents, rules.defaultExpiryDays, { actor: `rule:auto-approve`, actorKind: 'rule' });
@@ -163,7 +165,8 @@ async function createGrant(
     to: requester.email,
     subject: 'Your access to security documents',
     purpose: 'access.grant_link',
-    text: `Hello ${requester.name},\n\nyour request is approved. Open this link, accept the NDA, and download the documents:\n\n${link}\n\nThe link is personal and works until ${expiresAt.toISOString().slice(0, 10)}.\n`,
+    text: `Hello,\n\nyour request is approved. Open this link, accept the NDA, and download the documents:\n\n${link}\n\nThe link is personal and works until ${expiresAt.toISOString().slice(0, 10)}.\n`,
+    secrets: [link],
   });
   await appendAudit(tx, ctx.clock, { actor: 'evident', actorKind: 'system', action: 'access.email_queued', subject: requestId, details: { purpose: 'grant_link', grantId: id } });
   return { id, expiresAt, documents, token };
@@ -194,7 +197,7 @@ export async function denyRequest(ctx: AccessContext, requestId: string, reason:
     if (request.status !== 'pending') throw new ValidationError(`This request is already ${request.status}.`);
     await tx.updateTable('access_requests').set({ status: 'denied', decided_by: by.actor, decided_kind: 'user', decision_reason: reason.trim(), decided_at: ctx.clock.now() }).where('id', '=', requestId).execute();
     await appendAudit(tx, ctx.clock, { ...by, action: 'access.denied', subject: requestId, details: { reason: reason.trim() } });
-    await queueMail(tx, ctx.clock, { to: request.email, subject: 'Your request for security documents', purpose: 'access.denied', text: `Hello ${request.name},\n\nwe cannot approve your request: ${reason.trim()}\n` });
+    await queueMail(tx, ctx.clock, { to: request.email, subject: 'Your request for security documents', purpose: 'access.denied', text: `Hello,\n\nwe cannot approve your request: ${reason.trim()}\n` });
   });
 }
 

@@ -13,6 +13,7 @@ export interface AuditRow {
   ip: string | null;
   prev_hash: string;
   hash: string;
+  key_id: string;
 }
 
 /** Serialises writers so the chain never forks (PGlite has one connection; PostgreSQL many). */
@@ -20,9 +21,15 @@ export async function lockAuditChain(tx: DbOrTx): Promise<void> {
   await sql`select pg_advisory_xact_lock(7142026)`.execute(tx);
 }
 
-export async function findLastAuditHash(tx: DbOrTx): Promise<string | null> {
-  const row = await tx.selectFrom('audit_log').select('hash').orderBy('id', 'desc').limit(1).executeTakeFirst();
-  return row?.hash ?? null;
+/** The newest entry, with what a checkpoint needs to check it. */
+export async function findLastAuditHead(tx: DbOrTx): Promise<AuditRow | null> {
+  const row = await tx.selectFrom('audit_log').selectAll().orderBy('id', 'desc').limit(1).executeTakeFirst();
+  return row ? ({ ...row, id: String(row.id) } as AuditRow) : null;
+}
+
+export async function countAuditRows(db: DbOrTx): Promise<number> {
+  const row = await db.selectFrom('audit_log').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+  return Number(row.n);
 }
 
 export async function insertAuditRow(tx: DbOrTx, row: Omit<AuditRow, 'id'>): Promise<string> {

@@ -14,6 +14,8 @@ export interface AuditLogTable {
   ip: string | null;
   prev_hash: string;
   hash: ColumnType<string, string, never>;
+  /** The key the hash was made with; "legacy" for the unkeyed entries from before keys. */
+  key_id: ColumnType<string, string | undefined, never>;
 }
 
 export interface AuditTables {

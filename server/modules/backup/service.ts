@@ -1,4 +1,4 @@
-import { knowledgeChanged } from '../engine/queries.js';
+import { knowledgeChanged } from '../../lib/knowledge-version.js';
 import { sql, type Kysely } from 'kysely';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -15,7 +15,7 @@ export const TABLE_ORDER = [
   'staff_users', 'staff_sessions', 'api_tokens', 'login_attempts', 'settings', 'audit_log',
   'questionnaires', 'questionnaire_files', 'questionnaire_items',
   'mail_messages', 'access_requests', 'access_grants', 'nda_acceptances', 'document_downloads',
-  'subscriptions', 'announced_changes',
+  'subscriptions', 'announced_changes', 'visitor_questions',
 ];
 
 interface ColumnInfo {
@@ -115,11 +115,14 @@ export async function restore(db: Kysely<Database>, dataDir: string, file: strin
     const row = await untypedDb.selectFrom(table).select(sql`1`.as('x')).limit(1).executeTakeFirst();
     if (row) throw new Error(`the database is not empty (table ${table} has rows): restore into a new, empty database`);
   }
-  const lines = createInterface({ input: createReadStream(file).pipe(createGunzip()), crlfDelay: Infinity });
+  if (!existsSync(file)) throw new Error(`no such file: ${file}`);
   const summary: BackupSummary = { tables: {}, files: 0 };
   const files: { file: string; data: string }[] = [];
   await db.transaction().execute(async (tx) => {
     const untyped = tx as unknown as Kysely<any>;
+    // Opened here, right before the loop that reads it: a line reader starts reading at once,
+    // and lines read while nobody listens (say, while BEGIN waits for a busy server) are lost.
+    const lines = createInterface({ input: createReadStream(file).pipe(createGunzip()), crlfDelay: Infinity });
     let table: string | null = null;
     let types = new Map<string, string>();
     let batch: Record<string, unknown>[] = [];
@@ -165,6 +168,6 @@ export async function restore(db: Kysely<Database>, dataDir: string, file: strin
     writeFileSync(target, Buffer.from(f.data, 'base64'));
     summary.files++;
   }
-  knowledgeChanged();
+  knowledgeChanged(db);
   return summary;
 }

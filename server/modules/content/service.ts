@@ -1,4 +1,4 @@
-import { knowledgeChanged } from '../engine/queries.js';
+import { knowledgeChanged } from '../../lib/knowledge-version.js';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../clock.js';
 import { today } from '../../clock.js';
@@ -95,7 +95,7 @@ export async function syncContent(
     const revision = changed || conflicts.length ? await insertRevision(tx, { hash, at: now, counts, changes, conflicts }) : null;
     return { revision, hash, counts, changes, conflicts, notices, problems };
   });
-  knowledgeChanged();
+  knowledgeChanged(db);
   return report;
 }
 

@@ -1,5 +1,7 @@
-import { sql } from 'kysely';
-import type { DbOrTx } from '../../db/database.js';
+import { sql, type Kysely } from 'kysely';
+import type { Clock } from '../../clock.js';
+import type { Database, DbOrTx } from '../../db/database.js';
+import { KnowledgeTracker, knowledgeChanged, knowledgeTrackerOf } from '../../lib/knowledge-version.js';
 import { listControlMappings } from '../content/queries.js';
 import type { Lexicons } from '../content/types.js';
 import type { EngineKnowledge } from './types.js';
@@ -101,28 +103,23 @@ export async function loadKnowledge(db: DbOrTx): Promise<EngineKnowledge> {
   };
 }
 
-let generation = 0;
-const VERSION_TTL_MS = 1000;
-const memo = new WeakMap<object, { at: number; generation: number; value: Promise<string> }>();
-
-/** Every in-process write to the knowledge calls this after it commits, so the next read sees it at once. */
-export function knowledgeChanged(): void {
-  generation++;
-}
+// Writers below the engine (content sync, the library) import it from lib; the engine's name stays.
+export { knowledgeChanged };
 
 /**
- * The knowledge version, asked of the database at most once a second: every trust page checks
- * it, and on the embedded database that query would otherwise dominate a page view. Writes in
- * this process show at once (knowledgeChanged); other instances' writes within a second.
+ * The knowledge version. Through the database's tracker (see knowledge-version.ts) it is asked
+ * of the database at most once a second: every trust page checks it, and on the embedded
+ * database that query would otherwise dominate a page view. A handle without a tracker asks
+ * every time.
  */
 export function currentKnowledgeVersion(db: DbOrTx): Promise<string> {
-  const now = Date.now();
-  const known = memo.get(db);
-  if (known && known.generation === generation && now - known.at < VERSION_TTL_MS) return known.value;
-  const value = knowledgeVersion(db);
-  memo.set(db, { at: now, generation, value });
-  value.catch(() => memo.delete(db));
-  return value;
+  return knowledgeTrackerOf(db)?.current(db) ?? knowledgeVersion(db);
+}
+
+/** A database handle whose knowledge version is tracked against this clock (one tracker per database). */
+export function withKnowledgeTracker<T extends Kysely<Database>>(db: T, clock: Clock): T {
+  if (knowledgeTrackerOf(db)) return db;
+  return db.withPlugin(new KnowledgeTracker(clock, knowledgeVersion)) as unknown as T;
 }
 
 /** Changes whenever content is synced or staff edit the library or the evidence register. */

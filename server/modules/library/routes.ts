@@ -1,9 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import { NotFoundError } from '../../errors.js';
 import { renderAdmin } from '../../lib/page.js';
-import { actorOf } from '../staff/routes.js';
+import { actorOf } from '../audit/actor.js';
+import { bodyOf, text } from '../../plugins/input.js';
 import { findAnswer, listAnswerHistory } from './queries.js';
 import { editAnswer, findOverlaps, listAnswers, type AnswerEdit } from './service.js';
+
+const optional = (max: number) => ({ ...text(max), default: '' });
+const editBody = bodyOf(
+  { question: text(2000), phrasings: optional(20_000), answer: text(20), explanation: text(20_000), controls: text(2000), evidence: optional(2000), access: text(20) },
+  ['question', 'answer', 'explanation', 'controls', 'access'],
+);
 
 export async function libraryRoutes(app: FastifyInstance): Promise<void> {
   const { db, clock } = app.deps;
@@ -60,7 +67,7 @@ export async function libraryRoutes(app: FastifyInstance): Promise<void> {
     });
   });
 
-  app.post('/admin/library/:id', { config: { access: 'editor' } }, async (request, reply) => {
+  app.post('/admin/library/:id', { config: { access: 'editor' }, schema: { body: editBody } }, async (request, reply) => {
     const { id } = request.params as { id: string };
     await editAnswer(db, clock, id, request.body as AnswerEdit, actorOf(request));
     return reply.redirect(`/admin/library/${encodeURIComponent(id)}`, 303);

@@ -1,4 +1,4 @@
-import { knowledgeChanged } from '../engine/queries.js';
+import { knowledgeChanged } from '../../lib/knowledge-version.js';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../clock.js';
 import type { Database } from '../../db/database.js';
@@ -52,7 +52,7 @@ export async function editAnswer(db: Kysely<Database>, clock: Clock, id: string,
       details: { before: { question: before.question, answer: before.answer, explanation: before.explanation, access: before.access }, after: { question: after.question, answer: after.answer, explanation: after.explanation, access: after.access } },
     });
   });
-  knowledgeChanged();
+  knowledgeChanged(db);
 }
 
 export interface Overlap {

@@ -3,12 +3,28 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../clock.js';
 import type { Database, DbOrTx } from '../../db/database.js';
 import type { MailTransport } from './transport.js';
+import { ConflictError, NotFoundError } from '../../errors.js';
+import { appendAudit, type Actor } from '../audit/service.js';
 
 export interface MailInput {
   to: string;
   subject: string;
   text: string;
   purpose: string;
+  /**
+   * Parts of the text that grant access (personal links): kept only until the message is
+   * delivered, so the outbox table (and every backup of it) does not hold working links.
+   */
+  secrets?: string[];
+}
+
+export const REMOVED_AFTER_DELIVERY = '[personal link removed after delivery]';
+
+/** The text as the row keeps it once delivered, or null when there is nothing to remove. */
+export function textAfterDelivery(mail: Pick<MailInput, 'text' | 'secrets'>): string | null {
+  const secrets = (mail.secrets ?? []).filter(Boolean);
+  if (!secrets.length) return null;
+  return secrets.reduce((text, secret) => text.split(secret).join(REMOVED_AFTER_DELIVERY), mail.text);
 }
 
 const MAX_ATTEMPTS = 5;
@@ -18,7 +34,18 @@ export async function queueMail(db: DbOrTx, clock: Clock, mail: MailInput): Prom
   const id = randomUUID();
   await db
     .insertInto('mail_messages')
-    .values({ id, to_address: mail.to, subject: mail.subject, body_text: mail.text, purpose: mail.purpose, status: 'pending', attempts: 0, created_at: clock.now(), next_attempt_at: clock.now() })
+    .values({
+      id,
+      to_address: mail.to,
+      subject: mail.subject,
+      body_text: mail.text,
+      body_after_delivery: textAfterDelivery(mail),
+      purpose: mail.purpose,
+      status: 'pending',
+      attempts: 0,
+      created_at: clock.now(),
+      next_attempt_at: clock.now(),
+    })
     .execute();
   return id;
 }
@@ -35,7 +62,11 @@ export async function deliverDueMail(db: Kysely<Database>, clock: Clock, transpo
   for (const mail of due) {
     try {
       await transport.send({ id: mail.id, from, to: mail.to_address, subject: mail.subject, text: mail.body_text, date: now });
-      await db.updateTable('mail_messages').set({ status: 'sent', sent_at: now, attempts: mail.attempts + 1, last_error: null }).where('id', '=', mail.id).execute();
+      await db
+        .updateTable('mail_messages')
+        .set((eb) => ({ status: 'sent', sent_at: now, attempts: mail.attempts + 1, last_error: null, body_text: eb.fn.coalesce('body_after_delivery', 'body_text'), body_after_delivery: null }))
+        .where('id', '=', mail.id)
+        .execute();
       sent++;
     } catch (error) {
       const attempts = mail.attempts + 1;
@@ -61,7 +92,13 @@ export async function listMail(db: DbOrTx, limit = 100) {
   return db.selectFrom('mail_messages').selectAll().orderBy('created_at', 'desc').limit(limit).execute();
 }
 
-/** Puts a failed message back in the queue (staff action). */
-export async function retryMail(db: DbOrTx, clock: Clock, id: string): Promise<void> {
-  await db.updateTable('mail_messages').set({ status: 'pending', next_attempt_at: clock.now() }).where('id', '=', id).where('status', '=', 'failed').execute();
+/** Puts a failed message back in the queue (staff action), on the audit log with it. */
+export async function retryMail(db: Kysely<Database>, clock: Clock, id: string, by: Actor): Promise<void> {
+  await db.transaction().execute(async (tx) => {
+    const mail = await tx.selectFrom('mail_messages').select(['id', 'status', 'purpose', 'attempts']).where('id', '=', id).forUpdate().executeTakeFirst();
+    if (!mail) throw new NotFoundError('No such message.');
+    if (mail.status !== 'failed') throw new ConflictError(`This message is ${mail.status}; only a failed message can be retried.`);
+    await tx.updateTable('mail_messages').set({ status: 'pending', next_attempt_at: clock.now() }).where('id', '=', id).execute();
+    await appendAudit(tx, clock, { ...by, action: 'mail.retry_requested', subject: id, details: { purpose: mail.purpose, attempts: mail.attempts } });
+  });
 }

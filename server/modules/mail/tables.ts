@@ -12,6 +12,8 @@ export interface MailMessagesTable {
   created_at: Timestamp;
   sent_at: Timestamp | null;
   next_attempt_at: Timestamp | null;
+  /** The body once delivered: personal links removed. Null when the message carries none. */
+  body_after_delivery: string | null;
 }
 
 export interface MailTables {

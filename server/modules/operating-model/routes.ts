@@ -1,10 +1,9 @@
-import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { NotFoundError, ValidationError } from '../../errors.js';
 import { readSingleFileUpload } from '../../lib/upload.js';
 import { renderAdmin } from '../../lib/page.js';
 import type { AccessLevel, Party } from '../content/tables.js';
-import { actorOf } from '../staff/routes.js';
+import { actorOf } from '../audit/actor.js';
 import { resolveControlRef } from '../content/queries.js';
 import { findGaps } from './gaps.js';
 import { listEvidenceVersions } from './queries.js';
@@ -61,7 +60,6 @@ function readEvidenceUpload(request: FastifyRequest) {
 
 export async function operatingModelRoutes(app: FastifyInstance): Promise<void> {
   const deps = { db: app.deps.db, clock: app.deps.clock, config: app.config };
-  await app.register(multipart, { limits: { fileSize: app.config.uploadLimitBytes, files: 1, fields: 10, fieldSize: 1000 } });
   const model = (request: FastifyRequest) => currentModel(deps, audienceOf(request));
   const pub = { config: { access: 'public' as const } };
   const tags = ['operating model'];
@@ -123,8 +121,8 @@ export async function operatingModelRoutes(app: FastifyInstance): Promise<void> 
   });
 
   app.get('/api/v1/soa', { config: { access: 'viewer' }, schema: { tags, summary: 'Statement of Applicability as JSON' } }, async (request) => ({ soa: buildSoa(await model(request)) }));
-  app.get('/api/v1/soa.xlsx', { config: { access: 'viewer' }, schema: { tags, summary: 'Statement of Applicability as XLSX' } }, async (_request, reply) => sendFile(reply, await exportSoa(deps, 'xlsx')));
-  app.get('/api/v1/soa.csv', { config: { access: 'viewer' }, schema: { tags, summary: 'Statement of Applicability as CSV' } }, async (_request, reply) => sendFile(reply, await exportSoa(deps, 'csv')));
+  app.get('/api/v1/soa.xlsx', { config: { access: 'viewer' }, schema: { tags, summary: 'Statement of Applicability as XLSX' } }, async (request, reply) => sendFile(reply, await exportSoa(deps, 'xlsx', actorOf(request))));
+  app.get('/api/v1/soa.csv', { config: { access: 'viewer' }, schema: { tags, summary: 'Statement of Applicability as CSV' } }, async (request, reply) => sendFile(reply, await exportSoa(deps, 'csv', actorOf(request))));
   app.get('/api/v1/gaps', { config: { access: 'viewer' }, schema: { tags, summary: 'Gaps in the operating model, most severe first' } }, async (request) => ({ gaps: findGaps(await model(request)) }));
 
   app.get('/api/v1/oscal/component-definition.json', { ...pub, schema: { tags, summary: 'OSCAL 1.0.6 component-definition: one component per service' } }, async (request, reply) =>

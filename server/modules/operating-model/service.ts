@@ -7,13 +7,12 @@ import type { Config } from '../../config.js';
 import type { Database } from '../../db/database.js';
 import { NotFoundError, UnsupportedMediaTypeError, ValidationError } from '../../errors.js';
 import { appendAudit, type Actor } from '../audit/service.js';
-import { toCsv } from '../audit/csv.js';
+import { neutralise, toCsv } from '../../lib/csv.js';
 import { mediaTypeOf, sha256Of } from '../content/files.js';
 import { findContentDocument, findLatestEvidenceVersion, insertEvidenceVersion } from '../content/queries.js';
 import type { ProviderProfile } from '../content/types.js';
 import type { AccessLevel } from '../content/tables.js';
-import { knowledgeChanged } from '../engine/queries.js';
-import { neutralise } from '../questionnaires/export/neutralise.js';
+import { knowledgeChanged } from '../../lib/knowledge-version.js';
 import { loadModel, visibleModel, type OperatingModel } from './model.js';
 import { buildComponentDefinition } from './oscal.js';
 import { buildSoa, soaTable } from './soa.js';
@@ -35,14 +34,20 @@ export interface SoaFile {
   fileName: string;
 }
 
-/** The Statement of Applicability as a file a certification auditor can open. */
-export async function exportSoa(deps: ModelDeps, format: string): Promise<SoaFile> {
+/** The Statement of Applicability as a file a certification auditor can open; who took it is on the audit log. */
+export async function exportSoa(deps: ModelDeps, format: string, by: Actor): Promise<SoaFile> {
+  if (format !== 'csv' && format !== 'xlsx') throw new ValidationError('format must be xlsx or csv.');
+  const file = await buildSoaFile(deps, format);
+  await appendAudit(deps.db, deps.clock, { ...by, action: 'soa.exported', details: { format, fileName: file.fileName } });
+  return file;
+}
+
+async function buildSoaFile(deps: ModelDeps, format: 'csv' | 'xlsx'): Promise<SoaFile> {
   const model = await currentModel(deps);
   const services = model.services.map((s) => s.id);
   const { header, data } = soaTable(buildSoa(model), services);
   const stem = `statement-of-applicability-${model.today}`;
   if (format === 'csv') return { body: toCsv(header, data), mediaType: 'text/csv; charset=utf-8', fileName: `${stem}.csv` };
-  if (format !== 'xlsx') throw new ValidationError('format must be xlsx or csv.');
   const provider = await findContentDocument<ProviderProfile>(deps.db, 'provider');
   const wb = new ExcelJS.Workbook();
   const ws = wb.addWorksheet('Statement of Applicability', { views: [{ state: 'frozen', ySplit: 2 }] });
@@ -137,6 +142,6 @@ export async function uploadEvidenceVersion(deps: ModelDeps, evidenceId: string,
     await appendAudit(tx, deps.clock, { ...by, action: 'evidence.version_uploaded', subject: `evidence:${evidenceId}`, details: { version, fileName, sha256, size: file.data.length, previousSha256: current.sha256, reviewBy: reviewBy ?? null } });
     return { version, sha256, size: file.data.length, mediaType };
   });
-  knowledgeChanged();
+  knowledgeChanged(deps.db);
   return result;
 }

@@ -2,15 +2,17 @@ import type { FastifyInstance } from 'fastify';
 import { NotFoundError } from '../../errors.js';
 import { renderAdmin } from '../../lib/page.js';
 import { listUsers } from '../staff/queries.js';
-import { actorOf } from '../staff/routes.js';
+import { actorOf } from '../audit/actor.js';
 import { ImportError } from './import/errors.js';
 import { previewInWorker } from './import/run.js';
 import { PendingUploads } from './pending.js';
 import { listQuestionnaires } from './queries.js';
-import { readUpload, sheetList } from './routes.js';
+import { readUpload, sheetList } from './upload.js';
+import { bodyOf, text, textList } from '../../plugins/input.js';
 import { approveAllAnswered, AUDIENCES, questionnaireResult, reviewItem, uploadQuestionnaire, type ReviewAction } from './service.js';
 
 const SHORT = ['Yes', 'No', 'Partial', 'N/A'];
+const itemParams = { type: 'object', properties: { id: text(100), itemId: { type: 'integer', minimum: 1 } }, required: ['id', 'itemId'] } as const;
 
 /** The review workspace: upload, watch, filter, decide, export — all plain forms. */
 export async function questionnairePages(app: FastifyInstance): Promise<void> {
@@ -47,7 +49,7 @@ export async function questionnairePages(app: FastifyInstance): Promise<void> {
 
   app.post('/admin/questionnaires', { config: { access: 'editor' } }, async (request, reply) => submit(request, reply, await readUpload(request)));
 
-  app.post('/admin/questionnaires/pending/:token', { config: { access: 'editor' } }, async (request, reply) => {
+  app.post('/admin/questionnaires/pending/:token', { config: { access: 'editor' }, schema: { body: bodyOf({ questionColumn: text(200), includeHidden: text(10), includeSheets: textList() }) } }, async (request, reply) => {
     const { token } = request.params as { token: string };
     const body = request.body as { questionColumn?: string; includeHidden?: string; includeSheets?: string | string[] };
     const input = pending.take(token, request.staff!.user.id, clock.now().getTime());
@@ -72,7 +74,7 @@ export async function questionnairePages(app: FastifyInstance): Promise<void> {
     });
   });
 
-  app.post('/admin/questionnaires/:id/items/:itemId', { config: { access: 'editor' } }, async (request, reply) => {
+  app.post('/admin/questionnaires/:id/items/:itemId', { config: { access: 'editor' }, schema: { params: itemParams, body: bodyOf({ action: text(20), reason: text(2000), answer: text(20), text: text(20_000), saveAsPhrasing: text(10), answerId: text(200), assignee: text(254) }) } }, async (request, reply) => {
     const { id, itemId } = request.params as { id: string; itemId: string };
     const body = request.body as Record<string, string | undefined>;
     const decision: ReviewAction =

@@ -1,44 +1,27 @@
-import multipart from '@fastify/multipart';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { ValidationError } from '../../errors.js';
-import { readSingleFileUpload } from '../../lib/upload.js';
 import { publicAnswer } from '../visitor-questions/public-answer.js';
+import { readUpload } from './upload.js';
+import { bodyOf, text } from '../../plugins/input.js';
 import type { AccessLevel } from '../content/tables.js';
-import { actorOf } from '../staff/routes.js';
+import { actorOf } from '../audit/actor.js';
 import { exportQuestionnaire } from './export-service.js';
-import { questionnairePages } from './pages.js';
 import { listQuestionnaires } from './queries.js';
-import { answerOptions, approveAllAnswered, questionnaireResult, reviewItem, uploadQuestionnaire, type ReviewAction, type UploadInput } from './service.js';
+import { answerOptions, approveAllAnswered, questionnaireResult, reviewItem, uploadQuestionnaire, type ReviewAction } from './service.js';
 
-/** Reads the multipart upload: one file plus simple fields. */
-export async function readUpload(request: FastifyRequest): Promise<UploadInput> {
-  const { data, fileName, fields } = await readSingleFileUpload(request, { missing: 'Attach the questionnaire as the "file" field.', defaultName: 'questionnaire' });
-  return {
-    data,
-    fileName,
-    name: fields.name,
-    service: fields.service || null,
-    audience: fields.audience || undefined,
-    layout: {
-      questionColumn: fields.questionColumn || undefined,
-      includeHidden: fields.includeHidden === 'true' || fields.includeHidden === 'on',
-      includeSheets: sheetList(fields.includeSheets),
-    },
-  };
-}
+// Kept here too for imports that still use this path.
+export { readUpload, sheetList } from './upload.js';
 
-/** Sheet names from a form or API field: one per line or comma-separated, or a list. */
-export function sheetList(value: unknown): string[] | undefined {
-  const values = Array.isArray(value) ? value : typeof value === 'string' ? value.split(/[\n,]/) : [];
-  const names = values.map((v) => String(v).trim()).filter(Boolean);
-  return names.length ? names : undefined;
-}
+const itemParams = { type: 'object', properties: { id: text(100), itemId: { type: 'integer', minimum: 1 } }, required: ['id', 'itemId'] } as const;
+const reviewBody = bodyOf(
+  { action: { type: 'string', enum: ['approve', 'reject', 'edit', 'assign'] }, reason: text(2000), answer: text(20), text: text(20_000), saveAsPhrasingOf: text(200), assignee: text(254) },
+  ['action'],
+);
+const answerBody = bodyOf({ question: text(2000), service: text(100), audience: { type: 'string', enum: ['public', 'nda', 'internal'] } }, ['question']);
 
 export async function questionnaireRoutes(app: FastifyInstance): Promise<void> {
   const { db, clock } = app.deps;
   const config = app.config;
-  await app.register(multipart, { limits: { fileSize: config.uploadLimitBytes, files: 1, fields: 20, fieldSize: 10_000 } });
-  await app.register(questionnairePages);
   const deps = { db, clock, config, engine: () => app.engine.get() };
 
   app.post('/api/v1/questionnaires', { config: { access: 'editor' } }, async (request, reply) => {
@@ -62,7 +45,7 @@ export async function questionnaireRoutes(app: FastifyInstance): Promise<void> {
     return reply.header('content-type', file.mediaType).header('content-disposition', `attachment; filename="${file.fileName.replace(/"/g, '')}"`).send(file.body);
   });
 
-  app.post('/api/v1/questionnaires/:id/items/:itemId/review', { config: { access: 'editor' } }, async (request) => {
+  app.post('/api/v1/questionnaires/:id/items/:itemId/review', { config: { access: 'editor' }, schema: { params: itemParams, body: reviewBody } }, async (request) => {
     const { id, itemId } = request.params as { id: string; itemId: string };
     const body = (request.body ?? {}) as Record<string, unknown>;
     const decision = parseDecision(body);
@@ -74,7 +57,7 @@ export async function questionnaireRoutes(app: FastifyInstance): Promise<void> {
     approved: await approveAllAnswered(db, clock, (request.params as { id: string }).id, actorOf(request)),
   }));
 
-  app.post('/api/v1/answer', { config: { access: 'public', rateLimit: { max: 60, timeWindow: 60_000 } } }, async (request) => {
+  app.post('/api/v1/answer', { config: { access: 'public', rateLimit: { max: 60, timeWindow: 60_000 } }, schema: { body: answerBody } }, async (request) => {
     const body = (request.body ?? {}) as { question?: unknown; service?: unknown; audience?: unknown };
     if (typeof body.question !== 'string' || !body.question.trim()) throw new ValidationError('Send {"question": "..."}.');
     if (body.question.length > 2000) throw new ValidationError('The question is too long (2,000 characters at most).');

@@ -1,4 +1,4 @@
-import { knowledgeChanged } from '../engine/queries.js';
+import { knowledgeChanged } from '../../lib/knowledge-version.js';
 import type { Kysely } from 'kysely';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
@@ -188,6 +188,9 @@ export type ReviewAction =
   | { action: 'edit'; answer: string; text: string; saveAsPhrasingOf?: string | null }
   | { action: 'assign'; assignee: string | null };
 
+/** What the audit log calls each decision once taken. */
+const DONE: Record<ReviewAction['action'], string> = { approve: 'approved', reject: 'rejected', edit: 'edited', assign: 'assigned' };
+
 /** One reviewer decision on one question, on the audit log with it. */
 export async function reviewItem(db: Kysely<Database>, clock: Clock, questionnaireId: string, itemId: number, decision: ReviewAction, by: Actor): Promise<void> {
   await db.transaction().execute(async (tx) => {
@@ -214,9 +217,9 @@ export async function reviewItem(db: Kysely<Database>, clock: Clock, questionnai
       await q.assignItem(tx, item.id, decision.assignee);
       details = { ...details, assignee: decision.assignee };
     }
-    await appendAudit(tx, clock, { ...by, action: `questionnaire.item_${decision.action === 'edit' ? 'edited' : decision.action === 'assign' ? 'assigned' : decision.action + 'd'}`, subject: `${questionnaireId}#${item.id}`, details });
+    await appendAudit(tx, clock, { ...by, action: `questionnaire.item_${DONE[decision.action]}`, subject: `${questionnaireId}#${item.id}`, details });
   });
-  knowledgeChanged();
+  knowledgeChanged(db);
 }
 
 /** A reviewed question becomes a new phrasing of a library answer, so the next file benefits. */
@@ -234,7 +237,10 @@ async function addPhrasing(db: Kysely<Database>, answerId: string, phrasing: str
 /** Approves every question the engine answered with confidence and no one has reviewed yet. */
 export async function approveAllAnswered(db: Kysely<Database>, clock: Clock, questionnaireId: string, by: Actor): Promise<number> {
   return db.transaction().execute(async (tx) => {
+    if (!(await q.findQuestionnaire(tx, questionnaireId))) throw new NotFoundError('No such questionnaire.');
     const items = await q.listItems(tx, questionnaireId, { status: 'answered', reviewState: 'pending' });
+    // Nothing approved is nothing to record.
+    if (!items.length) return 0;
     const now = clock.now();
     for (const item of items) await q.updateItemReview(tx, item.id, { state: 'approved', answer: item.result.answer, text: item.result.text, by: by.actor, at: now });
     await appendAudit(tx, clock, { ...by, action: 'questionnaire.bulk_approved', subject: questionnaireId, details: { count: items.length } });

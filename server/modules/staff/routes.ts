@@ -2,17 +2,14 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { ValidationError } from '../../errors.js';
 import { renderAdmin, safeNext } from '../../lib/page.js';
 import { clearSessionCookie, setSessionCookie } from '../../plugins/auth.js';
-import type { Actor } from '../audit/service.js';
+import { actorOf } from '../audit/actor.js';
+import { bodyOf, text } from '../../plugins/input.js';
 import { listTokens, listUsers } from './queries.js';
 import * as staff from './service.js';
 import type { StaffPrincipal } from './types.js';
 
-
-export function actorOf(request: FastifyRequest): Actor {
-  const principal = request.staff;
-  if (!principal) return { actor: 'anonymous', actorKind: 'public', ip: request.ip };
-  return { actor: principal.user.email, actorKind: principal.via === 'token' ? 'token' : 'user', ip: request.ip };
-}
+// Kept here too for callers that still import it from the staff routes.
+export { actorOf };
 
 function me(request: FastifyRequest): StaffPrincipal {
   return request.staff!;
@@ -34,7 +31,7 @@ export async function staffRoutes(app: FastifyInstance): Promise<void> {
     return renderAdmin(request, reply, 'views/staff/login.hbs', { title: 'Sign in', next: safeNext(next) });
   });
 
-  app.post('/admin/login', { config: { access: 'public', ...loginRateLimit } }, async (request, reply) => {
+  app.post('/admin/login', { config: { access: 'public', ...loginRateLimit }, schema: { body: bodyOf({ email: text(254), password: text(1000), next: text(2000) }) } }, async (request, reply) => {
     const body = request.body as Body;
     const result = await staff.checkCredentials(db, clock, body.email ?? '', body.password ?? '', request.ip);
     if (!result.ok) {
@@ -58,7 +55,7 @@ export async function staffRoutes(app: FastifyInstance): Promise<void> {
     return renderAdmin(request, reply, 'views/staff/mfa.hbs', { title: 'Two-step verification', next: safeNext(next) });
   });
 
-  app.post('/admin/login/mfa', { config: { access: 'viewer', mfaStep: true, ...loginRateLimit } }, async (request, reply) => {
+  app.post('/admin/login/mfa', { config: { access: 'viewer', mfaStep: true, ...loginRateLimit }, schema: { body: bodyOf({ code: text(100), next: text(2000) }) } }, async (request, reply) => {
     const body = request.body as Body;
     const session = await staff.completeMfa(db, clock, me(request), body.code ?? '', request.ip, request.headers['user-agent'] ?? null);
     if (!session) {
@@ -90,7 +87,7 @@ export async function staffRoutes(app: FastifyInstance): Promise<void> {
     });
   });
 
-  app.post('/admin/account/password', { config: { access: 'viewer', allowWithoutMfa: true } }, async (request, reply) => {
+  app.post('/admin/account/password', { config: { access: 'viewer', allowWithoutMfa: true }, schema: { body: bodyOf({ current: text(1000), password: text(1000), confirm: text(1000) }) } }, async (request, reply) => {
     const body = request.body as Body;
     const principal = me(request);
     const check = await staff.checkCredentials(db, clock, principal.user.email, body.current ?? '', request.ip);
@@ -100,7 +97,7 @@ export async function staffRoutes(app: FastifyInstance): Promise<void> {
     return renderAdmin(request, reply, 'views/staff/done.hbs', { title: 'Password changed', flash: 'Your password is changed. Your other sessions have been signed out.' });
   });
 
-  app.post('/admin/account/mfa', { config: { access: 'viewer', allowWithoutMfa: true } }, async (request, reply) => {
+  app.post('/admin/account/mfa', { config: { access: 'viewer', allowWithoutMfa: true }, schema: { body: bodyOf({ secret: text(200), code: text(100) }) } }, async (request, reply) => {
     const body = request.body as Body;
     const codes = await staff.enableMfa(db, clock, me(request).user.id, body.secret ?? '', body.code ?? '', request.ip);
     return renderAdmin(request, reply, 'views/staff/recovery-codes.hbs', { title: 'Two-step verification is on', codes });
@@ -112,7 +109,7 @@ export async function staffRoutes(app: FastifyInstance): Promise<void> {
     return renderAdmin(request, reply, 'views/staff/users.hbs', { title: 'Users', users, tokens: await listTokens(db), roles: staff.ROLES });
   });
 
-  app.post('/admin/users', { config: { access: 'admin' } }, async (request, reply) => {
+  app.post('/admin/users', { config: { access: 'admin' }, schema: { body: bodyOf({ email: text(254), name: text(200), role: text(20) }) } }, async (request, reply) => {
     const body = request.body as Body;
     const password = staff.generatePassword();
     const user = await staff.createUser(db, clock, { email: body.email ?? '', name: body.name, role: body.role ?? 'viewer', password }, actorOf(request));
@@ -123,7 +120,7 @@ export async function staffRoutes(app: FastifyInstance): Promise<void> {
     });
   });
 
-  app.post('/admin/users/:id/:action', { config: { access: 'admin' } }, async (request, reply) => {
+  app.post('/admin/users/:id/:action', { config: { access: 'admin' }, schema: { body: bodyOf({ role: text(20) }) } }, async (request, reply) => {
     const { id, action } = request.params as { id: string; action: string };
     const body = (request.body ?? {}) as Body;
     const users = await listUsers(db);
@@ -169,7 +166,7 @@ export async function staffRoutes(app: FastifyInstance): Promise<void> {
     renderAdmin(request, reply, 'views/staff/settings.hbs', { title: 'Settings', requireMfa: await staff.isMfaRequired(db) }),
   );
 
-  app.post('/admin/settings', { config: { access: 'admin' } }, async (request, reply) => {
+  app.post('/admin/settings', { config: { access: 'admin' }, schema: { body: bodyOf({ requireMfa: text(10) }) } }, async (request, reply) => {
     const body = request.body as Body;
     const required = body.requireMfa === 'on';
     // Requiring it without having it would lock the admin out of this very page.
@@ -185,7 +182,7 @@ export async function staffRoutes(app: FastifyInstance): Promise<void> {
     csrfToken: request.csrfToken(),
   }));
 
-  app.post('/api/v1/session', { config: { access: 'public', csrf: false, ...loginRateLimit } }, async (request, reply) => {
+  app.post('/api/v1/session', { config: { access: 'public', csrf: false, ...loginRateLimit }, schema: { body: bodyOf({ email: text(254), password: text(1000) }, ['email', 'password']) } }, async (request, reply) => {
     const body = (request.body ?? {}) as Body;
     if (typeof body.email !== 'string' || typeof body.password !== 'string') throw new ValidationError('Send {"email": "...", "password": "..."}.');
     const result = await staff.checkCredentials(db, clock, body.email, body.password, request.ip);
@@ -206,7 +203,7 @@ export async function staffRoutes(app: FastifyInstance): Promise<void> {
     return { user: result.mfaRequired ? null : result.user, mfaRequired: result.mfaRequired, csrfToken: request.csrfToken() };
   });
 
-  app.post('/api/v1/session/mfa', { config: { access: 'viewer', mfaStep: true, csrf: false, ...loginRateLimit } }, async (request, reply) => {
+  app.post('/api/v1/session/mfa', { config: { access: 'viewer', mfaStep: true, csrf: false, ...loginRateLimit }, schema: { body: bodyOf({ code: text(100) }, ['code']) } }, async (request, reply) => {
     const body = (request.body ?? {}) as Body;
     const session = await staff.completeMfa(db, clock, me(request), String(body.code ?? ''), request.ip, request.headers['user-agent'] ?? null);
     if (!session) return reply.code(400).send({ error: { code: 'invalid_code', message: 'That code is not valid.' } });

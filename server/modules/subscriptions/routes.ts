@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { ValidationError } from '../../errors.js';
-import { renderTrustPage } from '../trust-page/routes.js';
+import { renderTrustPage } from '../trust-page/render.js';
+import { bodyOf, text } from '../../plugins/input.js';
 import { confirm, subscribe, unsubscribe } from './service.js';
 
 export async function subscriptionRoutes(app: FastifyInstance): Promise<void> {
@@ -11,7 +12,7 @@ export async function subscriptionRoutes(app: FastifyInstance): Promise<void> {
 
   app.get('/subscribe', { config: { access: 'public' } }, (request, reply) => renderTrustPage(app, request, reply, 'views/trust/subscribe.hbs', page('')));
 
-  app.post('/subscribe', { config: { access: 'public', ...limit } }, async (request, reply) => {
+  app.post('/subscribe', { config: { access: 'public', ...limit }, schema: { body: bodyOf({ email: text(254) }) } }, async (request, reply) => {
     try {
       await subscribe(ctx, (request.body as { email?: unknown }).email, request.ip);
     } catch (error) {

@@ -39,6 +39,7 @@ export async function subscribe(ctx: Ctx, rawEmail: unknown, ip: string | null):
       subject: 'Confirm your subscription to trust-center changes',
       purpose: 'subscription.confirm',
       text: `Someone (hopefully you) asked to receive notices of changes to data locations, subprocessors and certifications.\n\nConfirm here:\n${ctx.config.baseUrl}/subscribe/${token}\n\nIf it was not you, ignore this message.\n`,
+      secrets: [`${ctx.config.baseUrl}/subscribe/${token}`],
     });
     await appendAudit(tx, ctx.clock, { actor: email, actorKind: 'public', action: 'subscription.requested', subject: email, ip });
   });
@@ -96,11 +97,13 @@ export async function announceChanges(ctx: Ctx): Promise<number> {
     for (const change of changes) {
       const data = change.data as { title?: string; summary?: string; reason?: string };
       for (const s of subscribers) {
+        const unsubscribeLink = `${ctx.config.baseUrl}/unsubscribe/${unsubscribeToken(ctx.config, s.id)}`;
         await queueMail(tx, ctx.clock, {
           to: s.email,
           subject: `Change notice: ${data.title ?? change.id}`,
           purpose: 'subscription.change',
-          text: `${data.title ?? ''}\n\n${data.summary ?? ''}\n${data.reason ? `Reason: ${data.reason}\n` : ''}Effective: ${change.effective_on}\n\nDetails: ${ctx.config.baseUrl}/changes#${change.id}\n\nUnsubscribe with one click: ${ctx.config.baseUrl}/unsubscribe/${unsubscribeToken(ctx.config, s.id)}\n`,
+          text: `${data.title ?? ''}\n\n${data.summary ?? ''}\n${data.reason ? `Reason: ${data.reason}\n` : ''}Effective: ${change.effective_on}\n\nDetails: ${ctx.config.baseUrl}/changes#${change.id}\n\nUnsubscribe with one click: ${unsubscribeLink}\n`,
+          secrets: [unsubscribeLink],
         });
         sent++;
       }

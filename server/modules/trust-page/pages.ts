@@ -4,10 +4,9 @@ import ExcelJS from 'exceljs';
 import type { FastifyInstance } from 'fastify';
 import { today } from '../../clock.js';
 import { NotFoundError, ValidationError } from '../../errors.js';
-import { toCsv } from '../audit/csv.js';
-import { neutralise } from '../questionnaires/export/neutralise.js';
+import { neutralise, toCsv } from '../../lib/csv.js';
 import { compareControlIds, loadMatrix, THEMES } from './matrix.js';
-import { renderTrustPage } from './routes.js';
+import { renderTrustPage } from './render.js';
 import { searchSite } from './search.js';
 
 /** The pages that read the operating model: responsibility matrix, controls, search. */

@@ -1,46 +1,18 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { NotFoundError } from '../../errors.js';
 import { evidenceFilePath } from '../content/files.js';
-import { SiteCache, memoOn, notModified } from './cache.js';
+import { memoOn, notModified } from './cache.js';
+import { renderTrustPage } from './render.js';
 import { renderAtom, renderSecurityTxt, renderSitemap } from './feed.js';
 import { countryCentroid, renderMap, type MapMarker } from './map.js';
 import type { Site } from './site.js';
-import { trustModelPages } from './pages.js';
-import { visitorQuestionRoutes } from '../visitor-questions/routes.js';
-import { trustApiRoutes } from './api.js';
-import { subscriptionRoutes } from '../subscriptions/routes.js';
 
-declare module 'fastify' {
-  interface FastifyInstance {
-    site: SiteCache;
-  }
-}
+// Kept here too for imports that still use this path.
+export { pageBase, renderTrustPage } from './render.js';
 
 const HEX = /^#[0-9a-fA-F]{6}$/;
-
-export function pageBase(site: Site, request: FastifyRequest) {
-  return {
-    site: {
-      name: site.provider.name,
-      legalEntity: site.provider.legalEntity,
-      logo: site.provider.branding?.logo ? '/brand/logo' : null,
-      statusPage: site.provider.statusPage,
-      securityEmail: site.provider.securityContact?.email,
-    },
-    feedUrl: '/changes.atom',
-    csrf: request.csrfToken(),
-    path: request.url.split('?')[0],
-  };
-}
-
-/** Renders a public page from the cached view model, with ETag/304 and the standard layout. */
-export async function renderTrustPage(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, template: string, build: (site: Site) => Record<string, unknown>) {
-  const site = await app.site.get();
-  if (notModified(request, reply, site)) return reply;
-  return reply.view(template, { ...pageBase(site, request), ...build(site) }, { layout: 'layouts/main.hbs' });
-}
 
 function locationRows(site: Site, service?: string, category?: string) {
   const serviceName = new Map(site.services.map((s) => [s.id, s.name]));
@@ -59,11 +31,6 @@ function locationRows(site: Site, service?: string, category?: string) {
 }
 
 export async function trustPageRoutes(app: FastifyInstance): Promise<void> {
-  app.decorate('site', new SiteCache(app));
-  await app.register(trustModelPages);
-  await app.register(trustApiRoutes);
-  await app.register(subscriptionRoutes);
-  await app.register(visitorQuestionRoutes);
   const base = app.config.baseUrl;
   const pub = { config: { access: 'public' as const } };
 

@@ -18,7 +18,14 @@ interface Doc {
   text: string;
 }
 
-let cached: { version: string; index: SearchIndex; docs: Map<string, Doc> } | null = null;
+interface SearchCache {
+  version: string;
+  index: SearchIndex;
+  docs: Map<string, Doc>;
+}
+
+/** Each app's own index, rebuilt when the knowledge version moves (never shared between apps). */
+const indexes = new WeakMap<FastifyInstance, SearchCache>();
 
 /** Public content only: controls, public responsibilities, FAQ, public library answers, public and NDA document titles. */
 async function siteDocuments(app: FastifyInstance): Promise<Doc[]> {
@@ -63,6 +70,7 @@ function snippetOf(text: string, terms: string[]) {
 
 export async function searchSite(app: FastifyInstance, query: string): Promise<SiteHit[]> {
   const version = await currentKnowledgeVersion(app.deps.db);
+  let cached = indexes.get(app);
   if (!cached || cached.version !== version) {
     const docs = await siteDocuments(app);
     const thesaurus = await app.deps.db.selectFrom('content_documents').select('data').where('id', '=', 'thesaurus').executeTakeFirst();
@@ -71,9 +79,11 @@ export async function searchSite(app: FastifyInstance, query: string): Promise<S
       docs: new Map(docs.map((d) => [d.id, d])),
       index: buildSearchIndex(docs.map((d) => ({ id: d.id, fields: { title: d.title, text: d.text } })), { title: 3, text: 1 }, buildThesaurus((thesaurus?.data as string[][]) ?? [])),
     };
+    indexes.set(app, cached);
   }
-  return cached.index.search(query, { limit: 25 }).map((hit) => {
-    const doc = cached!.docs.get(hit.id)!;
+  const { docs, index } = cached;
+  return index.search(query, { limit: 25 }).map((hit) => {
+    const doc = docs.get(hit.id)!;
     return { title: doc.title, url: doc.url, kind: doc.kind, snippet: snippetOf(`${doc.text}`, hit.matched) };
   });
 }

@@ -1,9 +1,10 @@
+import { bodyOf, text } from '../../plugins/input.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ValidationError } from '../../errors.js';
 import { renderAdmin } from '../../lib/page.js';
 import { answerOptions } from '../questionnaires/service.js';
 import { actorOf } from '../staff/routes.js';
-import { renderTrustPage } from '../trust-page/routes.js';
+import { renderTrustPage } from '../trust-page/render.js';
 import { publicAnswer } from './public-answer.js';
 import { closeVisitorQuestion, listVisitorQuestions, sendVisitorQuestion, type VisitorQuestionContext } from './service.js';
 
@@ -39,7 +40,7 @@ export async function visitorQuestionRoutes(app: FastifyInstance): Promise<void>
     return askPage(request, reply, { question, ...found, yesNo: found.result.kind === 'yes-no' && found.result.answer });
   });
 
-  app.post('/ask/security-team', { config: { access: 'public', ...formLimit } }, async (request, reply) => {
+  app.post('/ask/security-team', { config: { access: 'public', ...formLimit }, schema: { body: bodyOf({ question: text(2000), email: text(254) }) } }, async (request, reply) => {
     const body = (request.body ?? {}) as { question?: unknown; email?: unknown };
     try {
       const sent = await sendVisitorQuestion(await context(), body, request.ip);
@@ -52,7 +53,7 @@ export async function visitorQuestionRoutes(app: FastifyInstance): Promise<void>
     }
   });
 
-  app.post('/api/v1/visitor-questions', { config: { access: 'public', ...formLimit } }, async (request, reply) => {
+  app.post('/api/v1/visitor-questions', { config: { access: 'public', ...formLimit }, schema: { body: bodyOf({ question: text(2000), email: text(254) }, ['question', 'email']) } }, async (request, reply) => {
     const body = (request.body ?? {}) as { question?: unknown; email?: unknown };
     const id = await sendVisitorQuestion(await context(), body, request.ip);
     if (id) flush();
@@ -79,7 +80,7 @@ export async function visitorQuestionRoutes(app: FastifyInstance): Promise<void>
     return reply.redirect('/admin/visitor-questions?status=open', 303);
   });
 
-  app.post('/api/v1/visitor-questions/:id/done', { config: { access: 'editor' } }, async (request) => {
+  app.post('/api/v1/visitor-questions/:id/done', { config: { access: 'editor' }, schema: { body: bodyOf({ libraryAnswerId: text(200) }) } }, async (request) => {
     const { id } = request.params as { id: string };
     const body = (request.body ?? {}) as { libraryAnswerId?: unknown };
     await closeVisitorQuestion(db, clock, id, actorOf(request), typeof body.libraryAnswerId === 'string' && body.libraryAnswerId ? body.libraryAnswerId : null);

@@ -55,12 +55,13 @@ describe('questionnaire flow over HTTP', () => {
 
   it('reviews: approve, edit (saved as a library phrasing), reject, assign, bulk approve — each on the audit log', async () => {
     const result = (await editor.agent.get(`/api/v1/questionnaires/${id}`)).body;
-    const [mfa, access, , colour, backup] = result.questions;
+    const [mfa, access, encryption, colour, backup] = result.questions;
     const review = (itemId: number, body: object) => editor.agent.post(`/api/v1/questionnaires/${id}/items/${itemId}/review`).set('x-csrf-token', editor.csrf).send(body);
     await review(mfa.itemId, { action: 'approve' }).expect(200);
     await review(colour.itemId, { action: 'edit', answer: 'N/A', text: 'Not a security question.' }).expect(200);
     await review(access.itemId, { action: 'edit', answer: 'Partial', text: 'Quarterly for admins, yearly for others.', saveAsPhrasingOf: 'access-reviews' }).expect(200);
     await review(backup.itemId, { action: 'assign', assignee: 'someone@provider.example' }).expect(200);
+    await review(encryption.itemId, { action: 'reject', reason: 'We do not want to claim this.' }).expect(200);
     await review(backup.itemId, { action: 'edit', answer: 'Maybe', text: 'x' }).expect(400);
     const bulk = await editor.agent.post(`/api/v1/questionnaires/${id}/approve-answered`).set('x-csrf-token', editor.csrf).expect(200);
     expect(bulk.body.approved).toBeGreaterThan(0);
@@ -69,11 +70,12 @@ describe('questionnaire flow over HTTP', () => {
     expect(after[0].review).toMatchObject({ state: 'approved', answer: 'Yes' });
     expect(after[1].review).toMatchObject({ state: 'edited', answer: 'Partial' });
     expect(after[4].review.assignee).toBe('someone@provider.example');
+    expect(after[2].review).toMatchObject({ state: 'rejected', answer: null, text: null });
     const phrasings = await t.database.db.selectFrom('library_answers').select(['phrasings', 'edited_at']).where('id', '=', 'access-reviews').executeTakeFirstOrThrow();
     expect(phrasings.phrasings).toContain('Are user access rights reviewed at least quarterly?');
     expect(phrasings.edited_at).not.toBeNull();
     const actions = (await t.database.db.selectFrom('audit_log').select('action').where('subject', 'like', `${id}%`).execute()).map((r) => r.action);
-    expect(actions).toEqual(expect.arrayContaining(['questionnaire.uploaded', 'questionnaire.item_approved', 'questionnaire.item_edited', 'questionnaire.item_assigned', 'questionnaire.bulk_approved']));
+    expect(actions).toEqual(expect.arrayContaining(['questionnaire.uploaded', 'questionnaire.item_approved', 'questionnaire.item_edited', 'questionnaire.item_assigned', 'questionnaire.item_rejected', 'questionnaire.bulk_approved']));
     expect((await verifyAuditChain(t.database.db)).ok).toBe(true);
   });
 

@@ -5,12 +5,39 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schemas } from '../../../server/modules/trust-page/api.js';
 import { accessContent, INTERNAL_TITLE } from '../../helpers/access-content.js';
 import { createTestApp, type TestApp } from '../../helpers/app.js';
+import { makeStaff, makeToken } from '../../helpers/staff.js';
 
 let t: TestApp;
 let content: Awaited<ReturnType<typeof accessContent>>;
 
+/** Indexed content the searches below must find (public) or must never show (internal). */
+const MFA_QUESTION = 'Do administrators sign in with multi-factor authentication?';
+const SEALED = 'Break-glass credentials are sealed in the vault and rotated after each use.';
+
 beforeAll(async () => {
   content = await accessContent();
+  content.edit('library/data.yaml', (yaml) =>
+    yaml +
+    `  - id: admin-mfa
+    question: ${MFA_QUESTION}
+    phrasings: [Are privileged accounts protected by a second factor?]
+    answer: "Yes"
+    explanation: Every administrator uses a hardware key as the second factor.
+    controls: [iso27002:8.24]
+    access: public
+    owner: Security Engineering
+    reviewed: -10d
+  - id: break-glass
+    question: How are break-glass accounts handled?
+    phrasings: [Emergency access accounts?, Break-glass procedure]
+    answer: "Yes"
+    explanation: ${SEALED}
+    controls: [iso27002:8.24]
+    access: internal
+    owner: Security Engineering
+    reviewed: -10d
+`,
+  );
   t = await createTestApp({ contentDir: content.dir });
 });
 afterAll(async () => {
@@ -37,8 +64,10 @@ describe('responsibility, controls, search and ask', () => {
   });
 
   it('search finds by acronym through the thesaurus, and odd query syntax is just text', async () => {
+    // "2FA" appears nowhere in the content: only the thesaurus leads it to "multi-factor authentication".
     const res = await get('/search?q=2FA').expect(200);
-    expect(res.text).toMatch(/result\(s\) for/);
+    expect(Number(/(\d+) result\(s\) for/.exec(res.text)?.[1])).toBeGreaterThan(0);
+    expect(res.text).toContain(MFA_QUESTION);
     for (const q of ['"unclosed', 'title:x~2^3', '+-*:', '%00', '<script>alert(1)</script>']) {
       const r = await get(`/search?q=${encodeURIComponent(q)}`).expect(200);
       expect(r.text).not.toContain('<script>alert(1)</script>');
@@ -53,8 +82,15 @@ describe('responsibility, controls, search and ask', () => {
     const none = await get('/ask?q=What+is+your+favourite+colour%3F').expect(200);
     expect(none.text).toContain('There is no published answer to this question.');
     expect(none.text).toContain('action="/ask/security-team"');
-    const internal = await get(`/ask?q=${encodeURIComponent(INTERNAL_TITLE)}`).expect(200);
-    expect(internal.text).not.toContain('internal runbook');
+    // The internal answer is indexed and matches (staff reading as internal get it) ...
+    const admin = await makeStaff(t.database.db, t.clock, 'admin');
+    const staffAnswer = await request(t.app.server).post('/api/v1/answer').set('authorization', `Bearer ${await makeToken(t.database.db, t.clock, admin.email)}`).send({ question: 'How are break-glass accounts handled?', audience: 'internal' }).expect(200);
+    expect(staffAnswer.body.why.answerId).toBe('break-glass');
+    // ... and the public never sees it, on /ask or in search.
+    const internal = await get(`/ask?q=${encodeURIComponent('How are break-glass accounts handled?')}`).expect(200);
+    expect(internal.text).not.toContain(SEALED);
+    expect((await get('/search?q=break-glass+vault').expect(200)).text).not.toContain(SEALED);
+    expect((await get(`/ask?q=${encodeURIComponent(INTERNAL_TITLE)}`).expect(200)).text).not.toContain('ev-runbook');
   });
 
   it('the customer checklist downloads as CSV and as an XLSX with the customer duties', async () => {

@@ -1,6 +1,6 @@
 import type { ShortAnswer } from '../../content/tables.js';
 import type { Citation, QuestionKind, QuestionResult } from '../../engine/types.js';
-import { toCsv } from '../../audit/csv.js';
+import { toCsv } from '../../../lib/csv.js';
 import { inCustomerWords } from './vocabulary.js';
 import { writeCells, type CellWrite } from './xlsx-writer.js';
 

@@ -1,7 +1,2 @@
-/**
- * Text a spreadsheet will show, never evaluate: a value starting with = + - @, tab or carriage
- * return gets a leading apostrophe (formula injection).
- */
-export function neutralise(value: string): string {
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-}
+// Moved to lib/csv.ts (shared by every export); this path stays for imports that still use it.
+export { neutralise } from '../../../lib/csv.js';

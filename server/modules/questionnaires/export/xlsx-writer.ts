@@ -2,7 +2,7 @@ import { strFromU8, strToU8, zipSync, type Zippable } from 'fflate';
 import { parseRef } from '../import/grid.js';
 import { encodeXml } from '../import/xml.js';
 import { safeUnzip } from '../import/zip.js';
-import { neutralise } from './neutralise.js';
+import { neutralise } from '../../../lib/csv.js';
 
 export interface CellWrite {
   /** The sheet part, e.g. xl/worksheets/sheet1.xml */
