@@ -24,6 +24,10 @@ import { accessRoutes } from './modules/access/routes.js';
 import { trustPageRoutes } from './modules/trust-page/routes.js';
 import { registerMail } from './modules/mail/plugin.js';
 import { registerApiDocs } from './plugins/api-docs.js';
+import { WorkerPool } from './modules/jobs/pool.js';
+import { InProcessJobQueue, type JobQueue } from './modules/jobs/service.js';
+import { jobRoutes } from './modules/jobs/routes.js';
+import { answerQuestionnaireJob } from './modules/questionnaires/answer-job.js';
 
 export interface AppDeps {
   db: Kysely<Database>;
@@ -37,6 +41,10 @@ declare module 'fastify' {
     deps: AppDeps;
     /** The questionnaire engine over the current content, rebuilt when content changes. */
     engine: EngineCache;
+    /** Worker threads for parsing, answering, exporting and watermarking. */
+    pool: WorkerPool;
+    /** Jobs (answering questionnaires): enqueue, run, progress. */
+    jobs: JobQueue;
   }
 }
 
@@ -58,6 +66,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   app.decorate('config', config);
   app.decorate('deps', deps);
   app.decorate('engine', new EngineCache(deps.db));
+  registerJobs(app, config, deps);
 
   registerErrorHandling(app);
   await registerSecurityHeaders(app);
@@ -80,7 +89,28 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(libraryRoutes);
   await app.register(accessRoutes);
   await app.register(trustPageRoutes);
+  await app.register(jobRoutes);
   return app;
+}
+
+/**
+ * One worker pool per app. Answering takes at most all threads but one, so parsing, exports and
+ * NDA watermarks always find a free thread; jobs beyond that wait, queued.
+ */
+function registerJobs(app: FastifyInstance, config: Config, deps: AppDeps): void {
+  const { limits } = config;
+  const pool = new WorkerPool({ threads: limits.workerThreads, memoryMb: limits.workerMemoryMb });
+  const jobs = new InProcessJobQueue(
+    { db: deps.db, clock: deps.clock, log: app.log },
+    { instanceId: limits.instanceId, jobsPerInstance: limits.jobsPerInstance, jobsPerUser: limits.jobsPerUser, concurrency: Math.max(1, limits.workerThreads - 1) },
+  );
+  jobs.handle('questionnaire.answer', answerQuestionnaireJob({ db: deps.db, clock: deps.clock, config, pool }));
+  app.decorate('pool', pool);
+  app.decorate('jobs', jobs);
+  app.addHook('onClose', async () => {
+    await jobs.close();
+    await pool.close();
+  });
 }
 
 export function redactUrl(url: string): string {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -34,6 +35,30 @@ export interface Config {
   readonly faultPause: string | null;
   /** Set by tests and evaluations to fix "today" (ISO date or instant). */
   readonly fixedNow: string | null;
+  /** Heavy work: the worker pool, jobs and what one file or one person may ask of them. */
+  readonly limits: Limits;
+}
+
+export interface Limits {
+  /** Names this instance on the jobs it runs, so a restart can tell which it left unfinished. */
+  readonly instanceId: string;
+  /** Threads of the worker pool that parses, answers, exports and watermarks. */
+  readonly workerThreads: number;
+  /** Heap of each worker thread; a file that needs more is refused, the server carries on. */
+  readonly workerMemoryMb: number;
+  /** Questionnaires queued or being answered at once on this instance, and per staff user. */
+  readonly jobsPerInstance: number;
+  readonly jobsPerUser: number;
+  /** Questions in one file, counted across all its sheets. */
+  readonly questionsPerFile: number;
+  /** Characters of one question; longer ones are cut, with a note naming the cell. */
+  readonly questionMaxChars: number;
+  /** Bytes a workbook may unpack to (the parts that are read, not the ones carried over). */
+  readonly unpackedBytes: number;
+  /** Questionnaire exports per staff user per minute. */
+  readonly exportsPerMinute: number;
+  /** Downloads of restricted documents per NDA grant per hour. */
+  readonly downloadsPerHour: number;
 }
 
 function readEmail(env: Record<string, string | undefined>, name: string): string | null {
@@ -87,6 +112,22 @@ function readPositiveInt(env: Env, name: string, fallback: number): number {
   const n = Number(raw);
   if (!Number.isInteger(n) || n <= 0) throw new ConfigError(name, `"${raw}" must be a positive whole number`);
   return n;
+}
+
+function readLimits(env: Env): Limits {
+  const cores = os.availableParallelism();
+  return Object.freeze({
+    instanceId: env.INSTANCE_ID || os.hostname(),
+    workerThreads: readPositiveInt(env, 'WORKER_THREADS', Math.max(2, Math.min(4, cores))),
+    workerMemoryMb: readPositiveInt(env, 'WORKER_MEMORY_MB', 512),
+    jobsPerInstance: readPositiveInt(env, 'JOBS_PER_INSTANCE', 4),
+    jobsPerUser: readPositiveInt(env, 'JOBS_PER_USER', 2),
+    questionsPerFile: readPositiveInt(env, 'QUESTIONS_PER_FILE', 5_000),
+    questionMaxChars: readPositiveInt(env, 'QUESTION_MAX_CHARS', 4_000),
+    unpackedBytes: readPositiveInt(env, 'UNPACKED_LIMIT_BYTES', 100 * 1024 * 1024),
+    exportsPerMinute: readPositiveInt(env, 'EXPORT_RATE_LIMIT', 10),
+    downloadsPerHour: readPositiveInt(env, 'DOWNLOAD_RATE_LIMIT', 30),
+  });
 }
 
 /** In development a generated secret is kept in the data folder, so sessions survive restarts. */
@@ -143,5 +184,6 @@ export function loadConfig(env: Env = process.env): Config {
     publicFormRateLimit: readPositiveInt(env, 'PUBLIC_FORM_RATE_LIMIT', 10),
     fixedNow,
     faultPause: nodeEnv === 'test' ? env.EVIDENT_FAULT_PAUSE || null : null,
+    limits: readLimits(env),
   });
 }

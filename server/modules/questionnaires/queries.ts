@@ -66,11 +66,28 @@ export async function findOriginal(db: DbOrTx, id: string): Promise<Uint8Array |
   return row ? new Uint8Array(row.data) : null;
 }
 
-export async function listItems(db: DbOrTx, questionnaireId: string, filter: { status?: string; reviewState?: string } = {}) {
-  let query = db.selectFrom('questionnaire_items').selectAll().where('questionnaire_id', '=', questionnaireId);
+export interface ItemFilter {
+  status?: string;
+  reviewState?: string;
+}
+
+function filtered(db: DbOrTx, questionnaireId: string, filter: ItemFilter) {
+  let query = db.selectFrom('questionnaire_items').where('questionnaire_id', '=', questionnaireId);
   if (filter.status) query = query.where('status', '=', filter.status as never);
   if (filter.reviewState) query = query.where('review_state', '=', filter.reviewState as never);
-  return query.orderBy('position').execute();
+  return query;
+}
+
+/** Items in file order; a page of them when offset and limit are given. */
+export async function listItems(db: DbOrTx, questionnaireId: string, filter: ItemFilter & { offset?: number; limit?: number } = {}) {
+  let query = filtered(db, questionnaireId, filter).selectAll().orderBy('position');
+  if (filter.limit !== undefined) query = query.limit(filter.limit).offset(filter.offset ?? 0);
+  return query.execute();
+}
+
+export async function countItems(db: DbOrTx, questionnaireId: string, filter: ItemFilter = {}): Promise<number> {
+  const row = await filtered(db, questionnaireId, filter).select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+  return Number(row.n);
 }
 
 export async function findItem(db: DbOrTx, questionnaireId: string, itemId: number) {
@@ -93,12 +110,17 @@ export async function assignItem(db: DbOrTx, itemId: number, assignee: string | 
   await db.updateTable('questionnaire_items').set({ assignee }).where('id', '=', itemId).execute();
 }
 
-/** After a crash, a questionnaire left half-way is marked failed, never shown as ready. */
+/**
+ * After a crash, a questionnaire left half-way is marked failed, never shown as ready: any still
+ * processing without a queued or running job (start-up fails this instance's jobs first, so
+ * another instance's work in progress is left alone).
+ */
 export async function failInterrupted(db: DbOrTx, at: Date): Promise<number> {
   const result = await db
     .updateTable('questionnaires')
     .set({ status: 'failed', error: 'Processing was interrupted (the server stopped). Upload the file again.', updated_at: at })
     .where('status', '=', 'processing')
+    .where((eb) => eb.not(eb.exists(eb.selectFrom('jobs').select('jobs.id').whereRef('jobs.subject', '=', 'questionnaires.id').where('jobs.state', 'in', ['queued', 'running']))))
     .executeTakeFirst();
   return Number(result.numUpdatedRows);
 }
