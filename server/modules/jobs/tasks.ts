@@ -53,8 +53,16 @@ export type TaskReply<T> = { ok: true; result: T } | { ok: false; error: { messa
 
 async function parse(task: ParseTask): Promise<ImportedQuestionnaire> {
   const [{ parseQuestionnaire }, { applyQuestionLimits }] = await importer();
-  const imported = parseQuestionnaire(task.data, task.fileName, task.layout, { maxUnpackedBytes: task.limits.unpackedBytes });
+  const imported = parseQuestionnaire(task.data, task.fileName, task.layout, readLimits(task.limits));
   return applyQuestionLimits(imported, task.limits);
+}
+
+/**
+ * Reading stops early on a workbook far beyond the question limit (headings, sections and notes
+ * leave room: four rows per allowed question, never fewer than the per-sheet limit).
+ */
+function readLimits(limits: FileLimits) {
+  return { maxUnpackedBytes: limits.unpackedBytes, maxRowsTotal: Math.max(20_000, Math.min(Number.MAX_SAFE_INTEGER, limits.questionsPerFile * 4)) };
 }
 
 let cached: { version: string; engine: Engine } | null = null;
@@ -69,7 +77,7 @@ const tasks: { [K in TaskName]: (input: TaskTypes[K]['input']) => TaskTypes[K]['
   parse,
   async preview(task) {
     const [{ previewWorkbook }] = await importer();
-    return previewWorkbook(task.data, task.fileName, 12, { maxUnpackedBytes: task.limits.unpackedBytes });
+    return previewWorkbook(task.data, task.fileName, 12, readLimits(task.limits));
   },
   async answer(task) {
     const { answerImported } = await import('../questionnaires/service.js');

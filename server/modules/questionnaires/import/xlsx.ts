@@ -6,12 +6,14 @@ import { DEFAULT_ZIP_LIMITS, safeUnzip } from './zip.js';
 
 export interface XlsxLimits {
   maxRowsPerSheet: number;
+  /** Rows across all sheets: five sheets just under the per-sheet limit are still one file. */
+  maxRowsTotal: number;
   maxCells: number;
   /** Bytes the parts that are read may unpack to. */
   maxUnpackedBytes: number;
 }
 
-export const DEFAULT_XLSX_LIMITS: XlsxLimits = { maxRowsPerSheet: 20_000, maxCells: 2_000_000, maxUnpackedBytes: DEFAULT_ZIP_LIMITS.maxTotalBytes };
+export const DEFAULT_XLSX_LIMITS: XlsxLimits = { maxRowsPerSheet: 20_000, maxRowsTotal: 100_000, maxCells: 2_000_000, maxUnpackedBytes: DEFAULT_ZIP_LIMITS.maxTotalBytes };
 
 /**
  * Only the parts the importer reads are unpacked: the workbook and its relationships first, then
@@ -91,6 +93,7 @@ export function readXlsx(data: Uint8Array, limits: XlsxLimits = DEFAULT_XLSX_LIM
   const bold = boldStyles(text('xl/styles.xml'));
 
   let cells = 0;
+  let totalRows = 0;
   const grids = new Map<string, SheetGrid>();
   const readSheet = (entry: SheetEntry): SheetGrid => {
     const cached = grids.get(entry.name);
@@ -101,6 +104,7 @@ export function readXlsx(data: Uint8Array, limits: XlsxLimits = DEFAULT_XLSX_LIM
     for (const rowMatch of xml.matchAll(/<row\b([^>]*)>([\s\S]*?)<\/row>/g)) {
       const rowNumber = Number(attr(rowMatch[0], 'r') ?? rowCount + 1);
       if (++rowCount > limits.maxRowsPerSheet) throw new ImportError(`Sheet "${entry.name}" has more than ${limits.maxRowsPerSheet} rows; split the questionnaire or raise the limit.`, 413);
+      if (++totalRows > limits.maxRowsTotal) throw new ImportError(`The workbook has more than ${limits.maxRowsTotal.toLocaleString('en')} rows across its sheets, more than one questionnaire file may hold. Split it into smaller files.`, 413);
       const row = new Map<number, GridCell>();
       for (const c of rowMatch[2].matchAll(/<c\b([^>]*?)(?:\/>|>([\s\S]*?)<\/c>)/g)) {
         const ref = parseRef(attr(c[0], 'r') ?? '');
