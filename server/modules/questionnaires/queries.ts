@@ -2,11 +2,17 @@ import type { DbOrTx } from '../../db/database.js';
 import type { ShortAnswer } from '../content/tables.js';
 import type { QuestionResult } from '../engine/types.js';
 import type { QuestionnairesTable, ReviewState } from './tables.js';
-import type { Insertable } from 'kysely';
+import { sql, type Insertable } from 'kysely';
 
+/*
+ * The original file travels as base64 text, decoded by the database: the embedded database turns
+ * a binary parameter into text a byte at a time on the web thread (a 9 MB file took seconds and
+ * stalled every request meanwhile); base64 is one native call each way on both databases.
+ */
 export async function insertQuestionnaire(db: DbOrTx, row: Insertable<QuestionnairesTable>, data: Uint8Array): Promise<void> {
   await db.insertInto('questionnaires').values(row).execute();
-  await db.insertInto('questionnaire_files').values({ questionnaire_id: row.id, data: Buffer.from(data) }).execute();
+  const encoded = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64');
+  await db.insertInto('questionnaire_files').values({ questionnaire_id: row.id, data: sql<Uint8Array>`decode(${encoded}, 'base64')` }).execute();
 }
 
 export interface NewItem {
@@ -62,8 +68,12 @@ export async function listQuestionnaires(db: DbOrTx) {
 }
 
 export async function findOriginal(db: DbOrTx, id: string): Promise<Uint8Array | null> {
-  const row = await db.selectFrom('questionnaire_files').select('data').where('questionnaire_id', '=', id).executeTakeFirst();
-  return row ? new Uint8Array(row.data) : null;
+  const row = await db
+    .selectFrom('questionnaire_files')
+    .select(sql<string>`encode(data, 'base64')`.as('data'))
+    .where('questionnaire_id', '=', id)
+    .executeTakeFirst();
+  return row ? new Uint8Array(Buffer.from(row.data, 'base64')) : null;
 }
 
 export interface ItemFilter {
