@@ -157,3 +157,27 @@ export function buildRawWorkbook(options: { sheets: number; rows: number; questi
   for (const [name, data] of Object.entries(options.extra ?? {})) files[name] = [data, { level: 9 }];
   return Buffer.from(zipSync(files as Zippable));
 }
+
+const SAMPLE_QUESTIONS = [
+  'Is multi-factor authentication enforced for all administrative access?',
+  'Do you encrypt customer data at rest, and who manages the keys?',
+  'Are backups taken daily and restored in a test at least once a year?',
+  'Describe your incident response process and how customers are notified.',
+  'Do you perform penetration tests at least annually by an independent party?',
+  'How are operating systems and applications patched, and within what time?',
+  'Are user access rights reviewed at least quarterly?',
+  'Do you maintain an inventory of assets, including cloud resources?',
+  'Is data in transit protected with TLS 1.2 or newer?',
+  'Do you hold an ISO/IEC 27001 certification, and what is its scope?',
+  'Where is customer data stored, and can the customer choose the region?',
+  'How do you vet subprocessors before they handle customer data?',
+  'Are security events logged centrally and kept for at least one year?',
+  'Do employees receive security awareness training when they join and yearly?',
+  'Is there a documented business continuity plan that is tested?',
+  'How is customer data deleted at the end of the contract?',
+];
+
+/** The largest questionnaire the default limits allow: `rows` realistic questions on one sheet. */
+export function buildLargestQuestionnaire(rows = 5_000): Buffer {
+  return buildRawWorkbook({ sheets: 1, rows, question: (_s, r) => `${SAMPLE_QUESTIONS[r % SAMPLE_QUESTIONS.length]} (${r - 1})` });
+}
