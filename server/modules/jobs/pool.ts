@@ -54,6 +54,11 @@ export class WorkerPool {
     return this.options.threads;
   }
 
+  /** Threads alive right now (never more than `threads`). */
+  get liveThreads(): number {
+    return this.piscina.threads.length;
+  }
+
   async run<K extends TaskName>(name: K, input: TaskTypes[K]['input'], options: RunOptions = {}): Promise<TaskTypes[K]['output']> {
     const channel = options.onProgress ? new MessageChannel() : null;
     if (channel) {

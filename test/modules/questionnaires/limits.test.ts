@@ -65,6 +65,20 @@ describe('questions per file', () => {
   }, 180_000);
 });
 
+describe('parse workers', () => {
+  it('six uploads at once share the bounded pool: never more threads than WORKER_THREADS, and every upload gets its answer', async () => {
+    const file = buildRawWorkbook({ sheets: 2, rows: 90 });
+    let most = 0;
+    const sampler = setInterval(() => (most = Math.max(most, t.app.pool.liveThreads)), 5);
+    const results = await Promise.all(Array.from({ length: 6 }, () => editor.agent.post('/api/v1/questionnaires').set('x-csrf-token', editor.csrf).attach('file', file, 'six.xlsx')));
+    await t.app.jobs.idle();
+    clearInterval(sampler);
+    expect(results.map((r) => r.status)).toEqual([201, 201, 201, 201, 201, 201]);
+    expect(most).toBeGreaterThan(0);
+    expect(most).toBeLessThanOrEqual(t.config.limits.workerThreads);
+  }, 120_000);
+});
+
 describe('characters per question', () => {
   it('a 9 MB question cell is cut to the limit, with a note naming its row and cell', async () => {
     const huge = `Do you encrypt data at rest ${'and in every backup '.repeat(450_000)}?`;
