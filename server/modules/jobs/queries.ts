@@ -20,10 +20,13 @@ function toJob(row: Selectable<JobsTable>): Job {
   };
 }
 
-export async function insertJob(db: DbOrTx, row: { id: string; kind: JobKind; subject: string; input: unknown; createdBy: string; lockedBy: string | null; at: Date }): Promise<Job> {
+export async function insertJob(
+  db: DbOrTx,
+  row: { id: string; kind: JobKind; subject: string; input: unknown; createdBy: string; lockedBy: string | null; leaseUntil: Date | null; at: Date },
+): Promise<Job> {
   const inserted = await db
     .insertInto('jobs')
-    .values({ id: row.id, kind: row.kind, subject: row.subject, input: JSON.stringify(row.input), state: 'queued', created_by: row.createdBy, created_at: row.at, locked_by: row.lockedBy })
+    .values({ id: row.id, kind: row.kind, subject: row.subject, input: JSON.stringify(row.input), state: 'queued', created_by: row.createdBy, created_at: row.at, locked_by: row.lockedBy, lease_until: row.leaseUntil })
     .returningAll()
     .executeTakeFirstOrThrow();
   return toJob(inserted);
@@ -78,13 +81,17 @@ export async function finishJob(db: DbOrTx, id: string, outcome: { state: 'succe
     .execute();
 }
 
-/** Jobs an instance left queued or running when it stopped: failed, with what they worked on. */
+/**
+ * Jobs an instance left queued or running when it stopped, and any job whose claim has lapsed
+ * (an instance that never came back, a restore on another machine): failed, with what they
+ * worked on.
+ */
 export async function failJobsOf(db: DbOrTx, instance: string, error: string, at: Date): Promise<{ id: string; kind: JobKind; subject: string }[]> {
   return db
     .updateTable('jobs')
     .set({ state: 'failed', error, finished_at: at, lease_until: null })
     .where('state', 'in', ACTIVE)
-    .where('locked_by', '=', instance)
+    .where((eb) => eb.or([eb('locked_by', '=', instance), eb('lease_until', '<', at)]))
     .returning(['id', 'kind', 'subject'])
     .execute();
 }

@@ -46,6 +46,7 @@ export interface JobQueue {
   close(): Promise<void>;
 }
 
+/** Longer than any job may run (answering stops after ten minutes). */
 const LEASE_MS = 60 * 60_000;
 
 /** Runs jobs on this instance, at most `concurrency` at once, in the order they were started. */
@@ -78,8 +79,10 @@ export class InProcessJobQueue implements JobQueue {
   async enqueue(tx: DbOrTx, request: EnqueueRequest): Promise<Job> {
     await q.lockJobCounts(tx);
     await this.checkCapacity(request.createdBy, tx);
-    // In process, the instance that accepts a job runs it: it is claimed from the start.
-    return q.insertJob(tx, { id: randomUUID(), ...request, lockedBy: this.limits.instanceId, at: this.deps.clock.now() });
+    // In process, the instance that accepts a job runs it: it is claimed from the start, for a
+    // lease long enough for any job; a lapsed lease lets another instance's start-up fail it.
+    const at = this.deps.clock.now();
+    return q.insertJob(tx, { id: randomUUID(), ...request, lockedBy: this.limits.instanceId, leaseUntil: new Date(at.getTime() + LEASE_MS), at });
   }
 
   run(id: string): void {

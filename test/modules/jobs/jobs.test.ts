@@ -150,24 +150,26 @@ describe('job limits', () => {
 });
 
 describe('interrupted jobs', () => {
-  it('at start-up, jobs this instance left queued or running fail with their questionnaires; another instance\'s work is left alone', async () => {
+  it('at start-up, jobs this instance left queued or running (and jobs whose lease lapsed) fail with their questionnaires; another instance\'s live work is left alone', async () => {
     const db = t.database.db;
     const now = t.clock.now();
-    const make = async (id: string, state: 'queued' | 'running', lockedBy: string) => {
+    const make = async (id: string, state: 'queued' | 'running', lockedBy: string, leaseUntil: Date = new Date(now.getTime() + 3_600_000)) => {
       await db
         .insertInto('questionnaires')
         .values({ id, name: id, file_name: 'q.csv', format: 'csv', size: 1, sha256: 'x', service_id: null, audience: 'nda', status: 'processing', error: null, summary: '{"total":1,"answered":0,"review":0,"unanswered":0}', layouts: '[]', warnings: '[]', created_by: 'a@b.example', created_at: now, updated_at: now })
         .execute();
-      await db.insertInto('jobs').values({ id: `job-${id}`, kind: 'questionnaire.answer', subject: id, input: '{}', state, created_by: 'a@b.example', created_at: now, locked_by: lockedBy }).execute();
+      await db.insertInto('jobs').values({ id: `job-${id}`, kind: 'questionnaire.answer', subject: id, input: '{}', state, created_by: 'a@b.example', created_at: now, locked_by: lockedBy, lease_until: leaseUntil }).execute();
     };
     await make('mine-running', 'running', 'restarted-instance');
     await make('mine-queued', 'queued', 'restarted-instance');
     await make('theirs', 'running', 'other-instance');
+    await make('lapsed', 'running', 'vanished-instance', new Date(now.getTime() - 1_000));
     const failed = await failInterruptedJobs(db, t.clock, 'restarted-instance');
-    expect(failed.map((j) => j.subject).sort()).toEqual(['mine-queued', 'mine-running']);
+    expect(failed.map((j) => j.subject).sort()).toEqual(['lapsed', 'mine-queued', 'mine-running']);
     await failInterrupted(db, now);
-    const states = await db.selectFrom('questionnaires').select(['id', 'status', 'error']).where('id', 'in', ['mine-running', 'mine-queued', 'theirs']).orderBy('id').execute();
+    const states = await db.selectFrom('questionnaires').select(['id', 'status', 'error']).where('id', 'in', ['lapsed', 'mine-running', 'mine-queued', 'theirs']).orderBy('id').execute();
     expect(states).toEqual([
+      { id: 'lapsed', status: 'failed', error: expect.stringMatching(/interrupted/) },
       { id: 'mine-queued', status: 'failed', error: expect.stringMatching(/interrupted/) },
       { id: 'mine-running', status: 'failed', error: expect.stringMatching(/interrupted/) },
       { id: 'theirs', status: 'processing', error: null },
