@@ -1,6 +1,9 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadKnowledge } from '../../../server/modules/engine/queries.js';
+import { WorkerPool } from '../../../server/modules/jobs/pool.js';
 import { failInterruptedJobs } from '../../../server/modules/jobs/service.js';
+import { answerOptions } from '../../../server/modules/questionnaires/service.js';
 import type { JobContext } from '../../../server/modules/jobs/types.js';
 import { failInterrupted } from '../../../server/modules/questionnaires/queries.js';
 import { createTestApp, type TestApp } from '../../helpers/app.js';
@@ -89,6 +92,32 @@ describe('answering runs as a job', () => {
     expect(result.progress).toBeUndefined();
     expect(result.questions).toHaveLength(7);
     expect(result.questions[0]).toMatchObject({ id: 'Q1', status: expect.stringMatching(/answered|review|unanswered/) });
+  });
+
+  it('the pool thread reports progress as it answers, and keeps its engine for the same knowledge version', async () => {
+    const knowledge = await loadKnowledge(t.database.db);
+    const task = () => ({
+      data: csv(250),
+      fileName: 'q.csv',
+      layout: {},
+      limits: { unpackedBytes: 1e8, questionsPerFile: 5_000, questionMaxChars: 4_000 },
+      knowledge,
+      version: 'v-test',
+      options: answerOptions(t.config, t.clock, 'nda', null),
+    });
+    const seen: [number, number][] = [];
+    const pool = new WorkerPool({ threads: 1, memoryMb: 512 });
+    const first = await pool.run('answer', task(), { onProgress: (done, total) => seen.push([done, total]) });
+    expect(first.output.questions).toHaveLength(250);
+    expect(seen.length).toBeGreaterThan(10);
+    expect(seen.at(-1)).toEqual([250, 250]);
+    expect(seen.every(([done], i) => i === 0 || done > seen[i - 1][0])).toBe(true);
+    // Same version with an emptied library: the one thread answers with the engine it built, not a new one.
+    const again = await pool.run('answer', { ...task(), knowledge: { ...knowledge, library: [] } });
+    expect(again.output.questions.map((q) => q.status)).toEqual(first.output.questions.map((q) => q.status));
+    const rebuilt = await pool.run('answer', { ...task(), version: 'v-next', knowledge: { ...knowledge, library: [] } });
+    expect(rebuilt.output.questions.some((q, i) => q.status !== first.output.questions[i].status || q.why.answerId !== first.output.questions[i].why.answerId)).toBe(true);
+    await pool.close();
   });
 
   it('a job that fails marks its questionnaire failed with the reason', async () => {
