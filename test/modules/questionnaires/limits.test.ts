@@ -16,7 +16,7 @@ const content = engineContent();
 beforeAll(async () => {
   t = await createTestApp({
     contentDir: content.dir,
-    env: { LOGIN_RATE_LIMIT: '1000', QUESTIONS_PER_FILE: '200', UNPACKED_LIMIT_BYTES: String(2 * 1024 * 1024), EXPORT_RATE_LIMIT: '3', JOBS_PER_USER: '10' },
+    env: { LOGIN_RATE_LIMIT: '1000', QUESTIONS_PER_FILE: '200', UNPACKED_LIMIT_BYTES: String(2 * 1024 * 1024), EXPORT_RATE_LIMIT: '3', JOBS_PER_USER: '10', JOBS_PER_INSTANCE: '10' },
   });
   editor = await signIn(t.app, (await makeStaff(t.database.db, t.clock, 'editor')).email);
   viewer = await signIn(t.app, (await makeStaff(t.database.db, t.clock, 'viewer')).email);
