@@ -169,7 +169,7 @@ process.stdout.write(
 );
 process.stdout.write(`${heavyLine('GET /healthz', heavy.health)}\n${heavyLine('GET /', heavy.page)}\n`);
 process.stdout.write(`the same, idle: ${heavyLine('GET /healthz', heavy.idleHealth).trim()}; GET / p99 ${heavy.idlePage.p99} ms\n\n`);
-process.stdout.write(`engine: ${Math.round((questions.length / engineMs) * 1000)} questions/s on a 1,000-question file; ${(engineMs / lunrMs).toFixed(2)}x the time of its bare lunr queries (${Math.round(lunrMs)} ms)\n`);
-process.stdout.write(`cold start to /healthz: ${Math.round(start.fresh)} ms on a new data folder, ${Math.round(start.restart)} ms on restart\n`);
+if (!heavyOnly) process.stdout.write(`engine: ${Math.round((questions.length / engineMs) * 1000)} questions/s on a 1,000-question file; ${(engineMs / lunrMs).toFixed(2)}x the time of its bare lunr queries (${Math.round(lunrMs)} ms)\n`);
+if (!heavyOnly) process.stdout.write(`cold start to /healthz: ${Math.round(start.fresh)} ms on a new data folder, ${Math.round(start.restart)} ms on restart\n`);
 process.stdout.write(`resident memory after the load: ${Math.round(rss / 1024 / 1024)} MiB\n`);
 rmSync(config.dataDir, { recursive: true, force: true });
