@@ -15,7 +15,7 @@ export const TABLE_ORDER = [
   'staff_users', 'staff_sessions', 'api_tokens', 'login_attempts', 'settings', 'audit_log',
   'questionnaires', 'questionnaire_files', 'questionnaire_items', 'jobs',
   'mail_messages', 'access_requests', 'access_grants', 'nda_acceptances', 'document_downloads',
-  'subscriptions', 'announced_changes',
+  'subscriptions', 'announced_changes', 'visitor_questions',
 ];
 
 interface ColumnInfo {
