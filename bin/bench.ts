@@ -20,8 +20,12 @@ import { syncContent } from '../server/modules/content/service.js';
 import { buildEngine } from '../server/modules/engine/engine.js';
 import { loadKnowledge } from '../server/modules/engine/queries.js';
 import { answerOptions } from '../server/modules/questionnaires/service.js';
+import { createToken, createUser } from '../server/modules/staff/service.js';
+import { buildLargestQuestionnaire } from '../test/helpers/workbooks.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+/** BENCH_ONLY=heavy measures only the pages under heavy work (the slow phases are skipped). */
+const heavyOnly = process.env.BENCH_ONLY === 'heavy';
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
@@ -82,11 +86,63 @@ const rows: string[] = [];
 const line = (label: string, r: { rps: number; p50: number; p99: number }) =>
   `${label.padEnd(42)} ${String(Math.round(r.rps)).padStart(6)} rps  p50 ${String(r.p50).padStart(3)} ms  p99 ${String(r.p99).padStart(4)} ms  ${(r.rps / baseline.rps).toFixed(2)}x`;
 rows.push(line('GET /bare (baseline, plain Fastify)', baseline));
-for (const route of ['/', '/data-locations', `/responsibility?service=${firstService}`, '/search?q=encryption', '/api/v1/trust']) {
+for (const route of heavyOnly ? [] : ['/', '/data-locations', `/responsibility?service=${firstService}`, '/search?q=encryption', '/api/v1/trust']) {
   rows.push(line(`GET ${route}`, await load(`http://127.0.0.1:${port}${route}`)));
   log(rows[rows.length - 1]);
 }
 const rss = process.memoryUsage().rss;
+
+/**
+ * Under the heaviest work one file may ask for: the largest allowed questionnaire answered and
+ * then exported, over and over, while /healthz and a public page are loaded (10 connections each,
+ * to measure how long a visitor waits rather than how many requests fit).
+ */
+async function underHeavyWork() {
+  const actor = { actor: 'bench', actorKind: 'system' as const };
+  const email = 'bench-editor@provider.example';
+  await createUser(database.db, clock, { email, role: 'editor', password: 'bench password bench password' }, actor);
+  const { token } = await createToken(database.db, clock, email, 'bench', actor);
+  const auth = { authorization: `Bearer ${token}` };
+  const base = `http://127.0.0.1:${port}`;
+  const file = buildLargestQuestionnaire(config.limits.questionsPerFile);
+  let stop = false;
+  const cycles = { answered: 0, exported: 0 };
+  let begin!: () => void;
+  const started = new Promise<void>((resolve) => (begin = resolve));
+  const work = (async () => {
+    await started;
+    while (!stop) {
+      const form = new FormData();
+      form.append('file', new Blob([new Uint8Array(file)]), 'largest.xlsx');
+      const upload = (await (await fetch(`${base}/api/v1/questionnaires`, { method: 'POST', headers: auth, body: form })).json()) as { id: string; jobId: string };
+      for (;;) {
+        const job = (await (await fetch(`${base}/api/v1/jobs/${upload.jobId}`, { headers: auth })).json()) as { state: string; error?: string };
+        if (job.state === 'failed') throw new Error(`answering failed: ${job.error}`);
+        if (job.state === 'succeeded') break;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      cycles.answered++;
+      if (stop) break;
+      const exported = await fetch(`${base}/api/v1/questionnaires/${upload.id}/export?format=xlsx`, { headers: auth });
+      await exported.arrayBuffer();
+      if (exported.ok) cycles.exported++;
+    }
+  })();
+  const duration = Number(process.env.BENCH_HEAVY_SECONDS ?? Math.max(20, seconds));
+  const measure = (route: string, time = duration) => autocannon({ url: `${base}${route}`, connections: 10, duration: time, pipelining: 1 });
+  // The same two loads on an idle server first, as this run's own yardstick.
+  const [idleHealth, idlePage] = await Promise.all([measure('/healthz', seconds), measure('/', seconds)]);
+  begin();
+  const [health, page] = await Promise.all([measure('/healthz'), measure('/')]);
+  stop = true;
+  await work;
+  const summary = (r: autocannon.Result) => ({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.non2xx + r.errors });
+  return { questions: config.limits.questionsPerFile, duration, cycles, health: summary(health), page: summary(page), idleHealth: summary(idleHealth), idlePage: summary(idlePage) };
+}
+log(`under heavy work: the largest allowed questionnaire answered and exported in a loop`);
+const heavy = await underHeavyWork();
+const heavyLine = (label: string, r: { rps: number; p50: number; p99: number; errors: number }) =>
+  `${label.padEnd(42)} ${String(Math.round(r.rps)).padStart(6)} rps  p50 ${String(r.p50).padStart(3)} ms  p99 ${String(r.p99).padStart(4)} ms  ${r.errors} errors`;
 
 // The engine on a 1,000-question file, against the bare lunr queries it issues.
 const knowledge = await loadKnowledge(database.db);
@@ -96,19 +152,24 @@ const questions = Array.from({ length: 1000 }, (_, i) => ({ id: `Q${i + 1}`, she
 const options = answerOptions(config, clock, 'nda', null);
 engine.answerAll(questions.slice(0, 50), options);
 let started = performance.now();
-engine.answerAll(questions, options);
+engine.answerAll(heavyOnly ? [] : questions, options);
 const engineMs = performance.now() - started;
 started = performance.now();
-for (const q of questions) engine.retrieve(q.question);
+for (const q of heavyOnly ? [] : questions) engine.retrieve(q.question);
 const lunrMs = performance.now() - started;
 
 await app.close();
 await bare.close();
 await database.close();
-const start = await coldStart();
+const start = heavyOnly ? { fresh: 0, restart: 0 } : await coldStart();
 
 process.stdout.write(`\n${rows.join('\n')}\n\n`);
-process.stdout.write(`engine: ${Math.round((questions.length / engineMs) * 1000)} questions/s on a 1,000-question file; ${(engineMs / lunrMs).toFixed(2)}x the time of its bare lunr queries (${Math.round(lunrMs)} ms)\n`);
-process.stdout.write(`cold start to /healthz: ${Math.round(start.fresh)} ms on a new data folder, ${Math.round(start.restart)} ms on restart\n`);
+process.stdout.write(
+  `while a ${heavy.questions.toLocaleString('en')}-question questionnaire is answered and exported in a loop (${heavy.duration} s, 10 connections each; ${heavy.cycles.answered} answered, ${heavy.cycles.exported} exported):\n`,
+);
+process.stdout.write(`${heavyLine('GET /healthz', heavy.health)}\n${heavyLine('GET /', heavy.page)}\n`);
+process.stdout.write(`the same, idle: ${heavyLine('GET /healthz', heavy.idleHealth).trim()}; GET / p99 ${heavy.idlePage.p99} ms\n\n`);
+if (!heavyOnly) process.stdout.write(`engine: ${Math.round((questions.length / engineMs) * 1000)} questions/s on a 1,000-question file; ${(engineMs / lunrMs).toFixed(2)}x the time of its bare lunr queries (${Math.round(lunrMs)} ms)\n`);
+if (!heavyOnly) process.stdout.write(`cold start to /healthz: ${Math.round(start.fresh)} ms on a new data folder, ${Math.round(start.restart)} ms on restart\n`);
 process.stdout.write(`resident memory after the load: ${Math.round(rss / 1024 / 1024)} MiB\n`);
 rmSync(config.dataDir, { recursive: true, force: true });

@@ -35,6 +35,10 @@ import { registerApiDocs } from './plugins/api-docs.js';
 import { appDatabase } from './app-database.js';
 import { registerAuditCheckpoints } from './modules/audit/plugin.js';
 import { registerDenialAudit } from './modules/audit/denials.js';
+import { WorkerPool } from './modules/jobs/pool.js';
+import { InProcessJobQueue, type JobQueue } from './modules/jobs/service.js';
+import { jobRoutes } from './modules/jobs/routes.js';
+import { answerQuestionnaireJob } from './modules/questionnaires/answer-job.js';
 
 export interface AppDeps {
   db: Kysely<Database>;
@@ -48,6 +52,10 @@ declare module 'fastify' {
     deps: AppDeps;
     /** The questionnaire engine over the current content, rebuilt when content changes. */
     engine: EngineCache;
+    /** Worker threads for parsing, answering, exporting and watermarking. */
+    pool: WorkerPool;
+    /** Jobs (answering questionnaires): enqueue, run, progress. */
+    jobs: JobQueue;
   }
 }
 
@@ -70,6 +78,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   // Every audit entry the app writes is signed with the configured key; see app-database.ts.
   app.decorate('deps', { ...deps, db: appDatabase({ db: deps.db, kind: deps.databaseKind, close: async () => {} }, config, deps.clock).db });
   app.decorate('engine', new EngineCache(app.deps.db));
+  registerJobs(app, config, app.deps);
 
   registerErrorHandling(app);
   registerInputNormalising(app);
@@ -104,7 +113,28 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(trustModelPages);
   await app.register(trustApiRoutes);
   await app.register(subscriptionRoutes);
+  await app.register(jobRoutes);
   return app;
+}
+
+/**
+ * One worker pool per app. Answering takes at most all threads but one, so parsing, exports and
+ * NDA watermarks always find a free thread; jobs beyond that wait, queued.
+ */
+function registerJobs(app: FastifyInstance, config: Config, deps: AppDeps): void {
+  const { limits } = config;
+  const pool = new WorkerPool({ threads: limits.workerThreads, memoryMb: limits.workerMemoryMb });
+  const jobs = new InProcessJobQueue(
+    { db: deps.db, clock: deps.clock, log: app.log },
+    { instanceId: limits.instanceId, jobsPerInstance: limits.jobsPerInstance, jobsPerUser: limits.jobsPerUser, concurrency: Math.max(1, limits.workerThreads - 1) },
+  );
+  jobs.handle('questionnaire.answer', answerQuestionnaireJob({ db: deps.db, clock: deps.clock, config, pool }));
+  app.decorate('pool', pool);
+  app.decorate('jobs', jobs);
+  app.addHook('onClose', async () => {
+    await jobs.close();
+    await pool.close();
+  });
 }
 
 export function redactUrl(url: string): string {

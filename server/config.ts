@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -39,6 +40,30 @@ export interface Config {
   /** Where the server appends audit checkpoints; null writes none. */
   readonly auditCheckpointDir: string | null;
   readonly auditCheckpointMinutes: number;
+  /** Heavy work: the worker pool, jobs and what one file or one person may ask of them. */
+  readonly limits: Limits;
+}
+
+export interface Limits {
+  /** Names this instance on the jobs it runs, so a restart can tell which it left unfinished. */
+  readonly instanceId: string;
+  /** Threads of the worker pool that parses, answers, exports and watermarks. */
+  readonly workerThreads: number;
+  /** Heap of each worker thread; a file that needs more is refused, the server carries on. */
+  readonly workerMemoryMb: number;
+  /** Questionnaires queued or being answered at once on this instance, and per staff user. */
+  readonly jobsPerInstance: number;
+  readonly jobsPerUser: number;
+  /** Questions in one file, counted across all its sheets. */
+  readonly questionsPerFile: number;
+  /** Characters of one question; longer ones are cut, with a note naming the cell. */
+  readonly questionMaxChars: number;
+  /** Bytes a workbook may unpack to (the parts that are read, not the ones carried over). */
+  readonly unpackedBytes: number;
+  /** Questionnaire exports per staff user per minute. */
+  readonly exportsPerMinute: number;
+  /** Downloads of restricted documents per NDA grant per hour. */
+  readonly downloadsPerHour: number;
 }
 
 export interface AuditKeyConfig {
@@ -97,6 +122,22 @@ function readPositiveInt(env: Env, name: string, fallback: number): number {
   const n = Number(raw);
   if (!Number.isInteger(n) || n <= 0) throw new ConfigError(name, `"${raw}" must be a positive whole number`);
   return n;
+}
+
+function readLimits(env: Env): Limits {
+  const cores = os.availableParallelism();
+  return Object.freeze({
+    instanceId: env.INSTANCE_ID || os.hostname(),
+    workerThreads: readPositiveInt(env, 'WORKER_THREADS', Math.max(2, Math.min(4, cores))),
+    workerMemoryMb: readPositiveInt(env, 'WORKER_MEMORY_MB', 512),
+    jobsPerInstance: readPositiveInt(env, 'JOBS_PER_INSTANCE', 4),
+    jobsPerUser: readPositiveInt(env, 'JOBS_PER_USER', 2),
+    questionsPerFile: readPositiveInt(env, 'QUESTIONS_PER_FILE', 5_000),
+    questionMaxChars: readPositiveInt(env, 'QUESTION_MAX_CHARS', 4_000),
+    unpackedBytes: readPositiveInt(env, 'UNPACKED_LIMIT_BYTES', 100 * 1024 * 1024),
+    exportsPerMinute: readPositiveInt(env, 'EXPORT_RATE_LIMIT', 10),
+    downloadsPerHour: readPositiveInt(env, 'DOWNLOAD_RATE_LIMIT', 30),
+  });
 }
 
 /** In development a generated secret is kept in the data folder, so sessions survive restarts. */
@@ -198,5 +239,6 @@ export function loadConfig(env: Env = process.env): Config {
     auditCheckpointDir: env.AUDIT_CHECKPOINT_DIR ? path.resolve(projectRoot, env.AUDIT_CHECKPOINT_DIR) : databaseUrl || nodeEnv === 'test' ? null : dataDir,
     auditCheckpointMinutes: readPositiveInt(env, 'AUDIT_CHECKPOINT_MINUTES', 60),
     faultPause: nodeEnv === 'test' ? env.EVIDENT_FAULT_PAUSE || null : null,
+    limits: readLimits(env),
   });
 }

@@ -6,6 +6,7 @@ import { openConfiguredDatabase } from './db/bootstrap.js';
 import { formatProblem, syncContent } from './modules/content/service.js';
 import { ensureDemoAdmin } from './modules/staff/demo-admin.js';
 import { failInterrupted } from './modules/questionnaires/queries.js';
+import { failInterruptedJobs } from './modules/jobs/service.js';
 import { announceChanges } from './modules/subscriptions/service.js';
 import { appDatabase } from './app-database.js';
 import { sealLegacyAudit } from './modules/audit/service.js';
@@ -18,11 +19,13 @@ export async function serve(): Promise<void> {
   const started = performance.now();
   const database = appDatabase(await openConfiguredDatabase(config), config, clock);
   const report = await syncContent(database.db, config.contentDir, clock, { expiringWithinDays: config.expiringWithinDays });
+  // Jobs this instance left unfinished fail first, then every questionnaire no job is working on.
+  const interruptedJobs = await failInterruptedJobs(database.db, clock, config.limits.instanceId);
   const interrupted = await failInterrupted(database.db, clock.now());
   const app = await buildApp(config, { db: database.db, databaseKind: database.kind, clock });
   for (const conflict of report.conflicts) app.log.warn(conflict);
   for (const notice of report.notices) app.log.info(notice);
-  if (interrupted) app.log.warn({ interrupted }, 'questionnaires left processing by a previous stop were marked failed');
+  if (interrupted || interruptedJobs.length) app.log.warn({ interrupted, jobs: interruptedJobs.length }, 'questionnaires left processing by a previous stop were marked failed');
   for (const problem of report.problems.filter((p) => p.level === 'warning').slice(0, 20)) app.log.debug(formatProblem(problem));
 
   let closing = false;

@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { AccessTables } from '../modules/access/tables.js';
 import type { AuditTables } from '../modules/audit/tables.js';
+import type { JobTables } from '../modules/jobs/tables.js';
 import type { MailTables } from '../modules/mail/tables.js';
 import type { ContentTables } from '../modules/content/tables.js';
 import type { QuestionnaireTables } from '../modules/questionnaires/tables.js';
@@ -12,7 +13,7 @@ import type { VisitorQuestionTables } from '../modules/visitor-questions/tables.
  * The one Kysely interface describing every table. Each domain declares its tables
  * beside its queries; they meet here. A test compares this with the migrated schema.
  */
-export interface Database extends ContentTables, StaffTables, AuditTables, QuestionnaireTables, AccessTables, MailTables, SubscriptionTables, VisitorQuestionTables {}
+export interface Database extends ContentTables, StaffTables, AuditTables, QuestionnaireTables, AccessTables, MailTables, SubscriptionTables, VisitorQuestionTables, JobTables {}
 
 export type Db = Kysely<Database>;
 /** Query functions accept either, so the caller decides where the transaction begins. */

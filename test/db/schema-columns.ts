@@ -74,4 +74,8 @@ export const databaseColumns: Columns = {
   subscriptions: { id: true, email: true, token_hash: true, status: true, created_at: true, confirmed_at: true, unsubscribed_at: true },
   visitor_questions: { id: true, question: true, email: true, status: true, created_at: true, handled_by: true, handled_at: true, library_answer_id: true },
   announced_changes: { change_id: true, announced_at: true, recipients: true },
+  jobs: {
+    id: true, kind: true, subject: true, input: true, state: true, progress_done: true, progress_total: true, error: true, created_by: true,
+    created_at: true, started_at: true, finished_at: true, locked_by: true, lease_until: true,
+  },
 };

@@ -130,6 +130,11 @@ describe('questionnaires in the admin workspace', () => {
     await h.page.fill('input[name=name]', 'Browser test questionnaire');
     await h.page.click('form[enctype="multipart/form-data"] button[type=submit]');
     await h.page.waitForURL(/\/admin\/questionnaires\/[0-9a-f-]{36}/);
+    // Answering runs as a job: the page says how far it is and refreshes itself until it is done.
+    for (let i = 0; i < 120 && (await h.page.content()).includes('Answering…'); i++) {
+      await h.page.waitForTimeout(500);
+      await h.page.reload();
+    }
     expect(await axeViolations(h.page)).toEqual([]);
     await screenshot(h.page, 'admin-questionnaire');
     await h.page.click('text=Approve all confident answers');

@@ -1,5 +1,5 @@
 import ExcelJS from 'exceljs';
-import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
+import { strFromU8, strToU8, unzipSync, zipSync, type Zippable } from 'fflate';
 
 /**
  * A questionnaire shaped like the ones customers send: a title block above the header, merged
@@ -120,4 +120,64 @@ export async function buildHecvatStyleWorkbook(): Promise<Buffer> {
     evaluation.getCell(`D${2 + i}`).value = { formula: `B${2 + i}*C${2 + i}`, result: 0 };
   });
   return Buffer.from(await wb.xlsx.writeBuffer());
+}
+
+/**
+ * A minimal workbook written as raw package parts (fast at any size): `sheets` sheets of an
+ * ID / Question / Answer header and `rows` questions each, plus any extra parts (e.g. padding).
+ */
+export function buildRawWorkbook(options: { sheets: number; rows: number; question?: (sheet: number, row: number) => string; extra?: Record<string, Uint8Array> }): Buffer {
+  const text = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const cell = (ref: string, value: string) => `<c r="${ref}" t="inlineStr"><is><t>${text(value)}</t></is></c>`;
+  const question = options.question ?? ((s, r) => `Do you review access rights for system ${s}-${r} at least once a year?`);
+  const files: Record<string, Uint8Array | [Uint8Array, { level: 0 | 9 }]> = {};
+  const sheetEntries: string[] = [];
+  const rels: string[] = [];
+  const overrides: string[] = [];
+  for (let s = 1; s <= options.sheets; s++) {
+    const rows = [`<row r="1">${cell('A1', 'ID')}${cell('B1', 'Question')}${cell('C1', 'Answer')}</row>`];
+    for (let r = 2; r <= options.rows + 1; r++) rows.push(`<row r="${r}">${cell(`A${r}`, `S${s}-${r}`)}${cell(`B${r}`, question(s, r))}</row>`);
+    files[`xl/worksheets/sheet${s}.xml`] = strToU8(
+      `<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>${rows.join('')}</sheetData></worksheet>`,
+    );
+    sheetEntries.push(`<sheet name="Sheet ${s}" sheetId="${s}" r:id="rId${s}"/>`);
+    rels.push(`<Relationship Id="rId${s}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet${s}.xml"/>`);
+    overrides.push(`<Override PartName="/xl/worksheets/sheet${s}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>`);
+  }
+  files['[Content_Types].xml'] = strToU8(
+    `<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>${overrides.join('')}</Types>`,
+  );
+  files['_rels/.rels'] = strToU8(
+    `<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>`,
+  );
+  files['xl/workbook.xml'] = strToU8(
+    `<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>${sheetEntries.join('')}</sheets></workbook>`,
+  );
+  files['xl/_rels/workbook.xml.rels'] = strToU8(`<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">${rels.join('')}</Relationships>`);
+  for (const [name, data] of Object.entries(options.extra ?? {})) files[name] = [data, { level: 9 }];
+  return Buffer.from(zipSync(files as Zippable));
+}
+
+const SAMPLE_QUESTIONS = [
+  'Is multi-factor authentication enforced for all administrative access?',
+  'Do you encrypt customer data at rest, and who manages the keys?',
+  'Are backups taken daily and restored in a test at least once a year?',
+  'Describe your incident response process and how customers are notified.',
+  'Do you perform penetration tests at least annually by an independent party?',
+  'How are operating systems and applications patched, and within what time?',
+  'Are user access rights reviewed at least quarterly?',
+  'Do you maintain an inventory of assets, including cloud resources?',
+  'Is data in transit protected with TLS 1.2 or newer?',
+  'Do you hold an ISO/IEC 27001 certification, and what is its scope?',
+  'Where is customer data stored, and can the customer choose the region?',
+  'How do you vet subprocessors before they handle customer data?',
+  'Are security events logged centrally and kept for at least one year?',
+  'Do employees receive security awareness training when they join and yearly?',
+  'Is there a documented business continuity plan that is tested?',
+  'How is customer data deleted at the end of the contract?',
+];
+
+/** The largest questionnaire the default limits allow: `rows` realistic questions on one sheet. */
+export function buildLargestQuestionnaire(rows = 5_000): Buffer {
+  return buildRawWorkbook({ sheets: 1, rows, question: (_s, r) => `${SAMPLE_QUESTIONS[r % SAMPLE_QUESTIONS.length]} (${r - 1})` });
 }

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { createHash } from 'node:crypto';
 import { GoneError, NotFoundError, ValidationError } from '../../errors.js';
 import { renderMarkdown } from '../../lib/markdown.js';
 import { renderAdmin, renderPage } from '../../lib/page.js';
@@ -127,10 +128,23 @@ export async function accessRoutes(app: FastifyInstance): Promise<void> {
     }),
   );
 
-  app.get('/access/:token/documents/:id', { config: { access: 'public' } }, async (request, reply) =>
+  // Each download is watermarked on the worker pool; a link (one grant) may fetch so many per hour.
+  const downloadLimit = {
+    rateLimit: {
+      max: app.config.limits.downloadsPerHour,
+      timeWindow: 60 * 60_000,
+      keyGenerator: (request: FastifyRequest) => `download:${createHash('sha256').update(String((request.params as { token?: string }).token)).digest('base64url')}`,
+      errorResponseBuilder: (_request: FastifyRequest, context: { max: number; after: string }) => ({
+        statusCode: 429,
+        message: `This link has been used for ${context.max} downloads in the last hour, the most allowed. Try again in ${context.after}.`,
+      }),
+    },
+  };
+
+  app.get('/access/:token/documents/:id', { config: { access: 'public', ...downloadLimit } }, async (request, reply) =>
     withGone(request, reply, async () => {
       const { token, id } = request.params as { token: string; id: string };
-      const file = await access.downloadDocument(ctx, token, id, request.ip, request.headers['user-agent'] ?? null);
+      const file = await access.downloadDocument({ ...ctx, pool: app.pool }, token, id, request.ip, request.headers['user-agent'] ?? null);
       return reply
         .header('content-type', 'application/pdf')
         .header('content-disposition', `attachment; filename="${file.fileName.replace(/[^\w.-]/g, '_')}"`)

@@ -13,7 +13,7 @@ import type { AccessRules, NdaDocument } from '../content/types.js';
 import { queueMail } from '../mail/service.js';
 import { evidenceFilePath } from '../content/files.js';
 import * as q from './queries.js';
-import { watermarkPdf } from './watermark.js';
+import type { WorkerPool } from '../jobs/pool.js';
 
 const EMAIL = /^[^\s@<>()",;:]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/;
 const sha256 = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
@@ -259,8 +259,8 @@ async function readDocument(config: Config, evidence: { storage: string; file_na
   return readFile(absolute);
 }
 
-/** Serves one granted document, watermarked for its recipient, and records the download. */
-export async function downloadDocument(ctx: AccessContext, token: string, evidenceId: string, ip: string | null, userAgent: string | null) {
+/** Serves one granted document, watermarked for its recipient (on the worker pool), and records the download. */
+export async function downloadDocument(ctx: AccessContext & { pool: WorkerPool }, token: string, evidenceId: string, ip: string | null, userAgent: string | null) {
   const { grant, request } = await resolveGrant(ctx, token);
   if (!grant.document_ids.includes(evidenceId)) throw new NotFoundError('There is nothing at this address.');
   if (!(await hasAcceptedCurrentNda(ctx, grant.id))) throw new ForbiddenError('Accept the current NDA first.');
@@ -268,7 +268,7 @@ export async function downloadDocument(ctx: AccessContext, token: string, eviden
   if (!evidence || evidence.access !== 'nda' || evidence.media_type !== 'application/pdf') throw new NotFoundError('There is nothing at this address.');
   const original = await readDocument(ctx.config, evidence);
   const originalSha = sha256(original);
-  const served = await watermarkPdf(original, { name: request.name, email: request.email, company: request.company, date: today(ctx.clock), grantId: grant.id });
+  const served = await ctx.pool.run('watermark', { original, recipient: { name: request.name, email: request.email, company: request.company, date: today(ctx.clock), grantId: grant.id } }, { timeoutMs: 60_000, label: 'Preparing the document' });
   await ctx.db.transaction().execute(async (tx) => {
     await tx
       .insertInto('document_downloads')

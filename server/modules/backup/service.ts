@@ -13,7 +13,7 @@ export const TABLE_ORDER = [
   'content_revisions', 'content_documents', 'frameworks', 'controls', 'control_mappings', 'services', 'responsibilities', 'evidence',
   'evidence_versions', 'data_categories', 'regions', 'subprocessors', 'certifications', 'disclosure_changes', 'library_answers', 'faq_entries',
   'staff_users', 'staff_sessions', 'api_tokens', 'login_attempts', 'settings', 'audit_log',
-  'questionnaires', 'questionnaire_files', 'questionnaire_items',
+  'questionnaires', 'questionnaire_files', 'questionnaire_items', 'jobs',
   'mail_messages', 'access_requests', 'access_grants', 'nda_acceptances', 'document_downloads',
   'subscriptions', 'announced_changes', 'visitor_questions',
 ];

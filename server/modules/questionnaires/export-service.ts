@@ -3,7 +3,9 @@ import type { Clock } from '../../clock.js';
 import type { Database } from '../../db/database.js';
 import { ValidationError } from '../../errors.js';
 import { appendAudit, type Actor } from '../audit/service.js';
-import { exportCsv, exportXlsx, type ExportItem } from './export/export.js';
+import type { Config } from '../../config.js';
+import type { WorkerPool } from '../jobs/pool.js';
+import type { ExportItem } from './export/export.js';
 import type { SheetLayout } from './import/layout.js';
 import * as q from './queries.js';
 import { requireQuestionnaire } from './service.js';
@@ -36,7 +38,16 @@ export function toExportItem(item: Item, layouts: SheetLayout[] = []): ExportIte
   };
 }
 
-export async function exportQuestionnaire(db: Kysely<Database>, clock: Clock, id: string, format: string, by: Actor): Promise<{ body: Buffer | string; fileName: string; mediaType: string }> {
+export interface ExportDeps {
+  db: Kysely<Database>;
+  clock: Clock;
+  config: Config;
+  pool: WorkerPool;
+}
+
+/** The answered file; the writing runs on the worker pool, the caller awaits it. */
+export async function exportQuestionnaire(deps: ExportDeps, id: string, format: string, by: Actor): Promise<{ body: Buffer | string; fileName: string; mediaType: string }> {
+  const { db, clock, pool } = deps;
   const questionnaire = await requireQuestionnaire(db, id);
   if (questionnaire.status !== 'ready') throw new ValidationError('The questionnaire is not ready yet.');
   const layouts = questionnaire.layouts as SheetLayout[];
@@ -44,14 +55,14 @@ export async function exportQuestionnaire(db: Kysely<Database>, clock: Clock, id
   const base = questionnaire.file_name.replace(/\.[^.]+$/, '');
   let result: { body: Buffer | string; fileName: string; mediaType: string };
   if (format === 'csv') {
-    result = { body: exportCsv(items), fileName: `${base}-answered.csv`, mediaType: 'text/csv; charset=utf-8' };
+    result = { body: await pool.run('exportCsv', { items }), fileName: `${base}-answered.csv`, mediaType: 'text/csv; charset=utf-8' };
   } else if (format === 'xlsx') {
     if (questionnaire.format !== 'xlsx') throw new ValidationError('The original file is not a workbook; export it as CSV (format=csv).');
     const original = await q.findOriginal(db, id);
     if (!original) throw new ValidationError('The original workbook is missing.');
     const ext = questionnaire.file_name.toLowerCase().endsWith('.xlsm') ? 'xlsm' : 'xlsx';
     result = {
-      body: Buffer.from(exportXlsx(original, items)),
+      body: Buffer.from(await pool.run('exportXlsx', { original, items, unpackedBytes: deps.config.limits.unpackedBytes }, { timeoutMs: 60_000, label: 'Writing the workbook', transfer: [original.buffer as ArrayBuffer] })),
       fileName: `${base}-answered.${ext}`,
       mediaType: ext === 'xlsm' ? 'application/vnd.ms-excel.sheet.macroEnabled.12' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
     };

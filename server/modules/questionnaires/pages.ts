@@ -4,21 +4,25 @@ import { renderAdmin } from '../../lib/page.js';
 import { listUsers } from '../staff/queries.js';
 import { actorOf } from '../audit/actor.js';
 import { ImportError } from './import/errors.js';
-import { previewInWorker } from './import/run.js';
+import { fileLimits, previewInPool } from './import/run.js';
 import { PendingUploads } from './pending.js';
-import { listQuestionnaires } from './queries.js';
+import { countItems, listItems, listQuestionnaires } from './queries.js';
 import { readUpload, sheetList } from './upload.js';
 import { bodyOf, text, textList } from '../../plugins/input.js';
-import { approveAllAnswered, AUDIENCES, questionnaireResult, reviewItem, uploadQuestionnaire, type ReviewAction } from './service.js';
+import { approveAllAnswered, AUDIENCES, questionnaireResult, reviewItem, toQuestionView, uploadQuestionnaire, type ReviewAction } from './service.js';
 
 const SHORT = ['Yes', 'No', 'Partial', 'N/A'];
 const itemParams = { type: 'object', properties: { id: text(100), itemId: { type: 'integer', minimum: 1 } }, required: ['id', 'itemId'] } as const;
+
+/** Questions per page of the review page: a 20,000-question file is 200 pages, not 46 MB of HTML. */
+export const PAGE_SIZE = 100;
+
 
 /** The review workspace: upload, watch, filter, decide, export — all plain forms. */
 export async function questionnairePages(app: FastifyInstance): Promise<void> {
   const { db, clock } = app.deps;
   const pending = new PendingUploads();
-  const deps = { db, clock, config: app.config, engine: () => app.engine.get() };
+  const deps = { db, clock, config: app.config, pool: app.pool, jobs: app.jobs };
   const services = () => db.selectFrom('services').select(['id', 'name', 'model']).orderBy('position').execute();
 
   app.get('/admin/questionnaires', { config: { access: 'viewer' } }, async (request, reply) =>
@@ -33,13 +37,13 @@ export async function questionnairePages(app: FastifyInstance): Promise<void> {
 
   const submit = async (request: Parameters<typeof renderAdmin>[0], reply: Parameters<typeof renderAdmin>[1], input: Awaited<ReturnType<typeof readUpload>>) => {
     try {
-      const { id, done } = await uploadQuestionnaire(deps, input, { ...actorOf(request), role: request.staff!.user.role });
-      await Promise.race([done, new Promise((r) => setTimeout(r, 5_000))]);
+      // The page shows "Answering… n of N" and refreshes itself until the job is done.
+      const { id } = await uploadQuestionnaire(deps, input, { ...actorOf(request), role: request.staff!.user.role });
       return reply.redirect(`/admin/questionnaires/${id}`, 303);
     } catch (error) {
       if (error instanceof ImportError && /No questions found/.test(error.message)) {
         const token = pending.put(input, request.staff!.user.id, clock.now().getTime());
-        const sheets = await previewInWorker(input.data, input.fileName);
+        const sheets = await previewInPool(app.pool, input.data, input.fileName, fileLimits(app.config));
         reply.code(422);
         return renderAdmin(request, reply, 'views/questionnaires/pick-column.hbs', { title: 'Pick the question column', error: error.message, token, sheets });
       }
@@ -59,14 +63,22 @@ export async function questionnairePages(app: FastifyInstance): Promise<void> {
 
   app.get('/admin/questionnaires/:id', { config: { access: 'viewer' } }, async (request, reply) => {
     const { id } = request.params as { id: string };
-    const { status, review } = request.query as { status?: string; review?: string };
-    const result = await questionnaireResult(db, id);
-    const questions = result.questions.filter((q) => (!status || q.status === status) && (!review || q.review.state === review));
+    const query = request.query as { status?: string; review?: string; page?: string };
+    const filter = { status: query.status || undefined, review: query.review || undefined };
+    const matching = await countItems(db, id, { status: filter.status, reviewState: filter.review });
+    const pages = Math.max(1, Math.ceil(matching / PAGE_SIZE));
+    const page = Math.min(pages, Math.max(1, Math.floor(Number(query.page)) || 1));
+    // The header only: the questions come a page at a time below.
+    const result = await questionnaireResult(db, id, { offset: 0, limit: 0 });
+    const items = await listItems(db, id, { status: filter.status, reviewState: filter.review, offset: (page - 1) * PAGE_SIZE, limit: PAGE_SIZE });
+    const link = (n: number) => `?${new URLSearchParams({ ...(filter.status ? { status: filter.status } : {}), ...(filter.review ? { review: filter.review } : {}), page: String(n) })}`;
     return renderAdmin(request, reply, 'views/questionnaires/show.hbs', {
       title: result.name,
       questionnaire: result,
-      questions,
-      filter: { status, review },
+      questions: items.map(toQuestionView),
+      filter,
+      paging: pages > 1 ? { page, pages, from: (page - 1) * PAGE_SIZE + 1, to: Math.min(matching, page * PAGE_SIZE), matching, previous: page > 1 ? link(page - 1) : null, next: page < pages ? link(page + 1) : null } : null,
+      page,
       processing: result.status === 'processing',
       canEdit: request.staff?.user.role !== 'viewer',
       answers: SHORT,
@@ -86,7 +98,10 @@ export async function questionnairePages(app: FastifyInstance): Promise<void> {
             ? { action: 'assign', assignee: body.assignee || null }
             : { action: 'edit', answer: body.answer ?? '', text: body.text ?? '', saveAsPhrasingOf: body.saveAsPhrasing === 'on' ? body.answerId || null : null };
     await reviewItem(db, clock, id, Number(itemId), decision, actorOf(request));
-    return reply.redirect(`/admin/questionnaires/${id}#item-${itemId}`, 303);
+    // Back to the page the reviewer was on (only the paging and filter fields are carried).
+    const back = new URLSearchParams();
+    for (const key of ['status', 'review', 'page'] as const) if (body[key] && /^[a-z0-9]{1,20}$/.test(body[key]!)) back.set(key, body[key]!);
+    return reply.redirect(`/admin/questionnaires/${id}${back.size ? `?${back}` : ''}#item-${itemId}`, 303);
   });
 
   app.post('/admin/questionnaires/:id/approve-answered', { config: { access: 'editor' } }, async (request, reply) => {

@@ -2,11 +2,17 @@ import type { DbOrTx } from '../../db/database.js';
 import type { ShortAnswer } from '../content/tables.js';
 import type { QuestionResult } from '../engine/types.js';
 import type { QuestionnairesTable, ReviewState } from './tables.js';
-import type { Insertable } from 'kysely';
+import { sql, type Insertable } from 'kysely';
 
+/*
+ * The original file travels as base64 text, decoded by the database: the embedded database turns
+ * a binary parameter into text a byte at a time on the web thread (a 9 MB file took seconds and
+ * stalled every request meanwhile); base64 is one native call each way on both databases.
+ */
 export async function insertQuestionnaire(db: DbOrTx, row: Insertable<QuestionnairesTable>, data: Uint8Array): Promise<void> {
   await db.insertInto('questionnaires').values(row).execute();
-  await db.insertInto('questionnaire_files').values({ questionnaire_id: row.id, data: Buffer.from(data) }).execute();
+  const encoded = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64');
+  await db.insertInto('questionnaire_files').values({ questionnaire_id: row.id, data: sql<Uint8Array>`decode(${encoded}, 'base64')` }).execute();
 }
 
 export interface NewItem {
@@ -62,15 +68,36 @@ export async function listQuestionnaires(db: DbOrTx) {
 }
 
 export async function findOriginal(db: DbOrTx, id: string): Promise<Uint8Array | null> {
-  const row = await db.selectFrom('questionnaire_files').select('data').where('questionnaire_id', '=', id).executeTakeFirst();
-  return row ? new Uint8Array(row.data) : null;
+  const row = await db
+    .selectFrom('questionnaire_files')
+    .select(sql<string>`encode(data, 'base64')`.as('data'))
+    .where('questionnaire_id', '=', id)
+    .executeTakeFirst();
+  return row ? new Uint8Array(Buffer.from(row.data, 'base64')) : null;
 }
 
-export async function listItems(db: DbOrTx, questionnaireId: string, filter: { status?: string; reviewState?: string } = {}) {
-  let query = db.selectFrom('questionnaire_items').selectAll().where('questionnaire_id', '=', questionnaireId);
+export interface ItemFilter {
+  status?: string;
+  reviewState?: string;
+}
+
+function filtered(db: DbOrTx, questionnaireId: string, filter: ItemFilter) {
+  let query = db.selectFrom('questionnaire_items').where('questionnaire_id', '=', questionnaireId);
   if (filter.status) query = query.where('status', '=', filter.status as never);
   if (filter.reviewState) query = query.where('review_state', '=', filter.reviewState as never);
-  return query.orderBy('position').execute();
+  return query;
+}
+
+/** Items in file order; a page of them when offset and limit are given. */
+export async function listItems(db: DbOrTx, questionnaireId: string, filter: ItemFilter & { offset?: number; limit?: number } = {}) {
+  let query = filtered(db, questionnaireId, filter).selectAll().orderBy('position');
+  if (filter.limit !== undefined) query = query.limit(filter.limit).offset(filter.offset ?? 0);
+  return query.execute();
+}
+
+export async function countItems(db: DbOrTx, questionnaireId: string, filter: ItemFilter = {}): Promise<number> {
+  const row = await filtered(db, questionnaireId, filter).select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+  return Number(row.n);
 }
 
 export async function findItem(db: DbOrTx, questionnaireId: string, itemId: number) {
@@ -93,12 +120,17 @@ export async function assignItem(db: DbOrTx, itemId: number, assignee: string | 
   await db.updateTable('questionnaire_items').set({ assignee }).where('id', '=', itemId).execute();
 }
 
-/** After a crash, a questionnaire left half-way is marked failed, never shown as ready. */
+/**
+ * After a crash, a questionnaire left half-way is marked failed, never shown as ready: any still
+ * processing without a queued or running job (start-up fails this instance's jobs first, so
+ * another instance's work in progress is left alone).
+ */
 export async function failInterrupted(db: DbOrTx, at: Date): Promise<number> {
   const result = await db
     .updateTable('questionnaires')
     .set({ status: 'failed', error: 'Processing was interrupted (the server stopped). Upload the file again.', updated_at: at })
     .where('status', '=', 'processing')
+    .where((eb) => eb.not(eb.exists(eb.selectFrom('jobs').select('jobs.id').whereRef('jobs.subject', '=', 'questionnaires.id').where('jobs.state', 'in', ['queued', 'running']))))
     .executeTakeFirst();
   return Number(result.numUpdatedRows);
 }

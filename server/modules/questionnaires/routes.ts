@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ValidationError } from '../../errors.js';
 import { publicAnswer } from '../visitor-questions/public-answer.js';
 import { readUpload } from './upload.js';
@@ -7,7 +7,7 @@ import type { AccessLevel } from '../content/tables.js';
 import { actorOf } from '../audit/actor.js';
 import { exportQuestionnaire } from './export-service.js';
 import { listQuestionnaires } from './queries.js';
-import { answerOptions, approveAllAnswered, questionnaireResult, reviewItem, uploadQuestionnaire, type ReviewAction } from './service.js';
+import { answerOptions, approveAllAnswered, questionnaireResult, requireQuestionnaire, reviewItem, uploadQuestionnaire, type ReviewAction } from './service.js';
 
 // Kept here too for imports that still use this path.
 export { readUpload, sheetList } from './upload.js';
@@ -22,26 +22,56 @@ const answerBody = bodyOf({ question: text(2000), service: text(100), audience: 
 export async function questionnaireRoutes(app: FastifyInstance): Promise<void> {
   const { db, clock } = app.deps;
   const config = app.config;
-  const deps = { db, clock, config, engine: () => app.engine.get() };
+  const deps = { db, clock, config, pool: app.pool, jobs: app.jobs };
 
+  // Answering runs as a job: the upload returns at once, and GET …/:id (or /api/v1/jobs/:jobId) shows progress.
   app.post('/api/v1/questionnaires', { config: { access: 'editor' } }, async (request, reply) => {
     const input = await readUpload(request);
-    const { id, done } = await uploadQuestionnaire(deps, input, { ...actorOf(request), role: request.staff!.user.role });
-    // Most files are answered in well under a second; larger ones answer "processing" and finish meanwhile.
-    await Promise.race([done, new Promise((r) => setTimeout(r, 10_000))]);
-    const { status } = await questionnaireResult(db, id);
-    return reply.code(201).send({ id, status });
+    const { id, jobId } = await uploadQuestionnaire(deps, input, { ...actorOf(request), role: request.staff!.user.role });
+    const { status } = await requireQuestionnaire(db, id);
+    return reply.code(201).header('location', `/api/v1/questionnaires/${id}`).send({ id, status, jobId });
   });
 
   app.get('/api/v1/questionnaires', { config: { access: 'viewer' } }, async () => ({
     questionnaires: (await listQuestionnaires(db)).map((q) => ({ id: q.id, name: q.name, status: q.status, summary: q.summary, service: q.service_id, audience: q.audience, createdAt: q.created_at, createdBy: q.created_by })),
   }));
 
-  app.get('/api/v1/questionnaires/:id', { config: { access: 'viewer' } }, async (request) => questionnaireResult(db, (request.params as { id: string }).id));
+  app.get(
+    '/api/v1/questionnaires/:id',
+    {
+      config: { access: 'viewer' },
+      schema: {
+        querystring: {
+          type: 'object',
+          properties: { offset: { type: 'integer', minimum: 0 }, limit: { type: 'integer', minimum: 1, maximum: 1000 } },
+        },
+      },
+    },
+    async (request) => {
+      // Opt-in paging: without offset or limit every question comes back, as before.
+      const { offset, limit } = request.query as { offset?: number; limit?: number };
+      const page = offset === undefined && limit === undefined ? undefined : { offset: offset ?? 0, limit: limit ?? 100 };
+      return questionnaireResult(db, (request.params as { id: string }).id, page);
+    },
+  );
 
-  app.get('/api/v1/questionnaires/:id/export', { config: { access: 'viewer' } }, async (request, reply) => {
+  // Exports run on the worker pool; each person may start a few per minute.
+  const exportLimit = {
+    rateLimit: {
+      max: config.limits.exportsPerMinute,
+      timeWindow: 60_000,
+      hook: 'preHandler' as const,
+      keyGenerator: (request: FastifyRequest) => `export:${request.staff?.user.id ?? request.ip}`,
+      errorResponseBuilder: (_request: FastifyRequest, context: { max: number; after: string }) => ({
+        statusCode: 429,
+        message: `You have started ${context.max} exports in the last minute, the most allowed. Try again in ${context.after}.`,
+      }),
+    },
+  };
+
+  app.get('/api/v1/questionnaires/:id/export', { config: { access: 'viewer', ...exportLimit } }, async (request, reply) => {
     const { format = 'xlsx' } = request.query as { format?: string };
-    const file = await exportQuestionnaire(db, clock, (request.params as { id: string }).id, format, actorOf(request));
+    const file = await exportQuestionnaire({ db, clock, config, pool: app.pool }, (request.params as { id: string }).id, format, actorOf(request));
     return reply.header('content-type', file.mediaType).header('content-disposition', `attachment; filename="${file.fileName.replace(/"/g, '')}"`).send(file.body);
   });
 

@@ -13,11 +13,13 @@ import { sha256Of } from '../content/files.js';
 import type { Engine } from '../engine/engine.js';
 import { summarise } from '../engine/engine.js';
 import type { AnswerOptions } from '../engine/types.js';
-import { faultPoint } from '../../lib/fault.js';
 import { ImportError } from './import/errors.js';
 import type { ImportedQuestionnaire, LayoutOptions } from './import/layout.js';
 import { detectKind } from './import/parse.js';
-import { parseInWorker } from './import/run.js';
+import { fileLimits, parseInPool } from './import/run.js';
+import type { WorkerPool } from '../jobs/pool.js';
+import type { JobQueue } from '../jobs/service.js';
+import { findLatestJob } from '../jobs/queries.js';
 import * as q from './queries.js';
 import type { ReviewState } from './tables.js';
 
@@ -67,26 +69,29 @@ export interface UploadDeps {
   db: Kysely<Database>;
   clock: Clock;
   config: Config;
-  engine: () => Promise<Engine>;
+  pool: WorkerPool;
+  jobs: JobQueue;
 }
 
 /**
- * Stores the upload as "processing" and answers it; the items and the "ready" state commit
- * together, so a crash in between leaves no half questionnaire (start-up marks it failed).
+ * Reads the file (on a pool thread, within the file limits), stores it as "processing" and
+ * queues the job that answers it; returns at once with the job's id. A file that cannot be read,
+ * or a person or server at their job limit, is refused before anything is stored.
  */
-export async function uploadQuestionnaire(deps: UploadDeps, input: UploadInput, by: Actor & { role: string | null }): Promise<{ id: string; done: Promise<void> }> {
+export async function uploadQuestionnaire(deps: UploadDeps, input: UploadInput, by: Actor & { role: string | null }): Promise<{ id: string; jobId: string }> {
   const { db, clock, config } = deps;
   if (input.data.length > config.uploadLimitBytes) throw new ImportError(`The file is larger than the ${Math.round(config.uploadLimitBytes / 1024 / 1024)} MB limit.`, 413);
   const kind = detectKind(input.data, input.fileName);
   const audience = checkAudience(input.audience, by.role);
   const service = input.service || null;
   if (service && !(await db.selectFrom('services').select('id').where('id', '=', service).executeTakeFirst())) throw new ValidationError(`Unknown service "${service}".`);
+  await deps.jobs.checkCapacity(by.actor);
   // Parse before anything is stored: a file that cannot be read leaves nothing behind.
-  const imported = await parseInWorker(input.data, input.fileName, input.layout);
+  const imported = await parseInPool(deps.pool, input.data, input.fileName, input.layout ?? {}, fileLimits(config));
   const id = randomUUID();
   const now = clock.now();
   const fileName = path.basename(input.fileName).replace(/[^\w.\- ()]+/g, '_').slice(0, 200) || 'questionnaire';
-  await db.transaction().execute(async (tx) => {
+  const job = await db.transaction().execute(async (tx) => {
     await q.insertQuestionnaire(
       tx,
       {
@@ -110,38 +115,12 @@ export async function uploadQuestionnaire(deps: UploadDeps, input: UploadInput, 
       },
       input.data,
     );
+    const queued = await deps.jobs.enqueue(tx, { kind: 'questionnaire.answer', subject: id, input: { questionnaireId: id, layout: input.layout ?? {} }, createdBy: by.actor });
     await appendAudit(tx, clock, { ...by, action: 'questionnaire.uploaded', subject: id, details: { fileName, questions: imported.questions.length, service, audience } });
+    return queued;
   });
-  const done = (async () => {
-    try {
-      const engine = await deps.engine();
-      const output = answerImported(engine, imported, answerOptions(config, clock, audience, service));
-      await db.transaction().execute(async (tx) => {
-        await q.insertItems(
-          tx,
-          id,
-          imported.questions.map((item, i) => ({
-            position: i,
-            extId: item.id,
-            sheet: item.sheet,
-            sheetPart: item.sheetPart,
-            row: item.row,
-            section: item.section,
-            question: item.question,
-            answerCell: item.answerCell,
-            commentCell: item.commentCell,
-            vocabulary: item.vocabulary,
-            result: output.questions[i],
-          })),
-        );
-        await faultPoint('questionnaire-items');
-        await q.updateQuestionnaire(tx, id, { status: 'ready', summary: JSON.stringify(output.summary), updated_at: clock.now() });
-      });
-    } catch (error) {
-      await q.updateQuestionnaire(db, id, { status: 'failed', error: error instanceof Error ? error.message : String(error), updated_at: clock.now() });
-    }
-  })();
-  return { id, done };
+  deps.jobs.run(job.id);
+  return { id, jobId: job.id };
 }
 
 export async function requireQuestionnaire(db: Kysely<Database>, id: string) {
@@ -150,10 +129,21 @@ export async function requireQuestionnaire(db: Kysely<Database>, id: string) {
   return found;
 }
 
-/** The JSON contract of DESIGN.md, with each item's review state beside the engine's result. */
-export async function questionnaireResult(db: Kysely<Database>, id: string) {
+export interface Page {
+  offset: number;
+  limit: number;
+}
+
+/**
+ * The JSON contract of DESIGN.md, with each item's review state beside the engine's result.
+ * While the file is being answered, `progress` says how far (n of N); with a page, only those
+ * questions are read and `page` says where they sit.
+ */
+export async function questionnaireResult(db: Kysely<Database>, id: string, page?: Page) {
   const questionnaire = await requireQuestionnaire(db, id);
-  const items = await q.listItems(db, id);
+  const items = await q.listItems(db, id, page ?? {});
+  const job = await findLatestJob(db, id, 'questionnaire.answer');
+  const processing = questionnaire.status === 'processing';
   return {
     id: questionnaire.id,
     name: questionnaire.name,
@@ -163,20 +153,28 @@ export async function questionnaireResult(db: Kysely<Database>, id: string) {
     audience: questionnaire.audience,
     warnings: questionnaire.warnings,
     sheets: questionnaire.sheets,
-    summary: items.length ? summarise(items.map((i) => i.result)) : questionnaire.summary,
-    questions: items.map((item) => ({
-      ...item.result,
-      itemId: item.id,
-      section: item.section,
-      review: {
-        state: item.review_state,
-        answer: item.final_answer,
-        text: item.final_text,
-        assignee: item.assignee,
-        reviewedBy: item.reviewed_by,
-        reviewedAt: item.reviewed_at,
-      },
-    })),
+    jobId: job?.id ?? null,
+    ...(processing ? { progress: job && job.progress.total ? job.progress : { done: 0, total: questionnaire.summary.total } } : {}),
+    summary: !page && items.length ? summarise(items.map((i) => i.result)) : questionnaire.summary,
+    ...(page ? { page: { offset: page.offset, limit: page.limit, total: await q.countItems(db, id) } } : {}),
+    questions: items.map(toQuestionView),
+  };
+}
+
+/** One stored question as the API and the review page show it: the engine's result and its review. */
+export function toQuestionView(item: Awaited<ReturnType<typeof q.listItems>>[number]) {
+  return {
+    ...item.result,
+    itemId: item.id,
+    section: item.section,
+    review: {
+      state: item.review_state,
+      answer: item.final_answer,
+      text: item.final_text,
+      assignee: item.assignee,
+      reviewedBy: item.reviewed_by,
+      reviewedAt: item.reviewed_at,
+    },
   };
 }
 

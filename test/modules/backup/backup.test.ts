@@ -56,6 +56,7 @@ beforeAll(async () => {
   t = await createTestApp({ contentDir: content.dir, env: { LOGIN_RATE_LIMIT: '1000', PUBLIC_FORM_RATE_LIMIT: '1000' } });
   const editor = await signIn(t.app, (await makeStaff(t.database.db, t.clock, 'editor')).email);
   await editor.agent.post('/api/v1/questionnaires').set('x-csrf-token', editor.csrf).attach('file', await buildRealisticWorkbook(), 'vendor.xlsx').expect(201);
+  await t.app.jobs.idle();
   const req = await editor.agent.post('/api/v1/access-requests').set('x-csrf-token', editor.csrf).send({ name: 'Pat', email: 'pat@contoso.example', company: 'Contoso', reason: 'due diligence', documents: ['ev-soc2'] }).expect(201);
   await editor.agent.post(`/api/v1/access-requests/${req.body.id}/approve`).set('x-csrf-token', editor.csrf).send({}).expect(200);
   mkdirSync(path.join(t.dataDir, 'uploads', 'evidence'), { recursive: true });

@@ -23,10 +23,13 @@ afterAll(async () => {
   content.remove();
 });
 
+/** Uploads and waits until the answering job is done (the upload itself returns at once). */
 async function upload(file: Buffer, fileName: string, fields: Record<string, string> = {}, who = editor) {
   let req = who.agent.post('/api/v1/questionnaires').set('x-csrf-token', who.csrf).attach('file', file, fileName);
   for (const [k, v] of Object.entries(fields)) req = req.field(k, v);
-  return req;
+  const res = await req;
+  await t.app.jobs.idle();
+  return res;
 }
 
 describe('questionnaire flow over HTTP', () => {
@@ -35,9 +38,11 @@ describe('questionnaire flow over HTTP', () => {
   it('uploads, answers in file order with citations, and abstains where it should', async () => {
     const res = await upload(await buildRealisticWorkbook(), 'vendor.xlsx');
     expect(res.status, res.text).toBe(201);
-    expect(res.body.status).toBe('ready');
+    expect(res.body).toMatchObject({ status: 'processing', jobId: expect.any(String) });
     id = res.body.id;
     const result = (await viewer.agent.get(`/api/v1/questionnaires/${id}`).expect(200)).body;
+    expect(result).toMatchObject({ status: 'ready', jobId: res.body.jobId });
+    expect(result.progress).toBeUndefined();
     expect(result.questions.map((q: { id: string }) => q.id)).toEqual(['AC-1', 'AC-2', 'DP-1', 'DP-2', '1', '2']);
     const mfa = result.questions[0];
     expect(mfa).toMatchObject({ status: 'answered', answer: 'Yes', sheet: 'Security', row: 6 });

@@ -59,6 +59,7 @@ describe('questionnaire review pages (no JavaScript needed)', () => {
     expect(list.text).toContain('enctype="multipart/form-data"');
     const csrf = uploadToken(list.text);
     const upload = await editor.agent.post('/admin/questionnaires').field('_csrf', csrf).attach('file', await buildRealisticWorkbook(), 'vendor.xlsx').field('name', 'Contoso').expect(303);
+    await t.app.jobs.idle();
     const page = await editor.agent.get(upload.headers.location).expect(200);
     expect(page.text).toContain('Is multi-factor authentication enforced for administrators?');
     expect(page.text).toContain('What is your favourite colour?');
@@ -83,6 +84,7 @@ describe('questionnaire review pages (no JavaScript needed)', () => {
     expect(picker.text).toContain('Encryption of data at rest');
     const token = /action="\/admin\/questionnaires\/pending\/([^"]+)"/.exec(picker.text)![1];
     const done = await editor.agent.post(`/admin/questionnaires/pending/${token}`).type('form').send({ _csrf: editor.csrf, questionColumn: 'B' }).expect(303);
+    await t.app.jobs.idle();
     const page = await editor.agent.get(done.headers.location).expect(200);
     expect(page.text).toContain('Operating system patch management');
   });

@@ -2,6 +2,7 @@ import type { ShortAnswer } from '../../content/tables.js';
 import type { Citation, QuestionKind, QuestionResult } from '../../engine/types.js';
 import { toCsv } from '../../../lib/csv.js';
 import { inCustomerWords } from './vocabulary.js';
+import type { ZipLimits } from '../import/zip.js';
 import { writeCells, type CellWrite } from './xlsx-writer.js';
 
 /** One question as it goes back to the customer. */
@@ -59,8 +60,8 @@ export function cellWrites(item: ExportItem): CellWrite[] {
 }
 
 /** The customer's workbook with answers and explanations written into their own cells. */
-export function exportXlsx(original: Uint8Array, items: ExportItem[]): Uint8Array {
-  return writeCells(original, items.flatMap(cellWrites));
+export function exportXlsx(original: Uint8Array, items: ExportItem[], limits?: ZipLimits): Uint8Array {
+  return writeCells(original, items.flatMap(cellWrites), limits);
 }
 
 export function exportCsv(items: ExportItem[]): string {

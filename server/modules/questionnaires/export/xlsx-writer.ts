@@ -1,7 +1,8 @@
-import { strFromU8, strToU8, zipSync, type Zippable } from 'fflate';
+import { strFromU8, strToU8 } from 'fflate';
 import { parseRef } from '../import/grid.js';
 import { encodeXml } from '../import/xml.js';
-import { safeUnzip } from '../import/zip.js';
+import { DEFAULT_ZIP_LIMITS, safeUnzip, type ZipLimits } from '../import/zip.js';
+import { patchZip } from './zip-patch.js';
 import { neutralise } from '../../../lib/csv.js';
 
 export interface CellWrite {
@@ -105,31 +106,32 @@ function writeIntoSheet(xml: string, writes: { ref: string; value: string }[]): 
 /**
  * Fills cells of the customer's own workbook by editing only the sheet XML that changes inside
  * the package, so whatever a library would not understand (charts, pivot tables, macros,
- * shared formulas, whole-sheet validations) is carried over byte for byte.
+ * shared formulas, whole-sheet validations) is carried over byte for byte. Only the sheets
+ * written to (and, when a formula is overwritten, the two small index parts) are unpacked; the
+ * rest is copied still compressed.
  */
-export function writeCells(original: Uint8Array, writes: CellWrite[]): Uint8Array {
-  const files = safeUnzip(original, () => true);
+export function writeCells(original: Uint8Array, writes: CellWrite[], limits: ZipLimits = DEFAULT_ZIP_LIMITS): Uint8Array {
   const byPart = new Map<string, CellWrite[]>();
   for (const w of writes) {
     if (!byPart.has(w.part)) byPart.set(w.part, []);
     byPart.get(w.part)!.push(w);
   }
+  const ct = '[Content_Types].xml';
+  const rels = 'xl/_rels/workbook.xml.rels';
+  const files = safeUnzip(original, (name) => byPart.has(name) || name === ct || name === rels, limits);
+  const replace = new Map<string, Uint8Array | null>();
   let droppedFormula = false;
   for (const [part, partWrites] of byPart) {
     if (!files[part]) continue;
     const result = writeIntoSheet(strFromU8(files[part]), partWrites);
-    files[part] = strToU8(result.xml);
+    replace.set(part, strToU8(result.xml));
     droppedFormula ||= result.hadFormula;
   }
-  if (droppedFormula && files['xl/calcChain.xml']) {
+  if (droppedFormula) {
     // The calculation chain names the formula cells we overwrote; Excel rebuilds it when absent.
-    delete files['xl/calcChain.xml'];
-    const ct = '[Content_Types].xml';
-    files[ct] = strToU8(strFromU8(files[ct]).replace(/<Override[^>]*calcChain[^>]*\/>/, ''));
-    const rels = 'xl/_rels/workbook.xml.rels';
-    if (files[rels]) files[rels] = strToU8(strFromU8(files[rels]).replace(/<Relationship[^>]*calcChain[^>]*\/>/, ''));
+    replace.set('xl/calcChain.xml', null);
+    if (files[ct]) replace.set(ct, strToU8(strFromU8(files[ct]).replace(/<Override[^>]*calcChain[^>]*\/>/, '')));
+    if (files[rels]) replace.set(rels, strToU8(strFromU8(files[rels]).replace(/<Relationship[^>]*calcChain[^>]*\/>/, '')));
   }
-  const zippable: Zippable = {};
-  for (const [name, data] of Object.entries(files)) zippable[name] = [data, { level: 6 }];
-  return zipSync(zippable);
+  return patchZip(original, replace);
 }

@@ -35,24 +35,43 @@ export function sniffDelimiter(text: string): string {
   return best;
 }
 
-/** RFC 4180 records: quoted fields may hold delimiters, quotes ("") and line breaks. */
+/**
+ * RFC 4180 records: quoted fields may hold delimiters, quotes ("") and line breaks. Text is
+ * taken in runs (up to the next quote or separator), never a character at a time: a
+ * multi-megabyte cell costs one slice, not millions of string appends.
+ */
 export function parseCsv(text: string, delimiter: string, maxRows: number): string[][] {
   const rows: string[][] = [];
   let row: string[] = [];
   let field = '';
   let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
+      const quote = text.indexOf('"', i);
+      if (quote < 0) {
+        field += text.slice(i);
+        break;
+      }
+      field += text.slice(i, quote);
+      if (text[quote + 1] === '"') {
         field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"' && field === '') quoted = true;
-    else if (c === delimiter) {
+        i = quote + 2;
+      } else {
+        quoted = false;
+        i = quote + 1;
+      }
+      continue;
+    }
+    const c = text[i];
+    if (c === '"' && field === '') {
+      quoted = true;
+      i++;
+    } else if (c === delimiter) {
       row.push(field);
       field = '';
+      i++;
     } else if (c === '\n' || c === '\r') {
       if (c === '\r' && text[i + 1] === '\n') i++;
       row.push(field);
@@ -60,7 +79,13 @@ export function parseCsv(text: string, delimiter: string, maxRows: number): stri
       if (rows.length > maxRows) throw new ImportError(`The file has more than ${maxRows} rows; split the questionnaire or raise the limit.`, 413);
       row = [];
       field = '';
-    } else field += c;
+      i++;
+    } else {
+      let j = i + 1;
+      while (j < n && text[j] !== delimiter && text[j] !== '"' && text[j] !== '\n' && text[j] !== '\r') j++;
+      field += text.slice(i, j);
+      i = j;
+    }
   }
   if (field !== '' || row.length) {
     row.push(field);

@@ -4,7 +4,7 @@ import { ImportError } from './errors.js';
 import { columnName, type Workbook } from './grid.js';
 import { readJson } from './json.js';
 import { findQuestions, type ImportedQuestionnaire, type LayoutOptions } from './layout.js';
-import { readXlsx } from './xlsx.js';
+import { DEFAULT_XLSX_LIMITS, readXlsx, type XlsxLimits } from './xlsx.js';
 
 export type FileKind = 'xlsx' | 'csv' | 'json';
 
@@ -33,15 +33,15 @@ export function detectKind(data: Uint8Array, fileName: string): FileKind {
   throw new ImportError(`Files of type ${ext} are not questionnaires Evident can read. Upload .xlsx, .xlsm, .csv or .json.`, 415);
 }
 
-export function readWorkbook(data: Uint8Array, fileName: string): Workbook {
+export function readWorkbook(data: Uint8Array, fileName: string, limits: Partial<XlsxLimits> = {}): Workbook {
   const kind = detectKind(data, fileName);
-  if (kind === 'xlsx') return readXlsx(data);
+  if (kind === 'xlsx') return readXlsx(data, { ...DEFAULT_XLSX_LIMITS, ...limits });
   if (kind === 'json') return readJson(data);
   return readCsv(data);
 }
 
-export function parseQuestionnaire(data: Uint8Array, fileName: string, options: LayoutOptions = {}): ImportedQuestionnaire {
-  return findQuestions(readWorkbook(data, fileName), options);
+export function parseQuestionnaire(data: Uint8Array, fileName: string, options: LayoutOptions = {}, limits: Partial<XlsxLimits> = {}): ImportedQuestionnaire {
+  return findQuestions(readWorkbook(data, fileName, limits), options);
 }
 
 export interface SheetPreview {
@@ -52,8 +52,8 @@ export interface SheetPreview {
 }
 
 /** The first rows of every sheet, so a person can point at the question column. */
-export function previewWorkbook(data: Uint8Array, fileName: string, maxRows = 12): SheetPreview[] {
-  return readWorkbook(data, fileName).sheets.map((grid) => {
+export function previewWorkbook(data: Uint8Array, fileName: string, maxRows = 12, limits: Partial<XlsxLimits> = {}): SheetPreview[] {
+  return readWorkbook(data, fileName, limits).sheets.map((grid) => {
     const numbers = [...grid.rows.keys()].sort((a, b) => a - b).slice(0, maxRows);
     const width = Math.min(26, Math.max(1, ...numbers.flatMap((r) => [...grid.rows.get(r)!.keys()])));
     const columns = Array.from({ length: width }, (_, i) => columnName(i + 1));

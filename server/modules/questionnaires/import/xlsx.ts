@@ -2,14 +2,33 @@ import { strFromU8 } from 'fflate';
 import { ImportError } from './errors.js';
 import { parseRef, parseSqref, type GridCell, type ListValidation, type SheetGrid, type Workbook } from './grid.js';
 import { attr, decodeXml, textOf } from './xml.js';
-import { safeUnzip } from './zip.js';
+import { DEFAULT_ZIP_LIMITS, safeUnzip } from './zip.js';
 
 export interface XlsxLimits {
   maxRowsPerSheet: number;
+  /** Rows across all sheets: five sheets just under the per-sheet limit are still one file. */
+  maxRowsTotal: number;
   maxCells: number;
+  /** Bytes the parts that are read may unpack to. */
+  maxUnpackedBytes: number;
 }
 
-export const DEFAULT_XLSX_LIMITS: XlsxLimits = { maxRowsPerSheet: 20_000, maxCells: 2_000_000 };
+export const DEFAULT_XLSX_LIMITS: XlsxLimits = { maxRowsPerSheet: 20_000, maxRowsTotal: 100_000, maxCells: 2_000_000, maxUnpackedBytes: DEFAULT_ZIP_LIMITS.maxTotalBytes };
+
+/**
+ * Only the parts the importer reads are unpacked: the workbook and its relationships first, then
+ * the sheets they name, shared strings and styles. Anything else in the package (media, padding,
+ * pivot caches) is never inflated.
+ */
+function readParts(data: Uint8Array, limits: XlsxLimits): Record<string, Uint8Array> {
+  const zipLimits = { ...DEFAULT_ZIP_LIMITS, maxTotalBytes: limits.maxUnpackedBytes };
+  const index = safeUnzip(data, (name) => name === 'xl/workbook.xml' || name === 'xl/_rels/workbook.xml.rels', zipLimits);
+  const rels = index['xl/_rels/workbook.xml.rels'] ? strFromU8(index['xl/_rels/workbook.xml.rels']) : '';
+  const targets = new Set([...rels.matchAll(/<Relationship\b[^>]*>/g)].map((m) => resolvePart('xl/workbook.xml', attr(m[0], 'Target') ?? '')));
+  const wanted = (name: string) => name === 'xl/sharedStrings.xml' || name === 'xl/styles.xml' || (targets.has(name) && name.startsWith('xl/worksheets/'));
+  const budget = { ...zipLimits, maxTotalBytes: limits.maxUnpackedBytes - Object.values(index).reduce((n, part) => n + part.length, 0) };
+  return { ...index, ...safeUnzip(data, wanted, budget) };
+}
 
 function resolvePart(base: string, target: string): string {
   if (target.startsWith('/')) return target.slice(1);
@@ -58,7 +77,7 @@ interface SheetEntry {
  * file declares by range (validations over whole columns stay four numbers).
  */
 export function readXlsx(data: Uint8Array, limits: XlsxLimits = DEFAULT_XLSX_LIMITS): Workbook {
-  const files = safeUnzip(data, (name) => name === '[Content_Types].xml' || name.startsWith('xl/') && (name.endsWith('.xml') || name.endsWith('.rels')) && !name.startsWith('xl/media/'));
+  const files = readParts(data, limits);
   const text = (name: string) => (files[name] ? strFromU8(files[name]) : undefined);
   const workbookXml = text('xl/workbook.xml');
   if (!workbookXml) throw new ImportError('This is a zip file but not an Excel workbook (no xl/workbook.xml inside).', 415);
@@ -74,6 +93,7 @@ export function readXlsx(data: Uint8Array, limits: XlsxLimits = DEFAULT_XLSX_LIM
   const bold = boldStyles(text('xl/styles.xml'));
 
   let cells = 0;
+  let totalRows = 0;
   const grids = new Map<string, SheetGrid>();
   const readSheet = (entry: SheetEntry): SheetGrid => {
     const cached = grids.get(entry.name);
@@ -84,6 +104,7 @@ export function readXlsx(data: Uint8Array, limits: XlsxLimits = DEFAULT_XLSX_LIM
     for (const rowMatch of xml.matchAll(/<row\b([^>]*)>([\s\S]*?)<\/row>/g)) {
       const rowNumber = Number(attr(rowMatch[0], 'r') ?? rowCount + 1);
       if (++rowCount > limits.maxRowsPerSheet) throw new ImportError(`Sheet "${entry.name}" has more than ${limits.maxRowsPerSheet} rows; split the questionnaire or raise the limit.`, 413);
+      if (++totalRows > limits.maxRowsTotal) throw new ImportError(`The workbook has more than ${limits.maxRowsTotal.toLocaleString('en')} rows across its sheets, more than one questionnaire file may hold. Split it into smaller files.`, 413);
       const row = new Map<number, GridCell>();
       for (const c of rowMatch[2].matchAll(/<c\b([^>]*?)(?:\/>|>([\s\S]*?)<\/c>)/g)) {
         const ref = parseRef(attr(c[0], 'r') ?? '');

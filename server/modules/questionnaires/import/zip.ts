@@ -3,6 +3,7 @@ import { ImportError } from './errors.js';
 
 export interface ZipLimits {
   maxEntries: number;
+  /** Bytes the inflated parts may add up to; parts not asked for are never inflated and do not count. */
   maxTotalBytes: number;
   maxRatio: number;
 }
@@ -12,7 +13,9 @@ export const DEFAULT_ZIP_LIMITS: ZipLimits = { maxEntries: 5_000, maxTotalBytes:
 /**
  * Unzips an OOXML package, refusing zip bombs before inflating: too many entries, too much
  * declared content, or an implausible compression ratio. Only the parts `wanted` accepts are
- * inflated.
+ * inflated, and only they count against the limits: a huge part nobody reads costs nothing.
+ * (Inflating writes into a buffer of the declared size, so a part that lies about its size
+ * cannot grow past it.)
  */
 export function safeUnzip(data: Uint8Array, wanted: (name: string) => boolean, limits: ZipLimits = DEFAULT_ZIP_LIMITS): Unzipped {
   let entries = 0;
@@ -21,11 +24,12 @@ export function safeUnzip(data: Uint8Array, wanted: (name: string) => boolean, l
   try {
     return unzipSync(data, {
       filter(file) {
-        entries++;
+        if (++entries > limits.maxEntries) throw bomb();
+        if (!wanted(file.name)) return false;
         declared += file.originalSize;
-        if (entries > limits.maxEntries || declared > limits.maxTotalBytes) throw bomb();
+        if (declared > limits.maxTotalBytes) throw bomb();
         if (file.originalSize > 1_000_000 && file.originalSize / Math.max(1, file.size) > limits.maxRatio) throw bomb();
-        return wanted(file.name);
+        return true;
       },
     });
   } catch (error) {

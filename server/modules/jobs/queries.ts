@@ -1,0 +1,97 @@
+import { sql, type Selectable } from 'kysely';
+import type { DbOrTx } from '../../db/database.js';
+import type { JobKind, JobsTable } from './tables.js';
+import type { Job } from './types.js';
+
+const ACTIVE = ['queued', 'running'] as const;
+
+function toJob(row: Selectable<JobsTable>): Job {
+  return {
+    id: row.id,
+    kind: row.kind,
+    subject: row.subject,
+    state: row.state,
+    progress: { done: row.progress_done, total: row.progress_total },
+    error: row.error,
+    createdBy: row.created_by,
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+  };
+}
+
+export async function insertJob(
+  db: DbOrTx,
+  row: { id: string; kind: JobKind; subject: string; input: unknown; createdBy: string; lockedBy: string | null; leaseUntil: Date | null; at: Date },
+): Promise<Job> {
+  const inserted = await db
+    .insertInto('jobs')
+    .values({ id: row.id, kind: row.kind, subject: row.subject, input: JSON.stringify(row.input), state: 'queued', created_by: row.createdBy, created_at: row.at, locked_by: row.lockedBy, lease_until: row.leaseUntil })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toJob(inserted);
+}
+
+export async function findJob(db: DbOrTx, id: string): Promise<Job | null> {
+  const row = await db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? toJob(row) : null;
+}
+
+export async function findJobInput(db: DbOrTx, id: string): Promise<Record<string, unknown> | null> {
+  const row = await db.selectFrom('jobs').select('input').where('id', '=', id).executeTakeFirst();
+  return row ? (row.input as Record<string, unknown>) : null;
+}
+
+/** The newest job working on a subject (a questionnaire), if any. */
+export async function findLatestJob(db: DbOrTx, subject: string, kind: JobKind): Promise<Job | null> {
+  const row = await db.selectFrom('jobs').selectAll().where('subject', '=', subject).where('kind', '=', kind).orderBy('created_at', 'desc').orderBy('id', 'desc').executeTakeFirst();
+  return row ? toJob(row) : null;
+}
+
+/** Jobs queued or running, for one person or one instance. */
+export async function countActiveJobs(db: DbOrTx, by: { createdBy?: string; lockedBy?: string }): Promise<number> {
+  let query = db.selectFrom('jobs').select((eb) => eb.fn.countAll<string>().as('n')).where('state', 'in', ACTIVE);
+  if (by.createdBy !== undefined) query = query.where('created_by', '=', by.createdBy);
+  if (by.lockedBy !== undefined) query = query.where('locked_by', '=', by.lockedBy);
+  return Number((await query.executeTakeFirstOrThrow()).n);
+}
+
+/** Serialises the limit check and insert of concurrent enqueues (held until the transaction ends). */
+export async function lockJobCounts(db: DbOrTx): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtext('evident.jobs'))`.execute(db);
+}
+
+export async function markRunning(db: DbOrTx, id: string, at: Date, instance: string, leaseUntil: Date): Promise<boolean> {
+  const result = await db.updateTable('jobs').set({ state: 'running', started_at: at, locked_by: instance, lease_until: leaseUntil }).where('id', '=', id).where('state', '=', 'queued').executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export async function updateProgress(db: DbOrTx, id: string, done: number, total: number): Promise<void> {
+  await db.updateTable('jobs').set({ progress_done: done, progress_total: total }).where('id', '=', id).where('state', '=', 'running').execute();
+}
+
+export async function finishJob(db: DbOrTx, id: string, outcome: { state: 'succeeded' | 'failed'; error: string | null; at: Date }): Promise<void> {
+  await db
+    .updateTable('jobs')
+    .set({ state: outcome.state, error: outcome.error, finished_at: outcome.at, lease_until: null })
+    // A finished job shows all of its work done, whichever progress write came last.
+    .$if(outcome.state === 'succeeded', (u) => u.set({ progress_done: sql<number>`progress_total` }))
+    .where('id', '=', id)
+    .where('state', 'in', ACTIVE)
+    .execute();
+}
+
+/**
+ * Jobs an instance left queued or running when it stopped, and any job whose claim has lapsed
+ * (an instance that never came back, a restore on another machine): failed, with what they
+ * worked on.
+ */
+export async function failJobsOf(db: DbOrTx, instance: string, error: string, at: Date): Promise<{ id: string; kind: JobKind; subject: string }[]> {
+  return db
+    .updateTable('jobs')
+    .set({ state: 'failed', error, finished_at: at, lease_until: null })
+    .where('state', 'in', ACTIVE)
+    .where((eb) => eb.or([eb('locked_by', '=', instance), eb('lease_until', '<', at)]))
+    .returning(['id', 'kind', 'subject'])
+    .execute();
+}

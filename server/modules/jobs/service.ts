@@ -1,0 +1,165 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Kysely } from 'kysely';
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../../clock.js';
+import type { Database, DbOrTx } from '../../db/database.js';
+import { BusyError } from './pool.js';
+import * as q from './queries.js';
+import type { Job, JobHandler, JobKind } from './types.js';
+
+export interface JobLimits {
+  instanceId: string;
+  jobsPerInstance: number;
+  jobsPerUser: number;
+  /** Jobs this instance runs at once; the rest wait, queued. */
+  concurrency: number;
+}
+
+export interface EnqueueRequest {
+  kind: JobKind;
+  /** What the job works on, e.g. a questionnaire id. */
+  subject: string;
+  /** Plain JSON: everything the handler needs, so any instance can run it. */
+  input: Record<string, unknown>;
+  createdBy: string;
+}
+
+/**
+ * The small interface the rest of the app uses. The in-process backend below runs jobs on this
+ * instance; a PostgreSQL-backed queue can take its place by implementing the same five calls.
+ */
+export interface JobQueue {
+  /** Refuses (429) before any work is done when the person or the instance is at its limit. */
+  checkCapacity(createdBy: string): Promise<void>;
+  /** Records a queued job inside the caller's transaction, checking the limits again under a lock. */
+  enqueue(tx: DbOrTx, request: EnqueueRequest): Promise<Job>;
+  /** Starts a job enqueued earlier, once its transaction has committed. */
+  run(id: string): void;
+  get(id: string): Promise<Job | null>;
+  /** Stores n of N for a running job. */
+  progress(id: string, done: number, total: number): Promise<void>;
+  /** Says what runs a kind of job (at start-up). */
+  handle(kind: JobKind, handler: JobHandler): void;
+  /** Resolves when this instance has nothing running or waiting. */
+  idle(): Promise<void>;
+  /** Starts nothing more and waits for what runs. */
+  close(): Promise<void>;
+}
+
+/** Longer than any job may run (answering stops after ten minutes). */
+const LEASE_MS = 60 * 60_000;
+
+/** Runs jobs on this instance, at most `concurrency` at once, in the order they were started. */
+export class InProcessJobQueue implements JobQueue {
+  private readonly waiting: string[] = [];
+  private readonly running = new Map<string, Promise<void>>();
+  private readonly handlers = new Map<JobKind, JobHandler>();
+  private closed = false;
+
+  constructor(
+    private readonly deps: { db: Kysely<Database>; clock: Clock; log: FastifyBaseLogger },
+    private readonly limits: JobLimits,
+  ) {}
+
+  handle(kind: JobKind, handler: JobHandler): void {
+    this.handlers.set(kind, handler);
+  }
+
+  async checkCapacity(createdBy: string, db: DbOrTx = this.deps.db): Promise<void> {
+    const mine = await q.countActiveJobs(db, { createdBy });
+    if (mine >= this.limits.jobsPerUser) {
+      throw new BusyError(`You already have ${mine} questionnaire${mine === 1 ? '' : 's'} being answered (at most ${this.limits.jobsPerUser} at a time). Upload this one when one of them is ready.`);
+    }
+    const here = await q.countActiveJobs(db, { lockedBy: this.limits.instanceId });
+    if (here >= this.limits.jobsPerInstance) {
+      throw new BusyError(`The server is answering ${here} questionnaires already (at most ${this.limits.jobsPerInstance} at a time). Try again in a few minutes.`);
+    }
+  }
+
+  async enqueue(tx: DbOrTx, request: EnqueueRequest): Promise<Job> {
+    await q.lockJobCounts(tx);
+    await this.checkCapacity(request.createdBy, tx);
+    // In process, the instance that accepts a job runs it: it is claimed from the start, for a
+    // lease long enough for any job; a lapsed lease lets another instance's start-up fail it.
+    const at = this.deps.clock.now();
+    return q.insertJob(tx, { id: randomUUID(), ...request, lockedBy: this.limits.instanceId, leaseUntil: new Date(at.getTime() + LEASE_MS), at });
+  }
+
+  run(id: string): void {
+    if (this.closed) return;
+    this.waiting.push(id);
+    this.next();
+  }
+
+  get(id: string): Promise<Job | null> {
+    return q.findJob(this.deps.db, id);
+  }
+
+  progress(id: string, done: number, total: number): Promise<void> {
+    return q.updateProgress(this.deps.db, id, done, total);
+  }
+
+  /** Resolves when nothing is running or waiting (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.running.size || this.waiting.length) await Promise.allSettled([...this.running.values()]);
+  }
+
+  /** Starts nothing more and waits for what runs; what is left queued is failed at the next start. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.waiting.length = 0;
+    await Promise.allSettled([...this.running.values()]);
+  }
+
+  private next(): void {
+    while (this.running.size < this.limits.concurrency && this.waiting.length) {
+      const id = this.waiting.shift()!;
+      const done = this.execute(id).finally(() => {
+        this.running.delete(id);
+        this.next();
+      });
+      this.running.set(id, done);
+    }
+  }
+
+  private async execute(id: string): Promise<void> {
+    const { db, clock, log } = this.deps;
+    try {
+      const now = clock.now();
+      if (!(await q.markRunning(db, id, now, this.limits.instanceId, new Date(now.getTime() + LEASE_MS)))) return;
+      const job = (await q.findJob(db, id))!;
+      const input = (await q.findJobInput(db, id)) ?? {};
+      const handler = this.handlers.get(job.kind);
+      if (!handler) throw new Error(`No handler for jobs of kind ${job.kind}.`);
+      await handler(input, { job, progress: this.reporter(id) });
+      await q.finishJob(db, id, { state: 'succeeded', error: null, at: clock.now() });
+    } catch (error) {
+      log.warn({ err: error, job: id }, 'job failed');
+      await q.finishJob(db, id, { state: 'failed', error: error instanceof Error ? error.message : String(error), at: clock.now() }).catch(() => {});
+    }
+  }
+
+  /** Progress arrives faster than it is worth storing: one write at a time, always the latest. */
+  private reporter(id: string): (done: number, total: number) => void {
+    let latest: [number, number] | null = null;
+    let writing = false;
+    const write = async () => {
+      writing = true;
+      while (latest) {
+        const [done, total] = latest;
+        latest = null;
+        await this.progress(id, done, total).catch(() => {});
+      }
+      writing = false;
+    };
+    return (done, total) => {
+      latest = [done, total];
+      if (!writing) void write();
+    };
+  }
+}
+
+/** At start-up: jobs this instance left queued or running are failed, and what they worked on is returned. */
+export function failInterruptedJobs(db: DbOrTx, clock: Clock, instanceId: string) {
+  return q.failJobsOf(db, instanceId, 'Interrupted: the server stopped while this job was waiting or running.', clock.now());
+}
