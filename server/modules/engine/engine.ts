@@ -8,7 +8,7 @@ import { answerField } from './fields.js';
 import { buildNamedThingFinder, type NamedEntry, type NamedThing } from './named-things.js';
 import { buildRetriever, thingKey, type Candidate } from './retrieve.js';
 import { splitCompound } from './split.js';
-import { genericTermSet, matchSubject, subjectOf } from './subject.js';
+import { asksMoreThan, genericTermSet, isGenericOnly, matchSubject, subjectOf } from './subject.js';
 import { CONTEXT_BOOST, DEFAULT_THRESHOLDS, DISCLOSURE_CONFIDENCE } from './thresholds.js';
 import type { AnswerOptions, EngineKnowledge, EngineOutput, LibraryEntry, PartResult, QuestionInput, QuestionResult, Summary } from './types.js';
 
@@ -108,6 +108,11 @@ export function buildEngine(knowledge: EngineKnowledge): Engine {
     return asked.every((a) => sameUnit.some((s) => Math.abs(s.value - a.value) <= 0.01 * Math.max(1, a.value))) ? 'same' : 'other';
   }
 
+  /** "(ISO 27001 A.12.6.1)" names a control, not a subject. */
+  function withoutControlNumbers(text: string): string {
+    return text.replace(/\b(?:ISO(?:\/IEC)?\s*)?2700[1-9](?::20\d\d)?\b|\b(?:A\.)?\d{1,2}(?:\.\d{1,2}){1,2}\b|\bCLD\.[\d.]+\d\b|\bISO\b/gi, ' ');
+  }
+
   function answerPart(input: PartInput, options: AnswerOptions): PartResult {
     const thresholds = { ...DEFAULT_THRESHOLDS, ...options.thresholds };
     const question = input.text;
@@ -134,9 +139,11 @@ export function buildEngine(knowledge: EngineKnowledge): Engine {
     const short = question.split(/\s+/).length <= 6;
     const controlTitles = cited.map((id) => lookup.controlTitle.get(id) ?? '').join(' ');
     const context = { previous: refersBack || short ? input.previous : null, previousBoost: refersBack ? CONTEXT_BOOST.referent : CONTEXT_BOOST.previous, section: input.section, controls: controlTitles };
-    const reading = refersBack ? `${question} ${input.previous}` : question;
+    const genericOnly = !refersBack && isGenericOnly(withoutControlNumbers(question), generic, retriever);
+    // Generic words beside a control number: the control's title says what they are about.
+    const reading = refersBack ? `${question} ${input.previous}` : genericOnly && cited.length ? `${question} ${controlTitles}` : question;
     const subject = subjectOf(reading, generic, retriever);
-    const all = retriever.candidates(question, partOptions.audience, context);
+    const all = retriever.candidates(genericOnly && cited.length ? reading : question, partOptions.audience, context);
     const found = qualified(question, all, named, event, kind, cited.length > 0);
     if (subject.length === 0 && cited.length === 0) return unanswered(question, kind, 'the question names nothing specific to answer (only generic words)');
     if (found.length === 0) {
@@ -148,9 +155,12 @@ export function buildEngine(knowledge: EngineKnowledge): Engine {
       return unanswered(question, kind, 'no match in the answer library');
     }
 
-    const judgement = decide({ text: question, withContext: reading }, found, subject, cited, retriever, thresholds);
+    const judgement = decide({ text: genericOnly && cited.length ? reading : question, withContext: reading }, found, subject, cited, retriever, thresholds);
     if (judgement.status === 'unanswered') return unanswered(question, kind, judgement.reason ?? 'no good match', judgement.why);
     const best = judgement.best;
+    if (genericOnly && !cited.length && asksMoreThan([best.entry.question, ...best.entry.phrasings], question, generic, retriever)) {
+      return unanswered(question, kind, `the question is too general to answer: it names no subject (closest: ${best.entry.id}, which is about more)`, judgement.why);
+    }
     const controls = rankControls(question, best, judgement.rest, cited, retriever);
 
     let composed: Composed | null;

@@ -28,6 +28,21 @@ export function subjectOf(text: string, generic: Set<string>, retriever: Retriev
   return specific.length ? specific : all;
 }
 
+/** The question's own words are all generic ("Is there a documented process?"). */
+export function isGenericOnly(text: string, generic: Set<string>, retriever: Retriever): boolean {
+  const all = termsOf(text, retriever);
+  return all.length > 0 && all.every((s) => generic.has(s.term));
+}
+
+/**
+ * A question made only of generic words is answered only by a library answer that asks no more
+ * than it does: "Is there a documented process?" is not "Is there a disciplinary process?".
+ */
+export function asksMoreThan(candidateQuestions: string[], question: string, generic: Set<string>, retriever: Retriever): boolean {
+  const asked = new Set(termsOf(question, retriever).flatMap((s) => [s.term, ...s.alternatives]));
+  return candidateQuestions.every((q) => termsOf(q, retriever).some((s) => !generic.has(s.term) && !asked.has(s.term)));
+}
+
 function termsOf(text: string, retriever: Retriever): SubjectTerm[] {
   const seen = new Set<string>();
   const out: SubjectTerm[] = [];
