@@ -69,7 +69,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
         req: (req) => ({ method: req.method, url: redactUrl(req.url), remoteAddress: req.ip }),
       },
     },
-    trustProxy: config.env === 'production',
+    // Off unless configured, also in production: a forwarded address is believed only from a known proxy.
+    trustProxy: trustProxyOption(config.trustProxy),
     bodyLimit: 1024 * 1024,
     requestIdHeader: 'x-request-id',
     genReqId: () => crypto.randomUUID(),
@@ -135,6 +136,13 @@ function registerJobs(app: FastifyInstance, config: Config, deps: AppDeps): void
     await jobs.close();
     await pool.close();
   });
+}
+
+/** A hop count trusts that many proxies nearest the server (what proxy-addr does for a number). */
+function trustProxyOption(trust: Config['trustProxy']): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (trust === false) return false;
+  if (typeof trust === 'number') return (_address, hop) => hop < trust;
+  return [...trust];
 }
 
 export function redactUrl(url: string): string {

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +28,11 @@ export interface Config {
   readonly expiringWithinDays: number;
   readonly uploadLimitBytes: number;
   readonly logLevel: string;
+  /**
+   * Which proxies may name the client in X-Forwarded-For: false (none, the socket's address is the
+   * client), a hop count, or the proxies' addresses and CIDR ranges. Fastify's trustProxy.
+   */
+  readonly trustProxy: false | number | readonly string[];
   /** Sign-in attempts allowed per client address per minute. */
   readonly loginRateLimit: number;
   /** Public form submissions (document requests, questions) allowed per client address per minute. */
@@ -122,6 +128,32 @@ function readPositiveInt(env: Env, name: string, fallback: number): number {
   const n = Number(raw);
   if (!Number.isInteger(n) || n <= 0) throw new ConfigError(name, `"${raw}" must be a positive whole number`);
   return n;
+}
+
+/** One address or a CIDR range (IPv4 or IPv6). */
+function isAddressOrRange(value: string): boolean {
+  const [address, bits, extra] = value.split('/');
+  if (extra !== undefined || !address) return false;
+  const kind = net.isIP(address);
+  if (!kind) return false;
+  if (bits === undefined) return true;
+  const n = Number(bits);
+  return /^\d+$/.test(bits) && n <= (kind === 4 ? 32 : 128);
+}
+
+/**
+ * TRUST_PROXY: unset (trust no proxy), a hop count, or a comma list of proxy addresses and ranges.
+ * "true" is refused: trusting every hop lets any client write its own address.
+ */
+export function parseTrustProxy(raw: string | undefined): false | number | string[] {
+  const value = raw?.trim();
+  if (!value || value === 'false' || value === '0') return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  if (value === 'true') throw new ConfigError('TRUST_PROXY', 'must be a hop count or the proxies\' addresses ("true" would let any client forge its address)');
+  const entries = value.split(',').map((part) => part.trim()).filter(Boolean);
+  const bad = entries.find((entry) => !isAddressOrRange(entry));
+  if (bad !== undefined) throw new ConfigError('TRUST_PROXY', `"${bad}" is not an IP address or CIDR range (give a hop count or a comma list of proxy addresses)`);
+  return entries;
 }
 
 function readLimits(env: Env): Limits {
@@ -231,6 +263,7 @@ export function loadConfig(env: Env = process.env): Config {
     expiringWithinDays: readPositiveInt(env, 'EXPIRING_WITHIN_DAYS', 30),
     uploadLimitBytes: readPositiveInt(env, 'UPLOAD_LIMIT_BYTES', 10 * 1024 * 1024),
     logLevel: env.LOG_LEVEL || (nodeEnv === 'test' ? 'silent' : 'info'),
+    trustProxy: Object.freeze(parseTrustProxy(env.TRUST_PROXY)),
     loginRateLimit: readPositiveInt(env, 'LOGIN_RATE_LIMIT', 10),
     publicFormRateLimit: readPositiveInt(env, 'PUBLIC_FORM_RATE_LIMIT', 10),
     fixedNow,

@@ -37,6 +37,9 @@ describe('loadConfig', () => {
     [{ AUDIT_KEY: `legacy:${'x'.repeat(40)}` }, 'AUDIT_KEY'],
     [{ AUDIT_KEY: `k1:${'x'.repeat(40)},k1:${'y'.repeat(40)}` }, 'AUDIT_KEY'],
     [{ AUDIT_CHECKPOINT_MINUTES: '0' }, 'AUDIT_CHECKPOINT_MINUTES'],
+    [{ TRUST_PROXY: 'true' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: '10.0.0.1,proxy.example' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: '10.0.0.0/33' }, 'TRUST_PROXY'],
   ])('names the variable of a bad value %j', (env, variable) => {
     expect(() => loadConfig({ ...base, ...env })).toThrow(ConfigError);
     expect(() => loadConfig({ ...base, ...env })).toThrow(new RegExp(`^${variable}:`));
@@ -48,6 +51,14 @@ describe('loadConfig', () => {
     const config = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40), AUDIT_KEY: `k2:${'n'.repeat(40)},k1:${'o'.repeat(40)}`, BASE_URL: 'https://trust.example.com' });
     expect(config.secureCookies).toBe(true);
     expect(config.auditKeys.map((k) => k.id)).toEqual(['k2', 'k1']);
+    // Production trusts no X-Forwarded-For unless told which proxies to believe.
+    expect(config.trustProxy).toBe(false);
+  });
+
+  it('TRUST_PROXY takes a hop count or a list of proxy addresses and ranges', () => {
+    expect(loadConfig(base).trustProxy).toBe(false);
+    expect(loadConfig({ ...base, TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ ...base, TRUST_PROXY: '127.0.0.1, 10.0.0.0/8,::1' }).trustProxy).toEqual(['127.0.0.1', '10.0.0.0/8', '::1']);
   });
 
   it('in development generates the audit key once in the data folder; a bare secret gets a stable derived id', () => {
