@@ -18,6 +18,22 @@ export interface ControlRefResolver {
 
 const IN_TEXT = /\b(?:A\.\d{1,2}\.\d{1,2}(?:\.\d{1,2})?|CLD\.\d{1,2}\.\d{1,2}\.\d{1,2})\b/gi;
 
+/** The clause numbers of ISO/IEC 27001 (2013 and 2022 editions): ids only. */
+const CLAUSES_27001 = new Set(
+  '4 4.1 4.2 4.3 4.4 5 5.1 5.2 5.3 6 6.1 6.1.1 6.1.2 6.1.3 6.2 6.3 7 7.1 7.2 7.3 7.4 7.5 7.5.1 7.5.2 7.5.3 8 8.1 8.2 8.3 9 9.1 9.2 9.2.1 9.2.2 9.3 9.3.1 9.3.2 9.3.3 10 10.1 10.2'.split(' '),
+);
+
+/** An ISO/IEC 27001 management-system clause number (4-10), as opposed to an Annex A control. */
+export function isClauseNumber(id: string): boolean {
+  return CLAUSES_27001.has(id.trim());
+}
+
+/** A reference that names ISO/IEC 27001 and a bare clause number (no "A.", no "Annex") is one of its clauses. */
+export function isClauseOf27001(raw: string): boolean {
+  const m = /^(?:iso\/?iec\s*|iso\s*)?27001(?::20(?:13|22))?\s*(?::|clause\s+|§\s*)?\s*(\d{1,2}(?:\.\d{1,2}){0,2})$/i.exec(raw.trim());
+  return m !== null && CLAUSES_27001.has(m[1]);
+}
+
 export function controlRefResolver(knownIds: Iterable<string>, mappings: ControlMapping[]): ControlRefResolver {
   const known = new Set(knownIds);
   const from2013 = new Map(mappings.filter((m) => /^A\.\d+\.\d+\.\d+$/.test(m.from)).map((m) => [m.from, m.to]));
@@ -25,7 +41,13 @@ export function controlRefResolver(knownIds: Iterable<string>, mappings: Control
 
   function resolve(raw: string): string[] {
     const canonicalForm = /^(iso2700[12]|iso27017):(.+)$/i.exec(raw.trim());
-    if (canonicalForm) return known.has(raw.trim()) ? [raw.trim()] : resolve(canonicalForm[2]);
+    if (canonicalForm) {
+      if (known.has(raw.trim())) return [raw.trim()];
+      return isClauseOf27001(raw) ? [] : resolve(canonicalForm[2]);
+    }
+    // "27001 7.2" is the competence clause, not physical entry 7.2: 27001's own clauses (4-10) are
+    // requirements of the management system, never Annex A controls, so they resolve to nothing.
+    if (isClauseOf27001(raw)) return [];
     const ref = raw
       .trim()
       .replace(/^iso\/?iec\s*/i, '')

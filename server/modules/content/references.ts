@@ -1,4 +1,5 @@
 import { daysBetween } from '../../clock.js';
+import { isClauseNumber } from './control-refs.js';
 import { evidenceFileFacts } from './files.js';
 import type { ContentBundle, Location, Problem } from './types.js';
 
@@ -131,9 +132,18 @@ export function checkReferences(bundle: ContentBundle, options: CheckOptions): P
     }
   }
   // Annex A rows map to 27002 controls; the clause rows (4-10) map to clauses, which are not controls.
-  for (const mapping of bundle.mappings.filter((m) => m.from.startsWith('A.'))) {
+  // A clause row read as a control is how "27001 7.2" (competence) once became physical entry 7.2:
+  // Annex A rows (A.x.y.z) map to 2022 controls, clause rows (4-10) only to clauses.
+  for (const mapping of bundle.mappings) {
+    const annex = mapping.from.startsWith('A.');
+    if (!annex && !isClauseNumber(mapping.from)) {
+      error(mapping.at, `mapping ${mapping.from}: neither an Annex A control (A.x.y.z) nor an ISO/IEC 27001 clause (4-10)`);
+      continue;
+    }
     for (const ref of mapping.to) {
-      if (!controls.has(`iso27002:${ref.replace(/^A\./, '')}`)) {
+      if (!annex && (ref.startsWith('A.') || !isClauseNumber(ref))) {
+        error(mapping.at, `mapping ${mapping.from}: the clause maps to "${ref}", which is not a clause; clauses are never Annex A controls`);
+      } else if (annex && !controls.has(`iso27002:${ref.replace(/^A\./, '')}`)) {
         error(mapping.at, `mapping ${mapping.from}: unknown 2022 control "${ref}"`);
       }
     }

@@ -80,6 +80,14 @@ describe('content check', () => {
     expect(errorsOf(copy.dir).some((e) => e.includes('nda documents must be unencrypted PDFs'))).toBe(true);
   });
 
+  it('refuses a mapping that reads a management-system clause as an Annex A control', () => {
+    copy = copyContent();
+    copy.edit('frameworks/mapping-2013-2022.yaml', (t) => `${t}  - { from: "7.2", title2013: Competence, to: ["A.7.2"], relationship: equal }\n  - { from: "12.3.1", title2013: Backup, to: ["8.13"], relationship: equal }\n`);
+    const errors = errorsOf(copy.dir);
+    expect(errors).toContain('frameworks/mapping-2013-2022.yaml:4: error: mapping 7.2: the clause maps to "A.7.2", which is not a clause; clauses are never Annex A controls');
+    expect(errors).toContain('frameworks/mapping-2013-2022.yaml:5: error: mapping 12.3.1: neither an Annex A control (A.x.y.z) nor an ISO/IEC 27001 clause (4-10)');
+  });
+
   it('warns, without failing, about stale evidence', () => {
     copy = copyContent();
     copy.edit('evidence/register.yaml', (t) => t.replace('reviewBy: +60d', 'reviewBy: -1d'));

@@ -35,6 +35,21 @@ describe('control references as people write them', () => {
     expect(refs.resolve('encryption')).toEqual([]);
   });
 
+  it('never reads an ISO/IEC 27001 clause number as a 27002 control', () => {
+    const withClauses = controlRefResolver([...known, 'iso27002:7.2', 'iso27002:9.3'], mappings);
+    // 27001 clause 7.2 is competence; 27002 control 7.2 is physical entry.
+    expect(withClauses.resolve('27001 7.2')).toEqual([]);
+    expect(withClauses.resolve('ISO 27001 7.2')).toEqual([]);
+    expect(withClauses.resolve('ISO/IEC 27001:2022 clause 9.3')).toEqual([]);
+    expect(withClauses.resolve('iso27001:7.2')).toEqual([]);
+    // The same numbers written as controls still resolve.
+    expect(withClauses.resolve('A.7.2')).toEqual(['iso27002:7.2']);
+    expect(withClauses.resolve('ISO 27001 A.7.2')).toEqual(['iso27002:7.2']);
+    expect(withClauses.resolve('27002 7.2')).toEqual(['iso27002:7.2']);
+    // 5.15 is no clause of 27001, so "27001 5.15" can only mean the Annex A control.
+    expect(withClauses.resolve('27001 5.15')).toEqual(['iso27002:5.15']);
+  });
+
   it('finds Annex A and CLD references inside a question, not bare section numbers', () => {
     expect(refs.refsIn('Per A.12.4.1 and CLD.9.5.1, are logs kept? (see section 5.15)')).toEqual(['iso27002:8.15', 'iso27017:CLD.9.5.1']);
     expect(refs.refsIn('Question 5.15: do you log?')).toEqual([]);
@@ -55,6 +70,16 @@ describe('on the demo provider', () => {
     const direct = await request(t.app.server).get('/api/v1/controls/iso27002:8.15').expect(200);
     expect(direct.body).not.toHaveProperty('resolvedFrom');
     expect((await request(t.app.server).get('/api/v1/controls/A.99.9.9').expect(404)).body.error.message).toMatch(/A\.12\.4\.1 work too/);
+  });
+
+  it('maps the 2013 information-transfer and technical-compliance controls as corrected', async () => {
+    const transfer = await request(t.app.server).get('/api/v1/controls/A.13.2.1').expect(200);
+    expect(transfer.body.control.id).toBe('iso27002:5.14');
+    await request(t.app.server).get('/api/v1/controls/27001%207.2').expect(404);
+    const engine = await t.app.engine.get();
+    const options = answerOptions(t.config, t.clock, 'nda', null);
+    const named = engine.answer({ id: 'q', sheet: null, row: null, question: 'Is the review of technical compliance documented? (ISO 27001 A.18.2.3)' }, options);
+    expect(named.controls.slice(0, 2).sort()).toEqual(['iso27002:5.36', 'iso27002:8.8']);
   });
 
   it('the control page redirects an old number to the current control', async () => {
