@@ -43,9 +43,27 @@ const stopWords = new Set([
   'can', 'will', 'shall', 'should', 'must', 'may', 'y', 'n', 'yes', 'no', 'na', 'e', 'g', 'eg', 'ie', 'etc', 'its', 'it',
 ]);
 
+/**
+ * Porter's stemmer folds some words of different meaning into one stem: "authorized" and
+ * "authorities" both become "author", so an answer about supervisory authorities matched a
+ * question about authorization. These prefixes keep such words apart.
+ */
+const SEPARATE_STEMS: [RegExp, string][] = [
+  [/^authori[sz]/, 'authoriz'],
+  [/^authorit/, 'authorit'],
+  [/^generat/, 'generat'],
+  [/^communit/, 'communit'],
+];
+
 function stem(word: string): string {
+  for (const [pattern, fixed] of SEPARATE_STEMS) if (pattern.test(word)) return fixed;
   return lunr.stemmer(new lunr.Token(word, {})).toString();
 }
+
+function indexStemmer(token: lunr.Token): lunr.Token {
+  return token.update((word) => stem(word));
+}
+lunr.Pipeline.registerFunction(indexStemmer, 'evidentStemmer');
 
 /** Lower-cased words without stop words, stemmed the way the index stems them. */
 export function meaningfulTerms(text: string): string[] {
@@ -64,6 +82,8 @@ export function buildSearchIndex(documents: SearchDocument[], boosts: Record<str
   const df = new Map<string, number>();
   const index = lunr(function () {
     this.ref('id');
+    this.pipeline.after(lunr.stemmer, indexStemmer);
+    this.pipeline.remove(lunr.stemmer);
     for (const field of fields) this.field(field, { boost: boosts[field] });
     this.metadataWhitelist = [];
     for (const doc of documents) {

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { buildSearchIndex, meaningfulTerms } from '../../../server/modules/search/index.js';
+
+describe('stems', () => {
+  it('keep words of different meaning apart where Porter folds them together', () => {
+    expect(meaningfulTerms('authorized')).toEqual(meaningfulTerms('authorised'));
+    expect(meaningfulTerms('authorization')).toEqual(meaningfulTerms('authorized'));
+    expect(meaningfulTerms('authorities')).toEqual(meaningfulTerms('authority'));
+    expect(meaningfulTerms('authorized')).not.toEqual(meaningfulTerms('authorities'));
+  });
+
+  it('an answer about authorities is not found for a question about authorization', () => {
+    const index = buildSearchIndex(
+      [
+        { id: 'authorities', fields: { text: 'We notify the supervisory authorities of a breach.' } },
+        { id: 'access', fields: { text: 'Access is authorised by the system owner.' } },
+      ],
+      { text: 1 },
+    );
+    expect(index.search('Is network traffic restricted to what is authorized?').map((h) => h.id)).toEqual(['access']);
+    expect(index.search('Which authority do you notify?').map((h) => h.id)).toEqual(['authorities']);
+  });
+});
