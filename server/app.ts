@@ -39,6 +39,8 @@ import { WorkerPool } from './modules/jobs/pool.js';
 import { InProcessJobQueue, type JobQueue } from './modules/jobs/service.js';
 import { jobRoutes } from './modules/jobs/routes.js';
 import { answerQuestionnaireJob } from './modules/questionnaires/answer-job.js';
+import { keepJobLeases } from './modules/jobs/leases.js';
+import { failInterrupted } from './modules/questionnaires/queries.js';
 
 export interface AppDeps {
   db: Kysely<Database>;
@@ -132,8 +134,12 @@ function registerJobs(app: FastifyInstance, config: Config, deps: AppDeps): void
   jobs.handle('questionnaire.answer', answerQuestionnaireJob({ db: deps.db, clock: deps.clock, config, pool }));
   app.decorate('pool', pool);
   app.decorate('jobs', jobs);
+  // Questionnaires whose job failed with a lapsed lease fail too (no job will finish them).
+  if (config.env !== 'test') keepJobLeases(app, jobs, async () => void (await failInterrupted(deps.db, deps.clock.now())));
   app.addHook('onClose', async () => {
     await jobs.close();
+    // Jobs dropped from the queue by close() leave their questionnaires waiting: fail those too.
+    await failInterrupted(deps.db, deps.clock.now()).catch(() => {});
     await pool.close();
   });
 }

@@ -51,3 +51,9 @@ export async function migrateAllDown(db: Kysely<any>): Promise<string[]> {
   const { NO_MIGRATIONS } = await import('kysely');
   return unwrap(await (await createMigrator(db)).migrateTo(NO_MIGRATIONS));
 }
+
+/** Names of the migrations this code knows that the database has not applied (empty: current). */
+export async function pendingMigrations(db: Kysely<any>): Promise<string[]> {
+  const migrations = await (await createMigrator(db)).getMigrations();
+  return migrations.filter((m) => !m.executedAt).map((m) => m.name);
+}

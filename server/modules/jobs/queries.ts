@@ -81,17 +81,21 @@ export async function finishJob(db: DbOrTx, id: string, outcome: { state: 'succe
     .execute();
 }
 
+/** Extends the claims one owner holds on its queued and running jobs. */
+export async function renewLeases(db: DbOrTx, owner: string, leaseUntil: Date): Promise<void> {
+  await db.updateTable('jobs').set({ lease_until: leaseUntil }).where('locked_by', '=', owner).where('state', 'in', ACTIVE).execute();
+}
+
 /**
- * Jobs an instance left queued or running when it stopped, and any job whose claim has lapsed
- * (an instance that never came back, a restore on another machine): failed, with what they
- * worked on.
+ * Jobs whose claim lapsed (an instance killed or stopped, a restore on another machine): failed,
+ * with what they worked on. A job without any claim is failed too: nothing will ever run it.
  */
-export async function failJobsOf(db: DbOrTx, instance: string, error: string, at: Date): Promise<{ id: string; kind: JobKind; subject: string }[]> {
+export async function failLapsedJobs(db: DbOrTx, error: string, at: Date): Promise<{ id: string; kind: JobKind; subject: string }[]> {
   return db
     .updateTable('jobs')
     .set({ state: 'failed', error, finished_at: at, lease_until: null })
     .where('state', 'in', ACTIVE)
-    .where((eb) => eb.or([eb('locked_by', '=', instance), eb('lease_until', '<', at)]))
+    .where((eb) => eb.or([eb('lease_until', '<', at), eb('lease_until', 'is', null)]))
     .returning(['id', 'kind', 'subject'])
     .execute();
 }

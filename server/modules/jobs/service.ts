@@ -42,12 +42,18 @@ export interface JobQueue {
   handle(kind: JobKind, handler: JobHandler): void;
   /** Resolves when this instance has nothing running or waiting. */
   idle(): Promise<void>;
+  /** Renews this instance's claims and fails jobs whose owner's lease lapsed (returned). */
+  heartbeat(): Promise<{ id: string; kind: JobKind; subject: string }[]>;
   /** Starts nothing more and waits for what runs. */
   close(): Promise<void>;
 }
 
-/** Longer than any job may run (answering stops after ten minutes). */
-const LEASE_MS = 60 * 60_000;
+/**
+ * How long a claim holds without renewal. The owner renews every HEARTBEAT_MS while it lives, so
+ * only an instance that stopped (killed, crashed, lost its network) lets its jobs' leases lapse.
+ */
+export const LEASE_MS = 60_000;
+export const HEARTBEAT_MS = 15_000;
 
 /** Runs jobs on this instance, at most `concurrency` at once, in the order they were started. */
 export class InProcessJobQueue implements JobQueue {
@@ -55,11 +61,18 @@ export class InProcessJobQueue implements JobQueue {
   private readonly running = new Map<string, Promise<void>>();
   private readonly handlers = new Map<JobKind, JobHandler>();
   private closed = false;
+  /**
+   * Who holds this process's claims: the configured instance name plus a per-process suffix, so
+   * two processes sharing a name (one host, one INSTANCE_ID) never mistake each other's jobs.
+   */
+  readonly owner: string;
 
   constructor(
     private readonly deps: { db: Kysely<Database>; clock: Clock; log: FastifyBaseLogger },
     private readonly limits: JobLimits,
-  ) {}
+  ) {
+    this.owner = `${limits.instanceId}#${randomUUID().slice(0, 8)}`;
+  }
 
   handle(kind: JobKind, handler: JobHandler): void {
     this.handlers.set(kind, handler);
@@ -70,7 +83,7 @@ export class InProcessJobQueue implements JobQueue {
     if (mine >= this.limits.jobsPerUser) {
       throw new BusyError(`You already have ${mine} questionnaire${mine === 1 ? '' : 's'} being answered (at most ${this.limits.jobsPerUser} at a time). Upload this one when one of them is ready.`);
     }
-    const here = await q.countActiveJobs(db, { lockedBy: this.limits.instanceId });
+    const here = await q.countActiveJobs(db, { lockedBy: this.owner });
     if (here >= this.limits.jobsPerInstance) {
       throw new BusyError(`The server is answering ${here} questionnaires already (at most ${this.limits.jobsPerInstance} at a time). Try again in a few minutes.`);
     }
@@ -79,10 +92,10 @@ export class InProcessJobQueue implements JobQueue {
   async enqueue(tx: DbOrTx, request: EnqueueRequest): Promise<Job> {
     await q.lockJobCounts(tx);
     await this.checkCapacity(request.createdBy, tx);
-    // In process, the instance that accepts a job runs it: it is claimed from the start, for a
-    // lease long enough for any job; a lapsed lease lets another instance's start-up fail it.
+    // In process, the instance that accepts a job runs it: it is claimed from the start and the
+    // heartbeat renews the claim; a lapsed lease lets any other instance fail it.
     const at = this.deps.clock.now();
-    return q.insertJob(tx, { id: randomUUID(), ...request, lockedBy: this.limits.instanceId, leaseUntil: new Date(at.getTime() + LEASE_MS), at });
+    return q.insertJob(tx, { id: randomUUID(), ...request, lockedBy: this.owner, leaseUntil: new Date(at.getTime() + LEASE_MS), at });
   }
 
   run(id: string): void {
@@ -104,10 +117,26 @@ export class InProcessJobQueue implements JobQueue {
     while (this.running.size || this.waiting.length) await Promise.allSettled([...this.running.values()]);
   }
 
-  /** Starts nothing more and waits for what runs; what is left queued is failed at the next start. */
+  /**
+   * Renews the lease of every job this process holds, then fails the jobs of owners that stopped
+   * renewing theirs. Run every HEARTBEAT_MS by the app (and directly by tests).
+   */
+  async heartbeat(): Promise<{ id: string; kind: JobKind; subject: string }[]> {
+    const now = this.deps.clock.now();
+    await q.renewLeases(this.deps.db, this.owner, new Date(now.getTime() + LEASE_MS));
+    return failInterruptedJobs(this.deps.db, this.deps.clock);
+  }
+
+  /**
+   * Starts nothing more and waits for what runs (graceful shutdown drains running jobs). Jobs
+   * still waiting fail at once with a reason, rather than when their lease lapses.
+   */
   async close(): Promise<void> {
     this.closed = true;
-    this.waiting.length = 0;
+    const dropped = this.waiting.splice(0);
+    for (const id of dropped) {
+      await q.finishJob(this.deps.db, id, { state: 'failed', error: 'The server stopped before this job started. Upload the file again.', at: this.deps.clock.now() }).catch(() => {});
+    }
     await Promise.allSettled([...this.running.values()]);
   }
 
@@ -126,7 +155,7 @@ export class InProcessJobQueue implements JobQueue {
     const { db, clock, log } = this.deps;
     try {
       const now = clock.now();
-      if (!(await q.markRunning(db, id, now, this.limits.instanceId, new Date(now.getTime() + LEASE_MS)))) return;
+      if (!(await q.markRunning(db, id, now, this.owner, new Date(now.getTime() + LEASE_MS)))) return;
       const job = (await q.findJob(db, id))!;
       const input = (await q.findJobInput(db, id)) ?? {};
       const handler = this.handlers.get(job.kind);
@@ -159,7 +188,10 @@ export class InProcessJobQueue implements JobQueue {
   }
 }
 
-/** At start-up: jobs this instance left queued or running are failed, and what they worked on is returned. */
-export function failInterruptedJobs(db: DbOrTx, clock: Clock, instanceId: string) {
-  return q.failJobsOf(db, instanceId, 'Interrupted: the server stopped while this job was waiting or running.', clock.now());
+/**
+ * Jobs whose owner's lease lapsed (the instance stopped and nobody renewed its claim) fail, and
+ * what they worked on is returned. A live instance's jobs are never touched, whoever restarts.
+ */
+export function failInterruptedJobs(db: DbOrTx, clock: Clock) {
+  return q.failLapsedJobs(db, 'Interrupted: the server stopped while this job was waiting or running.', clock.now());
 }

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadKnowledge } from '../../../server/modules/engine/queries.js';
 import { WorkerPool } from '../../../server/modules/jobs/pool.js';
-import { failInterruptedJobs } from '../../../server/modules/jobs/service.js';
+import { failInterruptedJobs, LEASE_MS } from '../../../server/modules/jobs/service.js';
 import { answerOptions } from '../../../server/modules/questionnaires/service.js';
 import type { JobContext } from '../../../server/modules/jobs/types.js';
 import { failInterrupted } from '../../../server/modules/questionnaires/queries.js';
@@ -179,35 +179,60 @@ describe('job limits', () => {
 });
 
 describe('interrupted jobs', () => {
-  it('at start-up, jobs this instance left queued or running (and jobs whose lease lapsed) fail with their questionnaires; another instance\'s live work is left alone', async () => {
+  it('only jobs whose owner let its lease lapse fail, with their questionnaires; a live instance\'s work is left alone, whoever restarts', async () => {
     const db = t.database.db;
     const now = t.clock.now();
-    const make = async (id: string, state: 'queued' | 'running', lockedBy: string, leaseUntil: Date = new Date(now.getTime() + 3_600_000)) => {
+    const make = async (id: string, state: 'queued' | 'running', lockedBy: string, leaseUntil: Date = new Date(now.getTime() + LEASE_MS)) => {
       await db
         .insertInto('questionnaires')
         .values({ id, name: id, file_name: 'q.csv', format: 'csv', size: 1, sha256: 'x', service_id: null, audience: 'nda', status: 'processing', error: null, summary: '{"total":1,"answered":0,"review":0,"unanswered":0}', layouts: '[]', warnings: '[]', created_by: 'a@b.example', created_at: now, updated_at: now })
         .execute();
       await db.insertInto('jobs').values({ id: `job-${id}`, kind: 'questionnaire.answer', subject: id, input: '{}', state, created_by: 'a@b.example', created_at: now, locked_by: lockedBy, lease_until: leaseUntil }).execute();
     };
-    await make('mine-running', 'running', 'restarted-instance');
-    await make('mine-queued', 'queued', 'restarted-instance');
-    await make('theirs', 'running', 'other-instance');
-    await make('lapsed', 'running', 'vanished-instance', new Date(now.getTime() - 1_000));
-    const failed = await failInterruptedJobs(db, t.clock, 'restarted-instance');
-    expect(failed.map((j) => j.subject).sort()).toEqual(['lapsed', 'mine-queued', 'mine-running']);
+    // Same configured name as this app: a second process on the same host, still alive.
+    await make('same-name-live', 'running', 'test-instance#0000aaaa');
+    await make('theirs-queued', 'queued', 'other-instance#1');
+    await make('lapsed-running', 'running', 'vanished-instance#2', new Date(now.getTime() - 1_000));
+    await make('lapsed-queued', 'queued', 'vanished-instance#2', new Date(now.getTime() - 1_000));
+    const failed = await failInterruptedJobs(db, t.clock);
+    expect(failed.map((j) => j.subject).sort()).toEqual(['lapsed-queued', 'lapsed-running']);
     await failInterrupted(db, now);
-    const states = await db.selectFrom('questionnaires').select(['id', 'status', 'error']).where('id', 'in', ['lapsed', 'mine-running', 'mine-queued', 'theirs']).orderBy('id').execute();
+    const states = await db.selectFrom('questionnaires').select(['id', 'status', 'error']).where('id', 'in', ['lapsed-queued', 'lapsed-running', 'same-name-live', 'theirs-queued']).orderBy('id').execute();
     expect(states).toEqual([
-      { id: 'lapsed', status: 'failed', error: expect.stringMatching(/interrupted/) },
-      { id: 'mine-queued', status: 'failed', error: expect.stringMatching(/interrupted/) },
-      { id: 'mine-running', status: 'failed', error: expect.stringMatching(/interrupted/) },
-      { id: 'theirs', status: 'processing', error: null },
+      { id: 'lapsed-queued', status: 'failed', error: expect.stringMatching(/interrupted/) },
+      { id: 'lapsed-running', status: 'failed', error: expect.stringMatching(/interrupted/) },
+      { id: 'same-name-live', status: 'processing', error: null },
+      { id: 'theirs-queued', status: 'processing', error: null },
     ]);
-    const jobs = await db.selectFrom('jobs').select(['subject', 'state', 'finished_at']).where('subject', 'in', ['mine-running', 'theirs']).orderBy('subject').execute();
+    const jobs = await db.selectFrom('jobs').select(['subject', 'state', 'finished_at']).where('subject', 'in', ['lapsed-running', 'same-name-live']).orderBy('subject').execute();
     expect(jobs).toEqual([
-      { subject: 'mine-running', state: 'failed', finished_at: expect.any(Date) },
-      { subject: 'theirs', state: 'running', finished_at: null },
+      { subject: 'lapsed-running', state: 'failed', finished_at: expect.any(Date) },
+      { subject: 'same-name-live', state: 'running', finished_at: null },
     ]);
+    await db.updateTable('jobs').set({ state: 'failed', finished_at: now }).where('subject', 'in', ['same-name-live', 'theirs-queued']).execute();
+  });
+
+  it('the heartbeat keeps this instance\'s running job alive past the lease and fails a stopped instance\'s job', async () => {
+    const held = holdJobs();
+    const mine = (await upload(editor).expect(201)).body;
+    await until(async () => (await t.app.jobs.get(mine.jobId))?.state === 'running');
+    const db = t.database.db;
+    const now = t.clock.now();
+    await db.insertInto('jobs').values({ id: 'job-stopped', kind: 'questionnaire.answer', subject: 'stopped', input: '{}', state: 'running', created_by: 'a@b.example', created_at: now, locked_by: 'stopped-instance#3', lease_until: new Date(now.getTime() + LEASE_MS) }).execute();
+    // Time passes beyond every lease; only this instance renews its own.
+    t.clock.advance(2 * LEASE_MS);
+    try {
+      const lapsed = await t.app.jobs.heartbeat();
+      expect(lapsed.map((j) => j.subject)).toEqual(['stopped']);
+      expect((await t.app.jobs.get(mine.jobId))?.state).toBe('running');
+      expect((await t.app.jobs.get('job-stopped'))).toMatchObject({ state: 'failed', error: expect.stringMatching(/Interrupted/) });
+      const lease = await db.selectFrom('jobs').select('lease_until').where('id', '=', mine.jobId).executeTakeFirstOrThrow();
+      expect(lease.lease_until!.getTime()).toBe(t.clock.now().getTime() + LEASE_MS);
+    } finally {
+      await held.releaseAll();
+      t.clock.advance(-2 * LEASE_MS);
+    }
+    expect((await t.app.jobs.get(mine.jobId))?.state).toBe('succeeded');
   });
 
   it('the jobs table refuses states and kinds outside the closed sets', async () => {
