@@ -53,12 +53,13 @@ export const databaseColumns: Columns = {
   questionnaires: {
     id: true, name: true, file_name: true, format: true, size: true, sha256: true, service_id: true, audience: true, status: true, error: true,
     summary: true, layouts: true, sheets: true, warnings: true, created_by: true, created_at: true, updated_at: true,
+    customer: true, owner: true, due_date: true, review_stage: true,
   },
   questionnaire_files: { questionnaire_id: true, data: true },
   questionnaire_items: {
     id: true, questionnaire_id: true, position: true, ext_id: true, sheet: true, sheet_part: true, row: true, section: true, question: true,
     answer_cell: true, comment_cell: true, vocabulary: true, status: true, result: true, review_state: true, final_answer: true, final_text: true,
-    assignee: true, reviewed_by: true, reviewed_at: true,
+    assignee: true, reviewed_by: true, reviewed_at: true, review_batch: true, review_reason: true,
   },
   mail_messages: {
     id: true, to_address: true, subject: true, body_text: true, purpose: true, status: true, attempts: true, last_error: true, created_at: true,

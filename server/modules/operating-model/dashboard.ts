@@ -3,6 +3,7 @@ import { freshnessChart, freshnessGrid, type FreshnessBar } from './charts.js';
 import { findGaps } from './gaps.js';
 import type { ModelControl, OperatingModel } from './model.js';
 import type { ModelDeps } from './service.js';
+import { today } from '../../clock.js';
 
 const worstFirst: (Freshness | 'none')[] = ['none', 'stale', 'expiring', 'current'];
 
@@ -61,8 +62,17 @@ export async function dashboardModel(deps: ModelDeps, model: OperatingModel) {
     };
   });
   const gaps = findGaps(model);
-  const [questionnaires, pendingRequests] = await Promise.all([
-    deps.db.selectFrom('questionnaires').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'ready').executeTakeFirst(),
+  const [questionnaires, overdue, pendingRequests] = await Promise.all([
+    // Answered and not yet completed by the reviewers: what still needs people.
+    deps.db.selectFrom('questionnaires').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'ready').where('review_stage', '<>', 'completed').executeTakeFirst(),
+    // Overdue is computed from the clock's day, never stored.
+    deps.db
+      .selectFrom('questionnaires')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('status', '<>', 'failed')
+      .where('review_stage', '<>', 'completed')
+      .where('due_date', '<', today(deps.clock))
+      .executeTakeFirst(),
     deps.db.selectFrom('access_requests').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'pending').executeTakeFirst(),
   ]);
   return {
@@ -73,6 +83,7 @@ export async function dashboardModel(deps: ModelDeps, model: OperatingModel) {
     coverage,
     gapCounts: { high: gaps.filter((g) => g.severity === 'high').length, medium: gaps.filter((g) => g.severity === 'medium').length, low: gaps.filter((g) => g.severity === 'low').length },
     openQuestionnaires: Number(questionnaires?.n ?? 0),
+    overdueQuestionnaires: Number(overdue?.n ?? 0),
     pendingRequests: Number(pendingRequests?.n ?? 0),
   };
 }

@@ -6,7 +6,9 @@ import { actorOf } from '../audit/actor.js';
 import { ImportError } from './import/errors.js';
 import { fileLimits, previewInPool } from './import/run.js';
 import { PendingUploads } from './pending.js';
-import { countItems, listItems, listQuestionnaires } from './queries.js';
+import { countItems, listItems } from './queries.js';
+import { listQuestionnaireOverviews, updateDetails } from './workflow.js';
+import { today } from '../../clock.js';
 import { readUpload, sheetList } from './upload.js';
 import { bodyOf, text, textList } from '../../plugins/input.js';
 import { approveAllAnswered, AUDIENCES, questionnaireResult, reviewItem, toQuestionView, uploadQuestionnaire, type ReviewAction } from './service.js';
@@ -28,7 +30,7 @@ export async function questionnairePages(app: FastifyInstance): Promise<void> {
   app.get('/admin/questionnaires', { config: { access: 'viewer' } }, async (request, reply) =>
     renderAdmin(request, reply, 'views/questionnaires/list.hbs', {
       title: 'Questionnaires',
-      questionnaires: await listQuestionnaires(db),
+      questionnaires: await listQuestionnaireOverviews(db, clock),
       services: await services(),
       audiences: AUDIENCES.filter((a) => a !== 'internal' || request.staff?.user.role === 'admin'),
       canEdit: request.staff?.user.role !== 'viewer',
@@ -69,7 +71,7 @@ export async function questionnairePages(app: FastifyInstance): Promise<void> {
     const pages = Math.max(1, Math.ceil(matching / PAGE_SIZE));
     const page = Math.min(pages, Math.max(1, Math.floor(Number(query.page)) || 1));
     // The header only: the questions come a page at a time below.
-    const result = await questionnaireResult(db, id, { offset: 0, limit: 0 });
+    const result = await questionnaireResult(db, id, { offset: 0, limit: 0 }, today(clock));
     const items = await listItems(db, id, { status: filter.status, reviewState: filter.review, offset: (page - 1) * PAGE_SIZE, limit: PAGE_SIZE });
     const link = (n: number) => `?${new URLSearchParams({ ...(filter.status ? { status: filter.status } : {}), ...(filter.review ? { review: filter.review } : {}), page: String(n) })}`;
     return renderAdmin(request, reply, 'views/questionnaires/show.hbs', {
@@ -80,6 +82,7 @@ export async function questionnairePages(app: FastifyInstance): Promise<void> {
       paging: pages > 1 ? { page, pages, from: (page - 1) * PAGE_SIZE + 1, to: Math.min(matching, page * PAGE_SIZE), matching, previous: page > 1 ? link(page - 1) : null, next: page < pages ? link(page + 1) : null } : null,
       page,
       processing: result.status === 'processing',
+      savedDetails: (request.query as { saved?: string }).saved === 'details',
       canEdit: request.staff?.user.role !== 'viewer',
       answers: SHORT,
       staffUsers: (await listUsers(db)).filter((u) => !u.disabled_at).map((u) => u.email),
@@ -103,6 +106,17 @@ export async function questionnairePages(app: FastifyInstance): Promise<void> {
     for (const key of ['status', 'review', 'page'] as const) if (body[key] && /^[a-z0-9]{1,20}$/.test(body[key]!)) back.set(key, body[key]!);
     return reply.redirect(`/admin/questionnaires/${id}${back.size ? `?${back}` : ''}#item-${itemId}`, 303);
   });
+
+  app.post(
+    '/admin/questionnaires/:id/details',
+    { config: { access: 'editor' }, schema: { body: bodyOf({ customer: text(200), owner: text(254), dueDate: text(10), state: text(20) }) } },
+    async (request, reply) => {
+      const { id } = request.params as { id: string };
+      const body = request.body as Record<string, string | undefined>;
+      await updateDetails(db, clock, id, { customer: body.customer ?? null, owner: body.owner ?? null, dueDate: body.dueDate ?? null, state: body.state || null }, actorOf(request));
+      return reply.redirect(`/admin/questionnaires/${id}?saved=details`, 303);
+    },
+  );
 
   app.post('/admin/questionnaires/:id/approve-answered', { config: { access: 'editor' } }, async (request, reply) => {
     const { id } = request.params as { id: string };

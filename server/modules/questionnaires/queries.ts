@@ -1,7 +1,7 @@
 import type { DbOrTx } from '../../db/database.js';
 import type { ShortAnswer } from '../content/tables.js';
 import type { QuestionResult } from '../engine/types.js';
-import type { QuestionnairesTable, ReviewState } from './tables.js';
+import type { QuestionnairesTable, ReviewStage, ReviewState } from './tables.js';
 import { sql, type Insertable } from 'kysely';
 
 /*
@@ -107,11 +107,19 @@ export async function findItem(db: DbOrTx, questionnaireId: string, itemId: numb
 export async function updateItemReview(
   db: DbOrTx,
   itemId: number,
-  review: { state: ReviewState; answer: ShortAnswer | null; text: string | null; by: string; at: Date },
+  review: { state: ReviewState; answer: ShortAnswer | null; text: string | null; by: string; at: Date; reason?: string | null; batch?: string | null },
 ): Promise<void> {
   await db
     .updateTable('questionnaire_items')
-    .set({ review_state: review.state, final_answer: review.answer, final_text: review.text, reviewed_by: review.by, reviewed_at: review.at })
+    .set({
+      review_state: review.state,
+      final_answer: review.answer,
+      final_text: review.text,
+      reviewed_by: review.by,
+      reviewed_at: review.at,
+      review_reason: review.reason ?? null,
+      review_batch: review.batch ?? null,
+    })
     .where('id', '=', itemId)
     .execute();
 }
@@ -133,4 +141,30 @@ export async function failInterrupted(db: DbOrTx, at: Date): Promise<number> {
     .where((eb) => eb.not(eb.exists(eb.selectFrom('jobs').select('jobs.id').whereRef('jobs.subject', '=', 'questionnaires.id').where('jobs.state', 'in', ['queued', 'running']))))
     .executeTakeFirst();
   return Number(result.numUpdatedRows);
+}
+
+/** Rows per review state for each of these questionnaires (one query for a whole list). */
+export async function countReviewStates(db: DbOrTx, questionnaireIds: string[]): Promise<Map<string, { state: ReviewState; n: number }[]>> {
+  const byQuestionnaire = new Map<string, { state: ReviewState; n: number }[]>();
+  if (!questionnaireIds.length) return byQuestionnaire;
+  const rows = await db
+    .selectFrom('questionnaire_items')
+    .select((eb) => ['questionnaire_id', 'review_state', eb.fn.countAll<string>().as('n')])
+    .where('questionnaire_id', 'in', questionnaireIds)
+    .groupBy(['questionnaire_id', 'review_state'])
+    .execute();
+  for (const row of rows) {
+    const list = byQuestionnaire.get(row.questionnaire_id) ?? [];
+    list.push({ state: row.review_state, n: Number(row.n) });
+    byQuestionnaire.set(row.questionnaire_id, list);
+  }
+  return byQuestionnaire;
+}
+
+export async function updateQuestionnaireDetails(
+  db: DbOrTx,
+  id: string,
+  changes: Partial<{ customer: string | null; owner: string | null; due_date: string | null; review_stage: ReviewStage; updated_at: Date }>,
+): Promise<void> {
+  await db.updateTable('questionnaires').set(changes).where('id', '=', id).execute();
 }

@@ -6,7 +6,8 @@ import { bodyOf, text } from '../../plugins/input.js';
 import type { AccessLevel } from '../content/tables.js';
 import { actorOf } from '../audit/actor.js';
 import { exportQuestionnaire } from './export-service.js';
-import { listQuestionnaires } from './queries.js';
+import { listQuestionnaireOverviews, updateDetails, type DetailsInput } from './workflow.js';
+import { today } from '../../clock.js';
 import { answerOptions, approveAllAnswered, questionnaireResult, requireQuestionnaire, reviewItem, uploadQuestionnaire, type ReviewAction } from './service.js';
 
 // Kept here too for imports that still use this path.
@@ -17,6 +18,8 @@ const reviewBody = bodyOf(
   { action: { type: 'string', enum: ['approve', 'reject', 'edit', 'assign'] }, reason: text(2000), answer: text(20), text: text(20_000), saveAsPhrasingOf: text(200), assignee: text(254) },
   ['action'],
 );
+const nullableText = (max: number) => ({ type: ['string', 'null'], maxLength: max }) as const;
+export const detailsBody = bodyOf({ customer: nullableText(200), owner: nullableText(254), dueDate: nullableText(10), state: { type: 'string', enum: ['ready', 'in-review', 'completed'] } });
 const answerBody = bodyOf({ question: text(2000), service: text(100), audience: { type: 'string', enum: ['public', 'nda', 'internal'] } }, ['question']);
 
 export async function questionnaireRoutes(app: FastifyInstance): Promise<void> {
@@ -33,8 +36,31 @@ export async function questionnaireRoutes(app: FastifyInstance): Promise<void> {
   });
 
   app.get('/api/v1/questionnaires', { config: { access: 'viewer' } }, async () => ({
-    questionnaires: (await listQuestionnaires(db)).map((q) => ({ id: q.id, name: q.name, status: q.status, summary: q.summary, service: q.service_id, audience: q.audience, createdAt: q.created_at, createdBy: q.created_by })),
+    questionnaires: (await listQuestionnaireOverviews(db, clock)).map((q) => ({
+      id: q.id,
+      name: q.name,
+      status: q.status,
+      state: q.state,
+      customer: q.customer,
+      owner: q.owner,
+      dueDate: q.dueDate,
+      overdue: q.overdue,
+      review: q.review,
+      summary: q.summary,
+      service: q.service_id,
+      audience: q.audience,
+      createdAt: q.created_at,
+      createdBy: q.created_by,
+    })),
   }));
+
+  // Who the questionnaire is for, who owns it, when it is due and its review stage.
+  app.patch('/api/v1/questionnaires/:id', { config: { access: 'editor' }, schema: { body: detailsBody } }, async (request) => {
+    const { id } = request.params as { id: string };
+    await updateDetails(db, clock, id, request.body as DetailsInput, actorOf(request));
+    const { questions: _questions, ...header } = await questionnaireResult(db, id, { offset: 0, limit: 0 }, today(clock));
+    return header;
+  });
 
   app.get(
     '/api/v1/questionnaires/:id',
@@ -51,7 +77,7 @@ export async function questionnaireRoutes(app: FastifyInstance): Promise<void> {
       // Opt-in paging: without offset or limit every question comes back, as before.
       const { offset, limit } = request.query as { offset?: number; limit?: number };
       const page = offset === undefined && limit === undefined ? undefined : { offset: offset ?? 0, limit: limit ?? 100 };
-      return questionnaireResult(db, (request.params as { id: string }).id, page);
+      return questionnaireResult(db, (request.params as { id: string }).id, page, today(clock));
     },
   );
 

@@ -22,6 +22,7 @@ import type { JobQueue } from '../jobs/service.js';
 import { findLatestJob } from '../jobs/queries.js';
 import * as q from './queries.js';
 import type { ReviewState } from './tables.js';
+import { checkDetails, countsOf, overviewOf, syncReviewStage } from './workflow.js';
 
 export const AUDIENCES: readonly AccessLevel[] = ['public', 'nda', 'internal'];
 
@@ -32,6 +33,9 @@ export interface UploadInput {
   service?: string | null;
   audience?: string;
   layout?: LayoutOptions;
+  customer?: string;
+  owner?: string;
+  dueDate?: string;
 }
 
 export function answerOptions(config: Config, clock: Clock, audience: AccessLevel, service: string | null): AnswerOptions {
@@ -85,6 +89,8 @@ export async function uploadQuestionnaire(deps: UploadDeps, input: UploadInput, 
   const audience = checkAudience(input.audience, by.role);
   const service = input.service || null;
   if (service && !(await db.selectFrom('services').select('id').where('id', '=', service).executeTakeFirst())) throw new ValidationError(`Unknown service "${service}".`);
+  // The uploader owns the questionnaire unless someone else is named.
+  const details = checkDetails({ customer: input.customer ?? null, owner: input.owner || by.actor, dueDate: input.dueDate ?? null });
   await deps.jobs.checkCapacity(by.actor);
   // Parse before anything is stored: a file that cannot be read leaves nothing behind.
   const imported = await parseInPool(deps.pool, input.data, input.fileName, input.layout ?? {}, fileLimits(config));
@@ -112,6 +118,9 @@ export async function uploadQuestionnaire(deps: UploadDeps, input: UploadInput, 
         created_by: by.actor,
         created_at: now,
         updated_at: now,
+        customer: details.customer ?? null,
+        owner: details.owner ?? null,
+        due_date: details.due_date ?? null,
       },
       input.data,
     );
@@ -139,8 +148,9 @@ export interface Page {
  * While the file is being answered, `progress` says how far (n of N); with a page, only those
  * questions are read and `page` says where they sit.
  */
-export async function questionnaireResult(db: Kysely<Database>, id: string, page?: Page) {
+export async function questionnaireResult(db: Kysely<Database>, id: string, page: Page | undefined, day: string) {
   const questionnaire = await requireQuestionnaire(db, id);
+  const overview = overviewOf(questionnaire, await countsOf(db, id), day);
   const items = await q.listItems(db, id, page ?? {});
   const job = await findLatestJob(db, id, 'questionnaire.answer');
   const processing = questionnaire.status === 'processing';
@@ -151,6 +161,7 @@ export async function questionnaireResult(db: Kysely<Database>, id: string, page
     error: questionnaire.error,
     service: questionnaire.service_id,
     audience: questionnaire.audience,
+    ...overview,
     warnings: questionnaire.warnings,
     sheets: questionnaire.sheets,
     jobId: job?.id ?? null,
@@ -174,6 +185,7 @@ export function toQuestionView(item: Awaited<ReturnType<typeof q.listItems>>[num
       assignee: item.assignee,
       reviewedBy: item.reviewed_by,
       reviewedAt: item.reviewed_at,
+      reason: item.review_reason,
     },
   };
 }
@@ -200,7 +212,7 @@ export async function reviewItem(db: Kysely<Database>, clock: Clock, questionnai
       if (!item.result.answer) throw new ValidationError('There is no suggested answer to approve; edit the question to answer it.');
       await q.updateItemReview(tx, item.id, { state: 'approved', answer: item.result.answer, text: item.result.text, by: by.actor, at: now });
     } else if (decision.action === 'reject') {
-      await q.updateItemReview(tx, item.id, { state: 'rejected', answer: null, text: null, by: by.actor, at: now });
+      await q.updateItemReview(tx, item.id, { state: 'rejected', answer: null, text: null, by: by.actor, at: now, reason: decision.reason?.trim() || null });
       details = { ...details, reason: decision.reason ?? null };
     } else if (decision.action === 'edit') {
       if (!SHORT.includes(decision.answer as ShortAnswer)) throw new ValidationError('The answer must be Yes, No, Partial or N/A.');
@@ -216,6 +228,7 @@ export async function reviewItem(db: Kysely<Database>, clock: Clock, questionnai
       details = { ...details, assignee: decision.assignee };
     }
     await appendAudit(tx, clock, { ...by, action: `questionnaire.item_${DONE[decision.action]}`, subject: `${questionnaireId}#${item.id}`, details });
+    await syncReviewStage(tx, questionnaireId, now);
   });
   knowledgeChanged(db);
 }
@@ -242,6 +255,7 @@ export async function approveAllAnswered(db: Kysely<Database>, clock: Clock, que
     const now = clock.now();
     for (const item of items) await q.updateItemReview(tx, item.id, { state: 'approved', answer: item.result.answer, text: item.result.text, by: by.actor, at: now });
     await appendAudit(tx, clock, { ...by, action: 'questionnaire.bulk_approved', subject: questionnaireId, details: { count: items.length } });
+    await syncReviewStage(tx, questionnaireId, now);
     return items.length;
   });
 }

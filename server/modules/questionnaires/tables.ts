@@ -4,6 +4,8 @@ import type { QuestionResult, ResultStatus, SheetReport } from '../engine/types.
 
 export type QuestionnaireStatus = 'processing' | 'ready' | 'failed';
 export type ReviewState = 'pending' | 'approved' | 'edited' | 'rejected';
+/** Where the people reviewing a ready questionnaire are; beside the processing status. */
+export type ReviewStage = 'ready' | 'in-review' | 'completed';
 
 export interface QuestionnairesTable {
   id: string;
@@ -24,6 +26,11 @@ export interface QuestionnairesTable {
   created_by: string;
   created_at: Timestamp;
   updated_at: Timestamp;
+  customer: string | null;
+  owner: string | null;
+  /** YYYY-MM-DD; overdue is computed from it and the clock. */
+  due_date: string | null;
+  review_stage: ColumnType<ReviewStage, ReviewStage | undefined, ReviewStage>;
 }
 
 export interface QuestionnaireFilesTable {
@@ -52,6 +59,10 @@ export interface QuestionnaireItemsTable {
   assignee: string | null;
   reviewed_by: string | null;
   reviewed_at: Timestamp | null;
+  /** The bulk decision that set this review, so it can be undone as one. */
+  review_batch: string | null;
+  /** Why a reviewer rejected the suggested answer. */
+  review_reason: string | null;
 }
 
 export interface QuestionnaireTables {

@@ -11,6 +11,9 @@ export async function readUpload(request: FastifyRequest): Promise<UploadInput> 
     name: fields.name,
     service: fields.service || null,
     audience: fields.audience || undefined,
+    customer: fields.customer || undefined,
+    owner: fields.owner || undefined,
+    dueDate: fields.dueDate || undefined,
     layout: {
       questionColumn: fields.questionColumn || undefined,
       includeHidden: fields.includeHidden === 'true' || fields.includeHidden === 'on',
