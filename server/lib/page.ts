@@ -21,7 +21,25 @@ export async function renderPage(reply: FastifyReply, template: string, model: R
   return reply.view(template, model, { layout: 'layouts/main.hbs' });
 }
 
-/** Only local paths are followed after login, never another site. */
+const ORIGIN_CHECK_BASE = 'http://evident.invalid';
+
+/**
+ * Only a path on this site is followed after login, never another site. Browsers drop tab, CR and
+ * LF from URLs and read a backslash as a slash, so "/\t/evil.example" (or its %09 form) would
+ * leave the site: those are stripped or decoded first, and what remains must resolve on our origin.
+ */
 export function safeNext(next: unknown, fallback = '/admin'): string {
-  return typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : fallback;
+  if (typeof next !== 'string') return fallback;
+  const cleaned = next.replace(/[\t\r\n]/g, '');
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(cleaned).replace(/[\t\r\n]/g, '');
+  } catch {
+    return fallback;
+  }
+  for (const candidate of [cleaned, decoded]) {
+    if (!candidate.startsWith('/') || candidate.startsWith('//') || candidate.includes('\\') || /[\x00-\x1f\x7f]/.test(candidate)) return fallback;
+    if (new URL(candidate, ORIGIN_CHECK_BASE).origin !== ORIGIN_CHECK_BASE) return fallback;
+  }
+  return cleaned;
 }

@@ -16,8 +16,11 @@ declare module 'fastify' {
     mfaStep?: boolean;
     /** Reachable before MFA is set up when an admin requires it (the set-up page itself, logout). */
     allowWithoutMfa?: boolean;
-    /** Skip the CSRF check (only for endpoints that create the session). */
-    csrf?: false;
+    /**
+     * false: no CSRF check (one-click links from mail). 'same-origin': no token (the caller has
+     * none yet, e.g. signing in through the API), but cross-site and form-encoded posts are refused.
+     */
+    csrf?: false | 'same-origin';
   }
   interface FastifyRequest {
     staff: StaffPrincipal | null;
@@ -109,8 +112,35 @@ async function multipartToken(request: FastifyRequest, reply: FastifyReply): Pro
   return undefined;
 }
 
+/**
+ * Without a token to check, the browser's own word decides: Sec-Fetch-Site, then Origin. Forms
+ * (which a page on any site can post without either header in older browsers) are refused
+ * outright, so a sign-in endpoint cannot be driven from another site (login CSRF).
+ */
+function checkSameOrigin(request: FastifyRequest): void {
+  const refuse = () => {
+    throw new ForbiddenError('This request came from another site or as a form; sign in from this site.');
+  };
+  const contentType = (request.headers['content-type'] ?? '').toLowerCase();
+  if (/^(application\/x-www-form-urlencoded|multipart\/form-data|text\/plain)/.test(contentType)) refuse();
+  const site = request.headers['sec-fetch-site'];
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') refuse();
+  const origin = request.headers.origin;
+  if (origin === undefined) return;
+  let host: string;
+  try {
+    host = new URL(origin).host;
+  } catch {
+    return refuse();
+  }
+  if (origin !== new URL(request.server.config.baseUrl).origin && host !== request.headers.host) refuse();
+}
+
 async function checkCsrf(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-  if (!UNSAFE.has(request.method) || request.routeOptions.config.csrf === false) return;
+  if (!UNSAFE.has(request.method)) return;
+  const csrf = request.routeOptions.config.csrf;
+  if (csrf === 'same-origin') return checkSameOrigin(request);
+  if (csrf === false) return;
   if (request.staff?.via === 'token') return;
   const contentType = request.headers['content-type'] ?? '';
   const isMultipart = contentType.startsWith('multipart/form-data');

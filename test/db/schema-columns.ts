@@ -43,11 +43,12 @@ export const databaseColumns: Columns = {
   faq_entries: { id: true, question: true, answer_md: true, citations: true, ...synced },
   staff_users: {
     id: true, email: true, name: true, role: true, password_hash: true, password_changed_at: true, disabled_at: true, mfa_secret: true,
-    mfa_enabled_at: true, recovery_codes: true, created_at: true,
+    mfa_enabled_at: true, recovery_codes: true, created_at: true, mfa_failures: true, mfa_blocked_until: true, totp_last_step: true,
   },
-  staff_sessions: { id: true, user_id: true, mfa_pending: true, created_at: true, last_seen_at: true, expires_at: true, revoked_at: true, ip: true, user_agent: true },
+  staff_sessions: { id: true, user_id: true, mfa_pending: true, created_at: true, last_seen_at: true, expires_at: true, revoked_at: true, ip: true, user_agent: true, mfa_failures: true },
   api_tokens: { id: true, user_id: true, name: true, token_hash: true, created_at: true, last_used_at: true, revoked_at: true },
   login_attempts: { email: true, failures: true, last_failure_at: true, locked_until: true },
+  login_failures: { email: true, ip: true, failures: true, last_failure_at: true, blocked_until: true },
   settings: { key: true, value: true, updated_by: true, updated_at: true },
   audit_log: { id: true, at: true, actor: true, actor_kind: true, action: true, subject: true, details: true, ip: true, prev_hash: true, hash: true, key_id: true },
   questionnaires: {

@@ -40,7 +40,19 @@ export async function insertUser(
 export async function updateUser(
   db: DbOrTx,
   id: string,
-  changes: Partial<{ role: Role; name: string; password_hash: string; password_changed_at: Date; disabled_at: Date | null; mfa_secret: string | null; mfa_enabled_at: Date | null; recovery_codes: string }>,
+  changes: Partial<{
+    role: Role;
+    name: string;
+    password_hash: string;
+    password_changed_at: Date;
+    disabled_at: Date | null;
+    mfa_secret: string | null;
+    mfa_enabled_at: Date | null;
+    recovery_codes: string;
+    mfa_failures: number;
+    mfa_blocked_until: Date | null;
+    totp_last_step: number | null;
+  }>,
 ): Promise<void> {
   await db.updateTable('staff_users').set(changes).where('id', '=', id).execute();
 }
@@ -115,24 +127,96 @@ export async function findLoginAttempt(db: DbOrTx, email: string) {
   return db.selectFrom('login_attempts').selectAll().where('email', '=', email).executeTakeFirst();
 }
 
-export async function recordLoginFailure(db: DbOrTx, email: string, at: Date, lockAfter: number, lockUntil: Date): Promise<number> {
+/** Counts one more failure for the email (from anywhere); returns the count. */
+export async function recordEmailFailure(db: DbOrTx, email: string, at: Date): Promise<number> {
   const row = await db
     .insertInto('login_attempts')
-    .values({ email, failures: 1, last_failure_at: at, locked_until: lockAfter <= 1 ? lockUntil : null })
-    .onConflict((oc) =>
-      oc.column('email').doUpdateSet((eb) => ({
-        failures: eb('login_attempts.failures', '+', 1),
-        last_failure_at: at,
-        locked_until: eb.case().when(eb('login_attempts.failures', '+', 1), '>=', lockAfter).then(lockUntil).else(eb.ref('login_attempts.locked_until')).end(),
-      })),
-    )
+    .values({ email, failures: 1, last_failure_at: at, locked_until: null })
+    .onConflict((oc) => oc.column('email').doUpdateSet((eb) => ({ failures: eb('login_attempts.failures', '+', 1), last_failure_at: at })))
     .returning('failures')
     .executeTakeFirstOrThrow();
   return row.failures;
 }
 
-export async function clearLoginAttempts(db: DbOrTx, email: string): Promise<void> {
+export async function blockEmail(db: DbOrTx, email: string, until: Date): Promise<void> {
+  await db.updateTable('login_attempts').set({ locked_until: until }).where('email', '=', email).execute();
+}
+
+export async function findLoginFailure(db: DbOrTx, email: string, ip: string) {
+  return db.selectFrom('login_failures').selectAll().where('email', '=', email).where('ip', '=', ip).executeTakeFirst();
+}
+
+/** Counts one more failure for the email from this address; returns the count. */
+export async function recordAddressFailure(db: DbOrTx, email: string, ip: string, at: Date): Promise<number> {
+  const row = await db
+    .insertInto('login_failures')
+    .values({ email, ip, failures: 1, last_failure_at: at, blocked_until: null })
+    .onConflict((oc) => oc.columns(['email', 'ip']).doUpdateSet((eb) => ({ failures: eb('login_failures.failures', '+', 1), last_failure_at: at })))
+    .returning('failures')
+    .executeTakeFirstOrThrow();
+  return row.failures;
+}
+
+export async function blockAddress(db: DbOrTx, email: string, ip: string, until: Date): Promise<void> {
+  await db.updateTable('login_failures').set({ blocked_until: until }).where('email', '=', email).where('ip', '=', ip).execute();
+}
+
+/** After a success: the address starts afresh, and so does the email's count. */
+export async function clearLoginFailures(db: DbOrTx, email: string, ip?: string): Promise<void> {
   await db.deleteFrom('login_attempts').where('email', '=', email).execute();
+  let query = db.deleteFrom('login_failures').where('email', '=', email);
+  if (ip !== undefined) query = query.where('ip', '=', ip);
+  await query.execute();
+}
+
+/** Whether the user finished a sign-in from this address since the given time (a known address). */
+export async function hasSignedInFrom(db: DbOrTx, userId: string, ip: string, since: Date): Promise<boolean> {
+  const row = await db
+    .selectFrom('staff_sessions')
+    .select('id')
+    .where('user_id', '=', userId)
+    .where('ip', '=', ip)
+    .where('mfa_pending', '=', false)
+    .where('created_at', '>=', since)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Counts a wrong code on a pending session; returns the count. */
+export async function recordSessionMfaFailure(db: DbOrTx, sessionId: string): Promise<number> {
+  const row = await db
+    .updateTable('staff_sessions')
+    .set((eb) => ({ mfa_failures: eb('mfa_failures', '+', 1) }))
+    .where('id', '=', sessionId)
+    .returning('mfa_failures')
+    .executeTakeFirst();
+  return row?.mfa_failures ?? 0;
+}
+
+/** Counts a wrong code for the account, across its sessions; returns the count. */
+export async function recordUserMfaFailure(db: DbOrTx, userId: string): Promise<number> {
+  const row = await db
+    .updateTable('staff_users')
+    .set((eb) => ({ mfa_failures: eb('mfa_failures', '+', 1) }))
+    .where('id', '=', userId)
+    .returning('mfa_failures')
+    .executeTakeFirstOrThrow();
+  return row.mfa_failures;
+}
+
+/**
+ * Marks a TOTP time-step used; false when it (or a later one) already was. One conditional
+ * UPDATE, so two requests racing with the same code cannot both win.
+ */
+export async function consumeTotpStep(db: DbOrTx, userId: string, step: number): Promise<boolean> {
+  const result = await db
+    .updateTable('staff_users')
+    .set({ totp_last_step: step })
+    .where('id', '=', userId)
+    .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', step)]))
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
 }
 
 export async function findSetting(db: DbOrTx, key: string) {

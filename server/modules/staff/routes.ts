@@ -6,6 +6,7 @@ import { actorOf } from '../audit/actor.js';
 import { bodyOf, text } from '../../plugins/input.js';
 import { listTokens, listUsers } from './queries.js';
 import * as staff from './service.js';
+import * as mfa from './mfa.js';
 import type { StaffPrincipal } from './types.js';
 
 // Kept here too for callers that still import it from the staff routes.
@@ -57,12 +58,18 @@ export async function staffRoutes(app: FastifyInstance): Promise<void> {
 
   app.post('/admin/login/mfa', { config: { access: 'viewer', mfaStep: true, ...loginRateLimit }, schema: { body: bodyOf({ code: text(100), next: text(2000) }) } }, async (request, reply) => {
     const body = request.body as Body;
-    const session = await staff.completeMfa(db, clock, me(request), body.code ?? '', request.ip, request.headers['user-agent'] ?? null);
-    if (!session) {
-      reply.code(400);
-      return renderAdmin(request, reply, 'views/staff/mfa.hbs', { title: 'Two-step verification', error: 'That code is not valid.', next: safeNext(body.next) });
+    const result = await mfa.completeMfa(db, clock, me(request), body.code ?? '', request.ip, request.headers['user-agent'] ?? null);
+    if (!result.ok) {
+      if (result.reason === 'ended') {
+        clearSessionCookie(request, reply);
+        reply.code(401);
+        return renderAdmin(request, reply, 'views/staff/login.hbs', { title: 'Sign in', error: result.message, next: safeNext(body.next) });
+      }
+      if (result.reason === 'blocked') reply.code(429).header('retry-after', String(result.retryAfterSeconds));
+      else reply.code(400);
+      return renderAdmin(request, reply, 'views/staff/mfa.hbs', { title: 'Two-step verification', error: result.message, next: safeNext(body.next) });
     }
-    setSessionCookie(request, reply, session.cookieValue, session.expiresAt);
+    setSessionCookie(request, reply, result.session.cookieValue, result.session.expiresAt);
     return reply.redirect(safeNext(body.next), 303);
   });
 
@@ -75,14 +82,15 @@ export async function staffRoutes(app: FastifyInstance): Promise<void> {
   // ---- own account: password, MFA, tokens ----
   app.get('/admin/account', { config: { access: 'viewer', allowWithoutMfa: true } }, async (request, reply) => {
     const user = me(request).user;
-    const { mfa } = request.query as { mfa?: string };
-    const secret = user.mfaEnabled ? null : staff.newTotpSecret();
+    const { mfa: required } = request.query as { mfa?: string };
+    // Offered also when MFA is on: replacing the authenticator then needs the password and a current code.
+    const secret = mfa.newTotpSecret();
     return renderAdmin(request, reply, 'views/staff/account.hbs', {
       title: 'Your account',
       user,
-      mfaRequired: mfa === 'required',
+      mfaRequired: required === 'required',
       mfaSecret: secret,
-      mfaUri: secret ? staff.totpUri(secret, user.email) : null,
+      mfaUri: mfa.totpUri(secret, user.email),
       tokens: await listTokens(db, user.id),
     });
   });
@@ -97,11 +105,16 @@ export async function staffRoutes(app: FastifyInstance): Promise<void> {
     return renderAdmin(request, reply, 'views/staff/done.hbs', { title: 'Password changed', flash: 'Your password is changed. Your other sessions have been signed out.' });
   });
 
-  app.post('/admin/account/mfa', { config: { access: 'viewer', allowWithoutMfa: true }, schema: { body: bodyOf({ secret: text(200), code: text(100) }) } }, async (request, reply) => {
+  app.post(
+    '/admin/account/mfa',
+    { config: { access: 'viewer', allowWithoutMfa: true }, schema: { body: bodyOf({ secret: text(200), code: text(100), password: text(1000), currentCode: text(100) }) } },
+    async (request, reply) => {
     const body = request.body as Body;
-    const codes = await staff.enableMfa(db, clock, me(request).user.id, body.secret ?? '', body.code ?? '', request.ip);
+    const reauth = { password: body.password ?? '', currentCode: body.currentCode ?? '' };
+    const codes = await mfa.enableMfa(db, clock, me(request).user.id, body.secret ?? '', body.code ?? '', request.ip, reauth);
     return renderAdmin(request, reply, 'views/staff/recovery-codes.hbs', { title: 'Two-step verification is on', codes });
-  });
+    },
+  );
 
   // ---- users (admin) ----
   app.get('/admin/users', { config: { access: 'admin' } }, async (request, reply) => {
@@ -142,7 +155,7 @@ export async function staffRoutes(app: FastifyInstance): Promise<void> {
         await staff.unlockAccount(db, clock, user.email, by);
         break;
       case 'reset-mfa':
-        await staff.disableMfa(db, clock, user.email, by);
+        await mfa.disableMfa(db, clock, user.email, by);
         break;
       case 'reset-password':
         secret = staff.generatePassword();
@@ -182,7 +195,7 @@ export async function staffRoutes(app: FastifyInstance): Promise<void> {
     csrfToken: request.csrfToken(),
   }));
 
-  app.post('/api/v1/session', { config: { access: 'public', csrf: false, ...loginRateLimit }, schema: { body: bodyOf({ email: text(254), password: text(1000) }, ['email', 'password']) } }, async (request, reply) => {
+  app.post('/api/v1/session', { config: { access: 'public', csrf: 'same-origin', ...loginRateLimit }, schema: { body: bodyOf({ email: text(254), password: text(1000) }, ['email', 'password']) } }, async (request, reply) => {
     const body = (request.body ?? {}) as Body;
     if (typeof body.email !== 'string' || typeof body.password !== 'string') throw new ValidationError('Send {"email": "...", "password": "..."}.');
     const result = await staff.checkCredentials(db, clock, body.email, body.password, request.ip);
@@ -203,11 +216,18 @@ export async function staffRoutes(app: FastifyInstance): Promise<void> {
     return { user: result.mfaRequired ? null : result.user, mfaRequired: result.mfaRequired, csrfToken: request.csrfToken() };
   });
 
-  app.post('/api/v1/session/mfa', { config: { access: 'viewer', mfaStep: true, csrf: false, ...loginRateLimit }, schema: { body: bodyOf({ code: text(100) }, ['code']) } }, async (request, reply) => {
+  app.post('/api/v1/session/mfa', { config: { access: 'viewer', mfaStep: true, csrf: 'same-origin', ...loginRateLimit }, schema: { body: bodyOf({ code: text(100) }, ['code']) } }, async (request, reply) => {
     const body = (request.body ?? {}) as Body;
-    const session = await staff.completeMfa(db, clock, me(request), String(body.code ?? ''), request.ip, request.headers['user-agent'] ?? null);
-    if (!session) return reply.code(400).send({ error: { code: 'invalid_code', message: 'That code is not valid.' } });
-    setSessionCookie(request, reply, session.cookieValue, session.expiresAt);
+    const result = await mfa.completeMfa(db, clock, me(request), String(body.code ?? ''), request.ip, request.headers['user-agent'] ?? null);
+    if (!result.ok) {
+      if (result.reason === 'ended') {
+        clearSessionCookie(request, reply);
+        return reply.code(401).send({ error: { code: 'mfa_ended', message: result.message } });
+      }
+      if (result.reason === 'blocked') return reply.code(429).header('retry-after', String(result.retryAfterSeconds)).send({ error: { code: 'mfa_blocked', message: result.message } });
+      return reply.code(400).send({ error: { code: 'invalid_code', message: result.message } });
+    }
+    setSessionCookie(request, reply, result.session.cookieValue, result.session.expiresAt);
     return { user: me(request).user, csrfToken: request.csrfToken() };
   });
 

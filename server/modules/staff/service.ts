@@ -1,6 +1,5 @@
 import type { Kysely } from 'kysely';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import * as OTPAuth from 'otpauth';
 import type { Clock } from '../../clock.js';
 import type { Database, DbOrTx } from '../../db/database.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
@@ -8,14 +7,13 @@ import { appendAudit, type Actor } from '../audit/service.js';
 import { dummyPasswordHash, hashPassword, passwordProblem, verifyPassword } from './passwords.js';
 export { generatePassword } from './passwords.js';
 import * as q from './queries.js';
+import { ADDRESS_POLICY, blockedUntil, EMAIL_POLICY, KNOWN_ADDRESS_MS, secondsUntil } from './throttle.js';
 import type { Role, StaffUsersTable } from './tables.js';
 import type { StaffPrincipal, StaffUser } from './types.js';
 
 export const ROLES: readonly Role[] = ['admin', 'editor', 'viewer'];
 export const SESSION_IDLE_MS = 2 * 60 * 60 * 1000;
 export const SESSION_ABSOLUTE_MS = 12 * 60 * 60 * 1000;
-export const LOCK_AFTER_FAILURES = 5;
-export const LOCK_MS = 15 * 60 * 1000;
 const TOKEN_PREFIX = 'evt_';
 
 type UserRow = { id: string; email: string; name: string; role: Role; disabled_at: Date | null; mfa_enabled_at: Date | null; created_at: Date };
@@ -108,14 +106,14 @@ export async function setPassword(
     const now = clock.now();
     await q.updateUser(tx, user.id, { password_hash: hash, password_changed_at: now });
     await q.revokeSessionsOfUser(tx, user.id, now, options.keepSessionId);
-    await q.clearLoginAttempts(tx, user.email.toLowerCase());
+    await q.clearLoginFailures(tx, user.email.toLowerCase());
     await appendAudit(tx, clock, { ...by, action: options.action ?? 'staff.password_reset', subject: user.email });
   });
 }
 
 export async function unlockAccount(db: Kysely<Database>, clock: Clock, email: string, by: Actor): Promise<void> {
   await db.transaction().execute(async (tx) => {
-    await q.clearLoginAttempts(tx, email.trim().toLowerCase());
+    await q.clearLoginFailures(tx, email.trim().toLowerCase());
     await appendAudit(tx, clock, { ...by, action: 'staff.unlocked', subject: email.trim() });
   });
 }
@@ -127,26 +125,43 @@ export type LoginResult =
 
 /**
  * Checks email and password. Unknown email, wrong password and disabled account give the same
- * answer after the same work; repeated failures lock the email (known or not) for a while.
+ * answer after the same work. Failures are counted per (email, address) and per email; either
+ * count past its allowance answers with a growing delay (see throttle.ts). The per-email delay
+ * does not hold up an address the user recently signed in from, so failures from elsewhere cannot
+ * keep the owner out.
  */
 export async function checkCredentials(db: Kysely<Database>, clock: Clock, email: string, password: string, ip: string | null): Promise<LoginResult> {
   const key = email.trim().toLowerCase();
+  const address = ip ?? 'unknown';
   const now = clock.now();
-  const attempt = await q.findLoginAttempt(db, key);
-  if (attempt?.locked_until && attempt.locked_until > now) {
-    return { ok: false, reason: 'locked', retryAfterSeconds: Math.ceil((attempt.locked_until.getTime() - now.getTime()) / 1000) };
-  }
   const user = key ? await q.findUserByEmail(db, key) : undefined;
+  const blocked = await loginBlockedUntil(db, key, address, user?.id ?? null, now);
+  if (blocked) return { ok: false, reason: 'locked', retryAfterSeconds: secondsUntil(blocked, now) };
   const valid = await verifyPassword(password, user?.password_hash ?? (await dummyPasswordHash()));
   if (!user || !valid || user.disabled_at) {
     await db.transaction().execute(async (tx) => {
-      const failures = await q.recordLoginFailure(tx, key, now, LOCK_AFTER_FAILURES, new Date(now.getTime() + LOCK_MS));
-      await appendAudit(tx, clock, { actor: key || '(empty)', actorKind: 'public', action: 'staff.login_failed', subject: key, ip, details: { failures } });
+      const fromAddress = await q.recordAddressFailure(tx, key, address, now);
+      const forEmail = await q.recordEmailFailure(tx, key, now);
+      const addressBlock = blockedUntil(fromAddress, ADDRESS_POLICY, now);
+      const emailBlock = blockedUntil(forEmail, EMAIL_POLICY, now);
+      if (addressBlock) await q.blockAddress(tx, key, address, addressBlock);
+      if (emailBlock) await q.blockEmail(tx, key, emailBlock);
+      await appendAudit(tx, clock, { actor: key || '(empty)', actorKind: 'public', action: 'staff.login_failed', subject: key, ip, details: { failures: fromAddress, failuresForEmail: forEmail } });
     });
     return { ok: false, reason: 'invalid' };
   }
-  await q.clearLoginAttempts(db, key);
+  await q.clearLoginFailures(db, key, address);
   return { ok: true, user: toStaffUser(user), mfaRequired: user.mfa_enabled_at !== null };
+}
+
+/** The end of the delay that holds this attempt back, or null. */
+async function loginBlockedUntil(db: Kysely<Database>, email: string, address: string, userId: string | null, now: Date): Promise<Date | null> {
+  const fromAddress = await q.findLoginFailure(db, email, address);
+  if (fromAddress?.blocked_until && fromAddress.blocked_until > now) return fromAddress.blocked_until;
+  const forEmail = await q.findLoginAttempt(db, email);
+  if (!forEmail?.locked_until || forEmail.locked_until <= now) return null;
+  const known = userId !== null && (await q.hasSignedInFrom(db, userId, address, new Date(now.getTime() - KNOWN_ADDRESS_MS)));
+  return known ? null : forEmail.locked_until;
 }
 
 export interface NewSession {
@@ -226,73 +241,6 @@ export async function revokeToken(db: Kysely<Database>, clock: Clock, tokenId: s
     await q.revokeTokenById(tx, tokenId, clock.now());
     await appendAudit(tx, clock, { ...by, action: 'staff.token_revoked', subject: tokenId, details: { name: token.name } });
   });
-}
-
-// ---- MFA (TOTP, RFC 6238) ----
-
-function totpFor(secret: string, email: string): OTPAuth.TOTP {
-  return new OTPAuth.TOTP({ issuer: 'Evident', label: email, algorithm: 'SHA1', digits: 6, period: 30, secret: OTPAuth.Secret.fromBase32(secret) });
-}
-
-export function newTotpSecret(): string {
-  return new OTPAuth.Secret({ size: 20 }).base32;
-}
-
-export function totpUri(secret: string, email: string): string {
-  return totpFor(secret, email).toString();
-}
-
-export function checkTotp(secret: string, email: string, code: string, at: Date): boolean {
-  const cleaned = code.replace(/\s+/g, '');
-  if (!/^\d{6}$/.test(cleaned)) return false;
-  return totpFor(secret, email).validate({ token: cleaned, timestamp: at.getTime(), window: 1 }) !== null;
-}
-
-export function currentTotp(secret: string, email: string, at: Date): string {
-  return totpFor(secret, email).generate({ timestamp: at.getTime() });
-}
-
-/** Turns MFA on once the user proves the authenticator works; returns one-time recovery codes. */
-export async function enableMfa(db: Kysely<Database>, clock: Clock, userId: string, secret: string, code: string, ip: string | null): Promise<string[]> {
-  const user = await q.findUserById(db, userId);
-  if (!user) throw new NotFoundError();
-  if (!checkTotp(secret, user.email, code, clock.now())) throw new ValidationError('That code does not match. Check the time on your device and try the current code.');
-  const codes = Array.from({ length: 10 }, () => randomBytes(5).toString('hex'));
-  await db.transaction().execute(async (tx) => {
-    await q.updateUser(tx, userId, { mfa_secret: secret, mfa_enabled_at: clock.now(), recovery_codes: JSON.stringify(codes.map(sha256)) });
-    await appendAudit(tx, clock, { actor: user.email, actorKind: 'user', action: 'staff.mfa_enabled', subject: user.email, ip });
-  });
-  return codes;
-}
-
-export async function disableMfa(db: Kysely<Database>, clock: Clock, email: string, by: Actor): Promise<void> {
-  await db.transaction().execute(async (tx) => {
-    const user = await requireUserByEmail(tx, email);
-    await q.updateUser(tx, user.id, { mfa_secret: null, mfa_enabled_at: null, recovery_codes: '[]' });
-    await appendAudit(tx, clock, { ...by, action: 'staff.mfa_disabled', subject: user.email });
-  });
-}
-
-/** Completes a login waiting for its second factor: a TOTP code or an unused recovery code. */
-export async function completeMfa(db: Kysely<Database>, clock: Clock, principal: StaffPrincipal, code: string, ip: string | null, userAgent: string | null): Promise<NewSession | null> {
-  const user = await q.findUserById(db, principal.user.id);
-  if (!user?.mfa_secret) return null;
-  const now = clock.now();
-  let ok = checkTotp(user.mfa_secret, user.email, code, now);
-  if (!ok) {
-    const hashed = sha256(code.trim().toLowerCase());
-    const codes = user.recovery_codes as unknown as string[];
-    if (codes.includes(hashed)) {
-      ok = true;
-      await q.updateUser(db, user.id, { recovery_codes: JSON.stringify(codes.filter((c) => c !== hashed)) });
-      await appendAudit(db, clock, { actor: user.email, actorKind: 'user', action: 'staff.recovery_code_used', subject: user.email, ip, details: { remaining: codes.length - 1 } });
-    }
-  }
-  if (!ok) {
-    await appendAudit(db, clock, { actor: user.email, actorKind: 'user', action: 'staff.mfa_failed', subject: user.email, ip });
-    return null;
-  }
-  return startSession(db, clock, principal.user, { mfaPending: false, previousSessionId: principal.sessionId, ip, userAgent });
 }
 
 // ---- settings ----

@@ -15,6 +15,11 @@ export interface StaffUsersTable {
   mfa_enabled_at: Timestamp | null;
   recovery_codes: ColumnType<string[], string | undefined, string>;
   created_at: Timestamp;
+  /** Wrong second-factor codes in a row, across sessions; a growing delay follows. */
+  mfa_failures: ColumnType<number, number | undefined, number>;
+  mfa_blocked_until: Timestamp | null;
+  /** The TOTP time-step last accepted: a code is good once. */
+  totp_last_step: number | null;
 }
 
 export interface StaffSessionsTable {
@@ -27,6 +32,8 @@ export interface StaffSessionsTable {
   revoked_at: Timestamp | null;
   ip: string | null;
   user_agent: string | null;
+  /** Wrong codes on this pending session; it ends after MFA_CODES_PER_SESSION. */
+  mfa_failures: ColumnType<number, number | undefined, number>;
 }
 
 export interface ApiTokensTable {
@@ -46,6 +53,15 @@ export interface LoginAttemptsTable {
   locked_until: Timestamp | null;
 }
 
+/** Failed sign-ins per (email, client address): a growing delay for that address only. */
+export interface LoginFailuresTable {
+  email: string;
+  ip: string;
+  failures: number;
+  last_failure_at: Timestamp;
+  blocked_until: Timestamp | null;
+}
+
 export interface SettingsTable {
   key: string;
   value: Json<unknown>;
@@ -58,5 +74,6 @@ export interface StaffTables {
   staff_sessions: StaffSessionsTable;
   api_tokens: ApiTokensTable;
   login_attempts: LoginAttemptsTable;
+  login_failures: LoginFailuresTable;
   settings: SettingsTable;
 }

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS, currentTotp, enableMfa, newTotpSecret } from '../../../server/modules/staff/service.js';
+import { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS } from '../../../server/modules/staff/service.js';
+import { currentTotp, enableMfa, newTotpSecret } from '../../../server/modules/staff/mfa.js';
 import { createTestApp, type TestApp } from '../../helpers/app.js';
 import { minimalContentDir } from '../../helpers/content-fixture.js';
 import { makeStaff, signIn, TEST_PASSWORD } from '../../helpers/staff.js';
@@ -174,6 +175,8 @@ describe('MFA', () => {
     const codes = [...enabled.text.matchAll(/<code class="secret">([0-9a-f]{10})<\/code>/g)].map((m) => m[1]);
     expect(codes).toHaveLength(10);
 
+    // The code that turned MFA on is spent; the next sign-in uses the next one.
+    t.clock.advance(30_000);
     const pending = request.agent(t.app.server);
     const first = await pending.post('/api/v1/session').send({ email: user.email, password: TEST_PASSWORD }).expect(200);
     expect(first.body).toMatchObject({ user: null, mfaRequired: true });
