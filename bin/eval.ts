@@ -6,6 +6,7 @@
  * a gold control; rows answered from a disclosure are counted apart), and the truth set's
  * violations (truth.mjs; exit 1 above 0). Runs on an in-memory database; touches nothing else.
  *
+ * `npm run eval -- --misses` lists answered rows whose answer carries no gold control.
  * `npm run eval -- --fit` also fits the re-ranker's weights on the calibration half and prints them.
  */
 import { execFileSync } from 'node:child_process';
@@ -104,6 +105,16 @@ function answerLevel(questions: QuestionResult[]): string {
   return `answer-level ${(hits.length / Math.max(1, fromLibrary.length)).toFixed(3)} (${hits.length}/${fromLibrary.length}) at coverage ${(answered.length / Math.max(1, questions.length)).toFixed(3)}; answered from disclosures or the profile: ${fromDisclosures}`;
 }
 
+/** `--misses` lists answered rows whose chosen answer carries no gold control, to read (not to tune to). */
+function printMisses(questions: QuestionResult[]): void {
+  const question = new Map(knowledge.library.map((e) => [e.id, e.question]));
+  for (const q of questions.filter((r) => r.status === 'answered')) {
+    const ids = (q.parts ?? [q]).map((p) => p.why.answerId).filter((id): id is string => Boolean(id));
+    if (!ids.length || ids.some((id) => (libraryControls.get(id) ?? []).some((c) => (gold.get(q.id) ?? []).includes(c)))) continue;
+    process.stdout.write(`miss ${q.id} (${q.confidence}): ${q.question.slice(0, 140)}\n    ← ${ids.map((id) => `${id}: ${question.get(id)}`).join(' + ')}\n`);
+  }
+}
+
 process.stdout.write(`engine: ${output.summary.total} questions — ${output.summary.answered} answered, ${output.summary.review} review, ${output.summary.unanswered} unanswered\n`);
 const halves: [string, (i: number) => boolean][] = [
   ['whole set', () => true],
@@ -131,6 +142,7 @@ try {
 }
 
 if (process.argv.includes('--fit')) fitReranker();
+if (process.argv.includes('--misses')) printMisses(output.questions);
 if (truthFailed) process.exitCode = 1;
 
 /** Logistic regression of "the candidate's controls include a gold control" on the calibration half. */

@@ -1,7 +1,7 @@
 import type { Candidate, Retriever } from './retrieve.js';
 import { matchSubject, type SubjectTerm } from './subject.js';
 import { RERANK_DEPTH, RERANK_MIN_RATIO, RERANK_WEIGHTS } from './thresholds.js';
-import type { ResultStatus, Thresholds, Why } from './types.js';
+import type { LibraryEntry, ResultStatus, Thresholds, Why } from './types.js';
 
 /**
  * Decide: which qualified candidate answers, how sure the engine is, and whether that is enough
@@ -64,14 +64,30 @@ export function candidateFeatures(question: Reading, found: Candidate[], subject
   const directTop = direct[0]?.score ?? 1;
   const directWeight = new Map(direct.map((h, i) => [h.id, h.score / directTop / (1 + i)]));
   const best = top[0]?.hit.score ?? 1;
+  const asked = new Set([...terms, ...subject.flatMap((t) => t.alternatives)]);
   return top.map((c, k) => {
     const matched = new Set(c.hit.matched);
     const coverage = terms.filter((t) => matched.has(t)).reduce((sum, t) => sum + retriever.idf(t), 0) / totalIdf;
     const onSubject = matchSubject(subject, matched, retriever).coverage;
     const agree = Math.max(0, ...c.entry.controls.map((id, j) => (directWeight.get(id) ?? 0) / (1 + j)));
     const support = top.filter((o, m) => m !== k && o.entry.controls.some((id) => c.entry.controls.includes(id))).reduce((sum, o) => sum + o.hit.score / best, 0);
-    return { candidate: c, coverage, x: [1, c.hit.score / best, coverage, onSubject, agree, support] };
+    return { candidate: c, coverage, x: [1, c.hit.score / best, coverage, onSubject, agree, support, askedShare(c.entry, asked, retriever)] };
   });
+}
+
+/**
+ * How much of what the answer's own question asks the customer's question asks too (by weight):
+ * "How are staff laptops wiped?" shares "wipe" with "Do you erase information?" but is about laptops.
+ */
+function askedShare(entry: LibraryEntry, asked: Set<string>, retriever: Retriever): number {
+  let best = 0;
+  for (const phrasing of [entry.question, ...entry.phrasings]) {
+    const terms = [...new Set(retriever.libraryIndex.terms(phrasing))];
+    const total = terms.reduce((sum, t) => sum + retriever.idf(t), 0);
+    if (!total) continue;
+    best = Math.max(best, terms.filter((t) => asked.has(t)).reduce((sum, t) => sum + retriever.idf(t), 0) / total);
+  }
+  return best;
 }
 
 function rerank(question: Reading, found: Candidate[], subject: SubjectTerm[], retriever: Retriever): Ranked[] {
