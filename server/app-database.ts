@@ -10,5 +10,5 @@ import { withKnowledgeTracker } from './modules/engine/queries.js';
  * every handle derived from it (transactions included) shares them.
  */
 export function appDatabase<T extends OpenDatabase>(opened: T, config: Pick<Config, 'auditKeys'>, clock: Clock): T {
-  return { ...opened, db: withKnowledgeTracker(withAuditKeys(opened.db, config.auditKeys), clock) };
+  return { ...opened, db: withKnowledgeTracker(withAuditKeys(opened.db, config.auditKeys), clock, { notifyOthers: opened.kind === 'postgres' }) };
 }

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Clock } from './clock.js';
 import { projectRoot, type Config } from './config.js';
 import type { Database } from './db/database.js';
-import type { DatabaseKind } from './db/connect.js';
+import type { DatabaseKind, Listen } from './db/connect.js';
 import { registerErrorHandling } from './plugins/errors.js';
 import { registerInputNormalising } from './plugins/input.js';
 import { registerSecurityHeaders } from './plugins/security.js';
@@ -40,12 +40,15 @@ import { InProcessJobQueue, type JobQueue } from './modules/jobs/service.js';
 import { jobRoutes } from './modules/jobs/routes.js';
 import { answerQuestionnaireJob } from './modules/questionnaires/answer-job.js';
 import { keepJobLeases } from './modules/jobs/leases.js';
+import { listenForChanges } from './modules/changes/listener.js';
 import { failInterrupted } from './modules/questionnaires/queries.js';
 
 export interface AppDeps {
   db: Kysely<Database>;
   databaseKind: DatabaseKind;
   clock: Clock;
+  /** PostgreSQL: how to receive the other instances' change notices (absent: poll). */
+  listen?: Listen;
 }
 
 declare module 'fastify' {
@@ -82,6 +85,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   app.decorate('deps', { ...deps, db: appDatabase({ db: deps.db, kind: deps.databaseKind, close: async () => {} }, config, deps.clock).db });
   app.decorate('engine', new EngineCache(app.deps.db));
   registerJobs(app, config, app.deps);
+  listenForChanges(app, deps.listen);
 
   registerErrorHandling(app);
   registerInputNormalising(app);

@@ -16,7 +16,7 @@ export async function serve(): Promise<void> {
   const database = appDatabase(await openConfiguredDatabase(config), config, clock);
   const startup = await runStartup({ db: database.db, kind: database.kind, clock, config });
   const report = startup.content;
-  const app = await buildApp(config, { db: database.db, databaseKind: database.kind, clock });
+  const app = await buildApp(config, { db: database.db, databaseKind: database.kind, clock, listen: database.listen });
   for (const conflict of report.conflicts) app.log.warn(conflict);
   for (const notice of report.notices) app.log.info(notice);
   if (startup.interruptedQuestionnaires || startup.interruptedJobs) {

@@ -12,7 +12,19 @@ export interface OpenDatabase {
   /** Present for PGlite: the engine, for dumps and snapshots. */
   readonly pglite?: PGlite;
   close(): Promise<void>;
+  /** PostgreSQL only: a connection of its own that receives NOTIFY messages. */
+  readonly listen?: Listen;
 }
+
+export interface Listener {
+  close(): Promise<void>;
+}
+
+/**
+ * Opens a dedicated connection listening on a channel (named by the caller from the schema the
+ * connection works in). `lost` is called once if the connection breaks; the caller reconnects.
+ */
+export type Listen = (channelOf: (schema: string) => string, handlers: { message(payload: string): void; lost(error: Error): void }) => Promise<Listener>;
 
 export interface DatabaseTarget {
   /** postgres://… ; absent means PGlite. */
@@ -64,8 +76,41 @@ async function openPostgres(url: string, schema: string | undefined, max: number
   return {
     db,
     kind: 'postgres',
+    listen: (channelOf, handlers) => listenOn(url, schema, channelOf, handlers),
     async close() {
       await db.destroy();
+    },
+  };
+}
+
+async function listenOn(url: string, schema: string | undefined, channelOf: (schema: string) => string, handlers: Parameters<Listen>[1]): Promise<Listener> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000, ...(schema ? { options: `-c search_path=${schema}` } : {}) });
+  let closing = false;
+  let lost = false;
+  const loseOnce = (error: Error) => {
+    if (closing || lost) return;
+    lost = true;
+    handlers.lost(error);
+  };
+  client.on('error', loseOnce);
+  client.on('end', () => loseOnce(new Error('the listening connection ended')));
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ schema: string }>('select current_schema() as schema');
+    const channel = channelOf(rows[0].schema);
+    client.on('notification', (n) => {
+      if (n.channel === channel) handlers.message(n.payload ?? '');
+    });
+    await client.query(`listen ${client.escapeIdentifier(channel)}`);
+  } catch (error) {
+    closing = true;
+    await client.end().catch(() => {});
+    throw error;
+  }
+  return {
+    async close() {
+      closing = true;
+      await client.end().catch(() => {});
     },
   };
 }

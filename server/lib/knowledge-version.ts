@@ -1,4 +1,5 @@
-import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
+import { sql, type KyselyPlugin, type PluginTransformQueryArgs, type PluginTransformResultArgs, type QueryResult, type RootOperationNode, type UnknownRow } from 'kysely';
+import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import type { DbOrTx } from '../db/database.js';
 
@@ -13,15 +14,38 @@ import type { DbOrTx } from '../db/database.js';
 export class KnowledgeTracker implements KyselyPlugin {
   private generation = 0;
   private readonly memo = new WeakMap<object, { at: number; generation: number; value: Promise<string> }>();
+  private ttlMs: number;
+  /** Names this process in its own notifications, so it can ignore them when they come back. */
+  readonly origin = randomUUID();
 
   constructor(
     private readonly clock: Clock,
     private readonly read: (db: DbOrTx) => Promise<string>,
-    private readonly ttlMs = 1000,
-  ) {}
+    private readonly pollMs = 1000,
+    /** On PostgreSQL: tell the other instances (NOTIFY) whenever this process changes the knowledge. */
+    private readonly notifyOthers = false,
+  ) {
+    this.ttlMs = pollMs;
+  }
 
-  changed(): void {
+  changed(db?: DbOrTx): void {
     this.generation++;
+    // After the commit, outside any transaction: a failed notice costs the others a stale page
+    // until their next change notice or reconnect, never this write.
+    if (db && this.notifyOthers) void notifyKnowledgeChanged(db, this.origin).catch(() => {});
+  }
+
+  /** Another instance changed the knowledge (its notice arrived, or notices may have been missed). */
+  changedElsewhere(): void {
+    this.generation++;
+  }
+
+  /**
+   * While notices from the other instances arrive, the version is read again only when one
+   * does; without them (embedded database, lost listener) it is polled every `pollMs`.
+   */
+  listening(on: boolean): void {
+    this.ttlMs = on ? Number.POSITIVE_INFINITY : this.pollMs;
   }
 
   current(db: DbOrTx): Promise<string> {
@@ -47,7 +71,17 @@ export function knowledgeTrackerOf(db: DbOrTx): KnowledgeTracker | null {
   return db.getExecutor().plugins.find((p): p is KnowledgeTracker => p instanceof KnowledgeTracker) ?? null;
 }
 
-/** Every in-process write to the knowledge calls this after it commits, so the next read sees it at once. */
+/**
+ * Every write to the knowledge calls this after it commits, so the next read in this process
+ * sees it at once, and on PostgreSQL the other instances are told.
+ */
 export function knowledgeChanged(db: DbOrTx): void {
-  knowledgeTrackerOf(db)?.changed();
+  knowledgeTrackerOf(db)?.changed(db);
+}
+
+/** One channel per schema, so several Evident schemas on one server (tests, staging) stay apart. */
+export const KNOWLEDGE_CHANNEL_PREFIX = 'evident_knowledge_';
+
+async function notifyKnowledgeChanged(db: DbOrTx, origin: string): Promise<void> {
+  await sql`select pg_notify(${KNOWLEDGE_CHANNEL_PREFIX} || current_schema(), ${origin})`.execute(db);
 }

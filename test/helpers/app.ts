@@ -44,7 +44,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const clock = adjustableClock(options.now ?? TEST_NOW);
   const database = appDatabase(await createTestDatabase(), config, clock);
   if (contentDir) await syncContent(database.db, contentDir, clock);
-  const app = await buildApp(config, { db: database.db, databaseKind: database.kind, clock });
+  const app = await buildApp(config, { db: database.db, databaseKind: database.kind, clock, listen: database.listen });
   await app.ready();
   return {
     app,

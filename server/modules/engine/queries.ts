@@ -117,9 +117,9 @@ export function currentKnowledgeVersion(db: DbOrTx): Promise<string> {
 }
 
 /** A database handle whose knowledge version is tracked against this clock (one tracker per database). */
-export function withKnowledgeTracker<T extends Kysely<Database>>(db: T, clock: Clock): T {
+export function withKnowledgeTracker<T extends Kysely<Database>>(db: T, clock: Clock, options: { notifyOthers?: boolean } = {}): T {
   if (knowledgeTrackerOf(db)) return db;
-  return db.withPlugin(new KnowledgeTracker(clock, knowledgeVersion)) as unknown as T;
+  return db.withPlugin(new KnowledgeTracker(clock, knowledgeVersion, 1000, options.notifyOthers ?? false)) as unknown as T;
 }
 
 /** Changes whenever content is synced or staff edit the library or the evidence register. */

@@ -1,4 +1,5 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
+import type { MailMessagesTable } from './tables.js';
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../clock.js';
 import type { Database, DbOrTx } from '../../db/database.js';
@@ -52,40 +53,67 @@ export async function queueMail(db: DbOrTx, clock: Clock, mail: MailInput): Prom
 
 /**
  * Sends what is due. A failure is retried with growing pauses and, after five attempts, marked
- * failed for staff to see — never silently dropped.
+ * failed for staff to see — never silently dropped. Several instances may drain the outbox at
+ * once: each message is claimed with FOR UPDATE SKIP LOCKED and sent while its row stays locked,
+ * so another instance skips it and, once committed as sent, never sees it due again.
  */
 export async function deliverDueMail(db: Kysely<Database>, clock: Clock, transport: MailTransport, from: string, log: (msg: string) => void = () => {}): Promise<{ sent: number; failed: number }> {
   const now = clock.now();
-  const due = await db.selectFrom('mail_messages').selectAll().where('status', '=', 'pending').where('next_attempt_at', '<=', now).orderBy('created_at').limit(50).execute();
   let sent = 0;
   let failed = 0;
-  for (const mail of due) {
-    try {
-      await transport.send({ id: mail.id, from, to: mail.to_address, subject: mail.subject, text: mail.body_text, date: now });
-      await db
-        .updateTable('mail_messages')
-        .set((eb) => ({ status: 'sent', sent_at: now, attempts: mail.attempts + 1, last_error: null, body_text: eb.fn.coalesce('body_after_delivery', 'body_text'), body_after_delivery: null }))
-        .where('id', '=', mail.id)
-        .execute();
-      sent++;
-    } catch (error) {
-      const attempts = mail.attempts + 1;
-      const message = error instanceof Error ? error.message : String(error);
-      await db
-        .updateTable('mail_messages')
-        .set({
-          attempts,
-          last_error: message.slice(0, 500),
-          status: attempts >= MAX_ATTEMPTS ? 'failed' : 'pending',
-          next_attempt_at: new Date(now.getTime() + 60_000 * 2 ** attempts),
-        })
-        .where('id', '=', mail.id)
-        .execute();
-      log(`mail ${mail.id} to ${mail.to_address} failed (attempt ${attempts}): ${message}`);
-      failed++;
-    }
+  for (let i = 0; i < BATCH; i++) {
+    const outcome = await db.transaction().execute(async (tx) => {
+      const mail = await tx
+        .selectFrom('mail_messages')
+        .selectAll()
+        .where('status', '=', 'pending')
+        .where('next_attempt_at', '<=', now)
+        .orderBy('created_at')
+        .limit(1)
+        .forUpdate()
+        .skipLocked()
+        .executeTakeFirst();
+      if (!mail) return null;
+      return deliverOne(tx, mail, { now, transport, from, log });
+    });
+    if (outcome === null) break;
+    if (outcome === 'sent') sent++;
+    else failed++;
   }
   return { sent, failed };
+}
+
+const BATCH = 50;
+
+async function deliverOne(
+  tx: DbOrTx,
+  mail: Selectable<MailMessagesTable>,
+  { now, transport, from, log }: { now: Date; transport: MailTransport; from: string; log: (msg: string) => void },
+): Promise<'sent' | 'failed'> {
+  try {
+    await transport.send({ id: mail.id, from, to: mail.to_address, subject: mail.subject, text: mail.body_text, date: now });
+  } catch (error) {
+    const attempts = mail.attempts + 1;
+    const message = error instanceof Error ? error.message : String(error);
+    await tx
+      .updateTable('mail_messages')
+      .set({
+        attempts,
+        last_error: message.slice(0, 500),
+        status: attempts >= MAX_ATTEMPTS ? 'failed' : 'pending',
+        next_attempt_at: new Date(now.getTime() + 60_000 * 2 ** attempts),
+      })
+      .where('id', '=', mail.id)
+      .execute();
+    log(`mail ${mail.id} to ${mail.to_address} failed (attempt ${attempts}): ${message}`);
+    return 'failed';
+  }
+  await tx
+    .updateTable('mail_messages')
+    .set((eb) => ({ status: 'sent', sent_at: now, attempts: mail.attempts + 1, last_error: null, body_text: eb.fn.coalesce('body_after_delivery', 'body_text'), body_after_delivery: null }))
+    .where('id', '=', mail.id)
+    .execute();
+  return 'sent';
 }
 
 export async function listMail(db: DbOrTx, limit = 100) {
