@@ -53,6 +53,7 @@ const SEPARATE_STEMS: [RegExp, string][] = [
   [/^authorit/, 'authorit'],
   [/^generat/, 'generat'],
   [/^communit/, 'communit'],
+  [/^government/, 'government'],
 ];
 
 function stem(word: string): string {

@@ -7,6 +7,7 @@ describe('stems', () => {
     expect(meaningfulTerms('authorization')).toEqual(meaningfulTerms('authorized'));
     expect(meaningfulTerms('authorities')).toEqual(meaningfulTerms('authority'));
     expect(meaningfulTerms('authorized')).not.toEqual(meaningfulTerms('authorities'));
+    expect(meaningfulTerms('governance')).not.toEqual(meaningfulTerms('government'));
   });
 
   it('an answer about authorities is not found for a question about authorization', () => {
