@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { readFacts, renderFacts } from './facts.js';
 import { specs, type ItemSpec } from './schema.js';
 import type {
   AccessRules,
@@ -48,6 +49,7 @@ function emptyBundle(syncDay: string): ContentBundle {
     changes: [],
     library: [],
     faq: [],
+    facts: [],
     thesaurus: [],
     lexicons: { frameworks: [], dataTypes: [], genericWords: [], places: { countries: [], groups: [] } },
     nda: null,
@@ -166,10 +168,32 @@ export function loadContent(root: string, syncDay: string): LoadResult {
   if (existsSync(placesPath)) bundle.lexicons.places = readPlaces(read(placesPath), items);
   for (const answer of bundle.library) checkAnswerKind(answer, problems);
 
+  const factsFile = optionalFile('facts.yaml');
+  if (factsFile?.data !== undefined && factsFile.data !== null) bundle.facts = readFacts(factsFile, syncDay, problems);
+  renderFactsIn(bundle, problems);
+
   bundle.nda = loadNda(root, problems);
   const rulesFile = optionalFile('access-rules.yaml');
   if (rulesFile?.data) bundle.accessRules = readAccessRules(rulesFile, problems);
   return { bundle, problems };
+}
+
+/** Prose that shows a fact writes {{fact.<id>}}; here it becomes the fact's value (see facts.ts). */
+function renderFactsIn(bundle: ContentBundle, problems: Problem[]): void {
+  const facts = new Map(bundle.facts.map((f) => [f.id, f]));
+  const render = (text: string, at: AnswerItem['at'], what: string) => renderFacts(text, facts, at, what, problems);
+  for (const answer of bundle.library) {
+    answer.explanation = render(answer.explanation, answer.at, `answer "${answer.id}"`);
+    for (const override of Object.values(answer.services)) {
+      if (override.explanation) override.explanation = render(override.explanation, answer.at, `answer "${answer.id}"`);
+    }
+  }
+  for (const r of bundle.responsibilities) {
+    const what = `responsibility ${r.controlId} / ${r.serviceId}`;
+    if (r.provider) r.provider = render(r.provider, r.at, what);
+    if (r.customer) r.customer = render(r.customer, r.at, what);
+  }
+  for (const entry of bundle.faq) entry.answer = render(entry.answer, entry.at, `FAQ entry "${entry.id}"`);
 }
 
 type ItemsFn = (

@@ -3,6 +3,9 @@ import { isClauseNumber } from './control-refs.js';
 import { evidenceFileFacts } from './files.js';
 import type { ContentBundle, Location, Problem } from './types.js';
 
+/** Backup places that are not another region: a second zone of the same region, or no copy elsewhere. */
+const BACKUP_KEYWORDS = new Set(['same-region', 'none']);
+
 interface CheckOptions {
   contentDir: string;
   today: string;
@@ -115,7 +118,9 @@ export function checkReferences(bundle: ContentBundle, options: CheckOptions): P
     const data = region.data as { services: string[]; dataCategories: string[]; backupRegion?: string };
     known(services, data.services, region.at, 'service', `region ${region.id}`);
     known(categories, data.dataCategories, region.at, 'data category', `region ${region.id}`);
-    if (data.backupRegion && !regions.has(data.backupRegion)) error(region.at, `region ${region.id}: unknown backup region "${data.backupRegion}"`);
+    if (data.backupRegion && !BACKUP_KEYWORDS.has(data.backupRegion) && !regions.has(data.backupRegion)) {
+      error(region.at, `region ${region.id}: unknown backup region "${data.backupRegion}" (a region id, same-region or none)`);
+    }
   }
   for (const sub of bundle.subprocessors) {
     known(categories, (sub.data.dataCategories as string[]) ?? [], sub.at, 'data category', `subprocessor ${sub.id}`);

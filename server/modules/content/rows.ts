@@ -1,4 +1,5 @@
 import { stableJson } from '../../lib/stable-json.js';
+import { factValues } from './facts.js';
 import { evidenceFileFacts, sha256Of } from './files.js';
 import type { ContentBundle, Located } from './types.js';
 
@@ -32,6 +33,7 @@ export function buildRows(bundle: ContentBundle, contentDir: string): TableRows[
   if (bundle.provider) documents.push(row(null, 0, { id: 'provider', data: json(bundle.provider) }));
   documents.push(row(null, 1, { id: 'thesaurus', data: json(bundle.thesaurus) }));
   documents.push(row(null, 4, { id: 'lexicons', data: json(bundle.lexicons) }));
+  documents.push(row(null, 5, { id: 'facts', data: json(factValues(bundle.facts)) }));
   if (bundle.nda) documents.push(row(null, 2, { id: 'nda', data: json(bundle.nda) }));
   if (bundle.accessRules) documents.push(row(null, 3, { id: 'access-rules', data: json(bundle.accessRules) }));
 

@@ -103,7 +103,8 @@ export const specs = {
     lon: req('number'),
     services: req('string[]'),
     dataCategories: req('string[]'),
-    backupRegion: opt('string'),
+    /** Another region's id, `same-region` (a second zone of the region) or `none`. */
+    backupRegion: req('string'),
     supervisoryAuthority: opt('object'),
     since: opt('date'),
     city: opt('string'),

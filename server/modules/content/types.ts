@@ -133,6 +133,19 @@ export interface AnswerItem extends Located {
   services: Record<string, { answer?: ShortAnswer; explanation?: string }>;
 }
 
+export type FactValue = string | number | boolean;
+
+/** A value the provider states once (content/facts.yaml). */
+export interface FactItem extends Located {
+  id: string;
+  value: FactValue;
+  unit: string | null;
+  /** The values the fact could take; prose stating another one contradicts it. */
+  oneOf: string[] | null;
+  /** Phrases that name the fact's subject in prose. */
+  about: string[];
+}
+
 export interface FaqItem extends Located {
   id: string;
   question: string;
@@ -170,6 +183,7 @@ export interface ContentBundle {
   changes: ChangeItem[];
   library: AnswerItem[];
   faq: FaqItem[];
+  facts: FactItem[];
   thesaurus: string[][];
   lexicons: Lexicons;
   nda: NdaDocument | null;

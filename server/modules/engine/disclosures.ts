@@ -30,6 +30,8 @@ export interface DisclosureContext {
   services: ServiceEntry[];
   providerName: string;
   options: AnswerOptions;
+  /** The provider's facts (content/facts.yaml): who backs up each service. */
+  facts?: Record<string, string | number | boolean>;
 }
 
 const CERTIFICATIONS_PAGE: Citation = { kind: 'disclosure', id: 'certifications', title: 'Certifications and attestations', url: '/certifications' };
@@ -165,37 +167,56 @@ function answerLocation(q: DisclosureQuestion, ctx: DisclosureContext): Disclosu
   return { answer, text: lines.join(' '), citations: [LOCATIONS_PAGE], reviewReason: null, source: 'locations' };
 }
 
+/** The other region a region's backups go to; null for `same-region`, `none` or an unstated place. */
 function backupRegionOf(r: RegionEntry, all: RegionEntry[]): RegionEntry | null {
   if (!r.backupRegion || r.backupRegion === r.id) return null;
   return all.find((x) => x.id === r.backupRegion) ?? null;
 }
 
+function backupPlace(r: RegionEntry, all: RegionEntry[]): string {
+  const other = backupRegionOf(r, all);
+  if (other) return `${r.name} → ${other.name}`;
+  return r.backupRegion === 'none' ? `${r.name}: no copy outside the region` : `${r.name} → another zone of ${r.name}`;
+}
+
 function backupSentence(regions: RegionEntry[], ctx: DisclosureContext): string {
-  const all = ctx.disclosures.regions;
-  const parts = regions.map((r) => {
-    const other = backupRegionOf(r, all);
-    return other ? `${r.name} → ${other.name}` : `${r.name} → another zone of ${r.name}`;
-  });
+  const parts = regions.map((r) => backupPlace(r, ctx.disclosures.regions));
   return parts.length ? `Backups: ${parts.join('; ')}.` : '';
 }
 
-/** "Are backups stored in a different region?" — per region and service, from the locations' backup regions. */
+/** A service whose backups the customer takes: say so, and where its copies can go. */
+function customerBackupLine(service: ServiceEntry, regions: RegionEntry[], all: RegionEntry[]): string {
+  const pairs = regions.filter((r) => backupRegionOf(r, all)).map((r) => backupPlace(r, all));
+  const where = pairs.length ? `; they can copy them to a paired backup region (${pairs.join('; ')})` : '';
+  return `${service.name}: backups are the customer's own snapshots${where}.`;
+}
+
+/** Who backs up a service, from the facts; a service without the fact is taken to be backed up by the provider. */
+function backedUpBy(serviceId: string, ctx: DisclosureContext): 'provider' | 'customer' {
+  return ctx.facts?.[`backup.${serviceId}.by`] === 'customer' ? 'customer' : 'provider';
+}
+
+/**
+ * "Are backups stored in a different region?" — per service and region: the facts say who takes a
+ * service's backups, the locations say where each region's backups go.
+ */
 function answerBackups(q: DisclosureQuestion, ctx: DisclosureContext): DisclosureAnswer | null {
   if (!BACKUP_ELSEWHERE.test(plain(q.text))) return null;
   const all = ctx.disclosures.regions;
   const services = ctx.options.service ? ctx.services.filter((s) => s.id === ctx.options.service) : ctx.services;
-  const perService = services.map((s) => {
-    const regions = all.filter((r) => r.services.includes(s.id));
-    const elsewhere = regions.filter((r) => backupRegionOf(r, all));
-    return { service: s, regions, elsewhere };
-  });
-  const relevant = perService.filter((p) => p.regions.length > 0);
-  if (!relevant.length) return null;
-  const every = relevant.every((p) => p.elsewhere.length === p.regions.length);
-  const none = relevant.every((p) => p.elsewhere.length === 0);
-  const lines = relevant.map((p) => `${p.service.name}: ${backupSentence(p.regions, ctx).replace(/^Backups: /, '')}`);
+  const relevant = services.map((s) => ({ service: s, regions: all.filter((r) => r.services.includes(s.id)) })).filter((p) => p.regions.length > 0);
+  const theirs = relevant.filter((p) => backedUpBy(p.service.id, ctx) === 'customer');
+  const ours = relevant
+    .filter((p) => backedUpBy(p.service.id, ctx) === 'provider')
+    .map((p) => ({ ...p, elsewhere: p.regions.filter((r) => backupRegionOf(r, all)) }));
+  // Only the library can speak for a service whose backups the customer takes.
+  if (!ours.length) return null;
+  const every = ours.every((p) => p.elsewhere.length === p.regions.length);
+  const none = ours.every((p) => p.elsewhere.length === 0);
+  const lines = ours.map((p) => `${p.service.name}: ${backupSentence(p.regions, ctx).replace(/^Backups: /, '')}`);
+  lines.push(...theirs.map((p) => customerBackupLine(p.service, p.regions, all)));
   const answer: ShortAnswer | null = q.kind === 'yes-no' ? (every ? 'Yes' : none ? 'No' : 'Partial') : null;
-  const lead = every ? 'Yes, in every region.' : none ? 'No: backups stay in another zone of the same region.' : 'It depends on the region:';
+  const lead = every ? 'Yes, in every region.' : none ? 'No: backups are not kept in another region.' : 'It depends on the region:';
   return { answer, text: `${q.kind === 'yes-no' ? `${lead} ` : ''}${lines.join(' ')}`, citations: [LOCATIONS_PAGE], reviewReason: null, source: 'backups' };
 }
 

@@ -125,12 +125,12 @@ export function buildEngine(knowledge: EngineKnowledge): Engine {
     const cited = refs.refsIn([question, ...input.refs].join(' '));
 
     if (kind === 'field') {
-      const value = answerField(question, knowledge.profile);
+      const value = answerField(question, knowledge.profile, knowledge.facts);
       if (value) return { ...unanswered(question, kind, ''), status: 'answered', reason: null, text: value.text, confidence: DISCLOSURE_CONFIDENCE, citations: value.citations, why: { ...emptyWhy(), source: 'profile' } };
     }
     const event = isEventQuestion(question);
     if (!event && knowledge.disclosures) {
-      const found = answerFromDisclosures({ text: question, kind, named }, { disclosures: knowledge.disclosures, lexicons, services: knowledge.services, providerName, options: partOptions });
+      const found = answerFromDisclosures({ text: question, kind, named }, { disclosures: knowledge.disclosures, lexicons, services: knowledge.services, providerName, options: partOptions, facts: knowledge.facts ?? {} });
       if (found) return fromDisclosure(question, kind, found, cited);
     }
 

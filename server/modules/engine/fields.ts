@@ -24,6 +24,21 @@ const RULES: FieldRule[] = [
   { pattern: /\b(company|corporate|vendor)? ?(web ?site|homepage)\b/, path: ['website'], label: 'Website' },
 ];
 
+/** Field rows answered from a fact (content/facts.yaml) rather than the profile. */
+interface FactRule {
+  pattern: RegExp;
+  fact: string;
+  unit: string;
+  label: string;
+}
+
+const FACT_RULES: FactRule[] = [
+  { pattern: /\bbackups?\b.*\b(retention|retained|kept|keep)\b|\b(retention|retained)\b.*\bbackups?\b/, fact: 'retention.backupDays', unit: 'days', label: 'Backup retention' },
+  { pattern: /\b(breach|incident)\b.*\bnotif\w*\b.*\b(time|hours?|deadline|period|window)\b/, fact: 'notice.breachHours', unit: 'hours', label: 'Breach notification' },
+  { pattern: /\bsub-? ?processors?\b.*\bnotice\b|\bnotice\b.*\bsub-? ?processors?\b/, fact: 'notice.subprocessorDays', unit: 'days', label: 'Subprocessor change notice' },
+  { pattern: /\b(security|audit) logs?\b.*\b(retention|retained|kept)\b|\blog retention\b/, fact: 'retention.securityLogsMonths', unit: 'months', label: 'Security log retention' },
+];
+
 function valueAt(profile: ProviderFields, path: string[]): string | null {
   let value: unknown = profile;
   for (const key of path) value = value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
@@ -35,10 +50,14 @@ export interface FieldAnswer {
   citations: Citation[];
 }
 
-/** The profile value a field row asks for, or null when the profile does not hold it. */
-export function answerField(question: string, profile: ProviderFields | null | undefined): FieldAnswer | null {
-  if (!profile) return null;
+/** The profile value or fact a field row asks for, or null when neither holds it. */
+export function answerField(question: string, profile: ProviderFields | null | undefined, facts: Record<string, string | number | boolean> = {}): FieldAnswer | null {
   const text = question.toLowerCase();
+  for (const rule of FACT_RULES) {
+    if (!rule.pattern.test(text) || facts[rule.fact] === undefined) continue;
+    return { text: `${String(facts[rule.fact])} ${rule.unit}`, citations: [{ kind: 'disclosure', id: `facts#${rule.fact}`, title: rule.label, url: '/' }] };
+  }
+  if (!profile) return null;
   // "Primary security contact name": a person's name is not in the profile, even if an e-mail is.
   if (/\b(name|names)\b/.test(text) && /\b(contact|person|officer|ciso|dpo|ceo|cto|representative|manager)\b/.test(text)) return null;
   for (const rule of RULES) {

@@ -27,7 +27,7 @@ export async function loadKnowledge(db: DbOrTx): Promise<EngineKnowledge> {
     db.selectFrom('evidence').select(['id', 'title', 'access', 'review_by']).execute(),
     db.selectFrom('services').select(['id', 'name', 'model']).orderBy('position').execute(),
     db.selectFrom('content_documents').select('data').where('id', '=', 'thesaurus').executeTakeFirst(),
-    db.selectFrom('content_documents').select(['id', 'data']).where('id', 'in', ['lexicons', 'provider']).execute(),
+    db.selectFrom('content_documents').select(['id', 'data']).where('id', 'in', ['lexicons', 'provider', 'facts']).execute(),
     db.selectFrom('certifications').select('data').orderBy('position').execute(),
     db.selectFrom('regions').select('data').orderBy('position').execute(),
     db.selectFrom('subprocessors').select('data').orderBy('position').execute(),
@@ -64,6 +64,7 @@ export async function loadKnowledge(db: DbOrTx): Promise<EngineKnowledge> {
     mappings,
     lexicons: withDefaults(document('lexicons') as Partial<Lexicons> | undefined),
     profile: document('provider') ?? null,
+    facts: (document('facts') as Record<string, string | number | boolean> | undefined) ?? {},
     disclosures: {
       certifications: certifications.map(({ data: c }) => ({
         id: str(c.id),

@@ -132,6 +132,8 @@ export interface EngineKnowledge {
   /** What the trust page publishes, answering questions directly. */
   disclosures?: Disclosures;
   profile?: ProviderFields | null;
+  /** The provider's facts (content/facts.yaml), id → value. */
+  facts?: Record<string, string | number | boolean>;
 }
 
 export interface CertificationEntry {

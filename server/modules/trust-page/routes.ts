@@ -25,7 +25,8 @@ function locationRows(site: Site, service?: string, category?: string) {
       matches,
       serviceNames: r.services.map((s) => serviceName.get(s) ?? s),
       categoryNames: r.dataCategories.map((c) => categoryName.get(c) ?? c),
-      backupRegionName: r.backupRegion ? regionName.get(r.backupRegion) : null,
+      // `same-region` and `none` are words of locations.yaml, not region ids.
+      backupRegionName: r.backupRegion === 'none' ? 'none outside the region' : r.backupRegion ? (regionName.get(r.backupRegion) ?? null) : null,
     };
   });
 }

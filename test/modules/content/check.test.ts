@@ -88,6 +88,27 @@ describe('content check', () => {
     expect(errors).toContain('frameworks/mapping-2013-2022.yaml:5: error: mapping 12.3.1: neither an Annex A control (A.x.y.z) nor an ISO/IEC 27001 clause (4-10)');
   });
 
+  it('renders {{fact.x}} from facts.yaml and refuses an unknown fact or a value outside its choices', () => {
+    copy = copyContent();
+    copy.edit('library/data.yaml', (t) => t.replace('Daily backups, kept 35 days.', 'Daily backups, kept {{fact.retention.backupDays}}.'));
+    const ok = checkContent(copy.dir, clock);
+    expect(ok.problems.filter((p) => p.level === 'error')).toEqual([]);
+    expect(ok.bundle.library.find((a) => a.id === 'backups')?.explanation).toBe('Daily backups, kept 35 days.');
+    copy.edit('library/data.yaml', (t) => t.replace('{{fact.retention.backupDays}}', '{{fact.retention.backupWeeks}}'));
+    copy.edit('facts.yaml', (t) => t.replace('value: customer', 'value: nobody'));
+    const errors = errorsOf(copy.dir);
+    expect(errors).toContain('library/data.yaml:2: error: answer "backups": unknown fact "retention.backupWeeks" in {{fact.retention.backupWeeks}}');
+    expect(errors).toContain('facts.yaml:3: error: fact "backup.vm.by": "nobody" is not one of provider, customer');
+  });
+
+  it('requires every region to say where its backups go', () => {
+    copy = copyContent();
+    copy.edit('disclosures/locations.yaml', (t) => t.replace('    backupRegion: same-region\n', ''));
+    expect(errorsOf(copy.dir).some((e) => e.includes('region "eu-1": missing required field "backupRegion"'))).toBe(true);
+    copy.edit('disclosures/locations.yaml', (t) => t.replace('    dataCategories: [customer-content]\n', '    dataCategories: [customer-content]\n    backupRegion: mars-1\n'));
+    expect(errorsOf(copy.dir).some((e) => e.includes('region eu-1: unknown backup region "mars-1" (a region id, same-region or none)'))).toBe(true);
+  });
+
   it('warns, without failing, about stale evidence', () => {
     copy = copyContent();
     copy.edit('evidence/register.yaml', (t) => t.replace('reviewBy: +60d', 'reviewBy: -1d'));

@@ -64,6 +64,17 @@ describe('the engine never claims what the provider has not said (demo content)'
     expect(result.text).toMatch(/Nimbus Compute: .*Frankfurt → Berlin/);
   });
 
+  it('says per service who takes backups (facts) and where each region keeps them (locations)', () => {
+    // Compute volumes are backed up by the customer's snapshots: Nimbus does not claim those backups.
+    expect(ask('Are backups stored in a different region?', { service: 'compute' }).why.source).not.toBe('backups');
+    const db = ask('Are backups stored in a different region?', { service: 'managed-postgres' });
+    expect(db).toMatchObject({ status: 'answered', answer: 'Partial' });
+    expect(db.text).toMatch(/Frankfurt → Berlin.*Dublin → another zone of Dublin/);
+    // A field row asking for a figure is filled from the fact, not from prose.
+    const retention = ask('Number of days backups are retained');
+    expect(retention.text).toBe('35 days');
+  });
+
   it('does not read "authorized" as "authority" or an event from the breach-notification policy', () => {
     const fedramp = ask('Are you FedRAMP High authorized?');
     expect(fedramp.answer).toBe('No');
