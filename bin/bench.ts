@@ -24,8 +24,14 @@ import { createToken, createUser } from '../server/modules/staff/service.js';
 import { buildLargestQuestionnaire } from '../test/helpers/workbooks.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
-/** BENCH_ONLY=heavy measures only the pages under heavy work (the slow phases are skipped). */
+/**
+ * BENCH_ONLY=heavy measures only the pages under heavy work (the slow phases are skipped);
+ * BENCH_ONLY=trust only the public routes against bare Fastify serving their bytes, and memory.
+ * BENCH_ROUTES=/faq,/api narrows the route table to routes containing one of the strings.
+ */
 const heavyOnly = process.env.BENCH_ONLY === 'heavy';
+const trustOnly = process.env.BENCH_ONLY === 'trust';
+const routeFilter = (process.env.BENCH_ROUTES ?? '').split(',').filter(Boolean);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
@@ -66,7 +72,7 @@ async function coldStart(): Promise<{ fresh: number; restart: number }> {
   return { fresh, restart };
 }
 
-const config = loadConfig({ ...process.env, NODE_ENV: 'production', SESSION_SECRET: 'bench-secret-bench-secret-bench-secret-0000', LOG_LEVEL: 'silent', DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'evident-bench-')) });
+const config = loadConfig({ ...process.env, NODE_ENV: 'production', SESSION_SECRET: 'bench-secret-bench-secret-bench-secret-0000', AUDIT_KEY: 'bench:bench-audit-key-bench-audit-key-bench-0000', LOG_LEVEL: 'silent', DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'evident-bench-')) });
 const clock = fixedClock(new Date());
 const database = await openDatabase({});
 await migrateToLatest(database.db);
@@ -74,21 +80,44 @@ await syncContent(database.db, config.contentDir, clock);
 const app = await buildApp(config, { db: database.db, databaseKind: database.kind, clock });
 const port = await freePort();
 await app.listen({ host: '127.0.0.1', port });
+const firstService = (await database.db.selectFrom('services').select('id').orderBy('position').executeTakeFirst())?.id ?? '';
+const firstControl = (await database.db.selectFrom('controls').select('id').orderBy('id').executeTakeFirst())?.id ?? '';
+
+/** The public routes the trust page serves from memory (not /ask, which is rate-limited). */
+const trustRoutes = [
+  '/', '/certifications', '/data-locations', '/subprocessors', `/responsibility?service=${firstService}`, `/controls/${encodeURIComponent(firstControl)}`,
+  '/documents', '/faq', '/changes', '/search?q=encryption', '/api/v1/trust', '/api/v1/controls',
+].filter((route) => !routeFilter.length || routeFilter.some((f) => (f === '/' ? route === '/' : route.includes(f))));
+
+/**
+ * Each route's yardstick: a bare Fastify route serving the same bytes with the same type,
+ * uncompressed (autocannon asks for no encoding, so neither side compresses).
+ */
 const bare = Fastify();
 bare.get('/bare', async () => ({ ok: true }));
+const sizes = new Map<string, number>();
+for (const [i, route] of (heavyOnly ? [] : trustRoutes).entries()) {
+  const res = await app.inject({ url: route });
+  if (res.statusCode !== 200) throw new Error(`${route} answered ${res.statusCode}`);
+  const type = String(res.headers['content-type']);
+  const body = res.rawPayload;
+  sizes.set(route, body.length);
+  bare.get(`/bare/${i}`, (_request, reply) => reply.header('content-type', type).send(body));
+}
 const barePort = await freePort();
 await bare.listen({ host: '127.0.0.1', port: barePort });
-const firstService = (await database.db.selectFrom('services').select('id').orderBy('position').executeTakeFirst())?.id ?? '';
 
-log(`load: ${seconds} s per route, ${connections} connections, 127.0.0.1 only`);
+log(`load: ${seconds} s per route and ${seconds} s for its bare twin, ${connections} connections, 127.0.0.1 only`);
 const baseline = await load(`http://127.0.0.1:${barePort}/bare`);
 const rows: string[] = [];
-const line = (label: string, r: { rps: number; p50: number; p99: number }) =>
-  `${label.padEnd(42)} ${String(Math.round(r.rps)).padStart(6)} rps  p50 ${String(r.p50).padStart(3)} ms  p99 ${String(r.p99).padStart(4)} ms  ${(r.rps / baseline.rps).toFixed(2)}x`;
+const line = (label: string, r: { rps: number; p50: number; p99: number }, against = baseline) =>
+  `${label.padEnd(42)} ${String(Math.round(r.rps)).padStart(6)} rps  p50 ${String(r.p50).padStart(3)} ms  p99 ${String(r.p99).padStart(4)} ms  ${(r.rps / against.rps).toFixed(2)}x`;
 rows.push(line('GET /bare (baseline, plain Fastify)', baseline));
-for (const route of heavyOnly ? [] : ['/', '/data-locations', `/responsibility?service=${firstService}`, '/search?q=encryption', '/api/v1/trust']) {
-  rows.push(line(`GET ${route}`, await load(`http://127.0.0.1:${port}${route}`)));
-  log(rows[rows.length - 1]);
+for (const [i, route] of (heavyOnly ? [] : trustRoutes).entries()) {
+  const twin = await load(`http://127.0.0.1:${barePort}/bare/${i}`);
+  const measured = await load(`http://127.0.0.1:${port}${route}`);
+  rows.push(`${line(`GET ${route}`, measured, twin)}  (bare ${Math.round(twin.rps)} rps, ${Math.round(sizes.get(route)! / 1024)} KiB)`);
+  log(rows[rows.length - 1]!);
 }
 const rss = process.memoryUsage().rss;
 
@@ -138,6 +167,14 @@ async function underHeavyWork() {
   await work;
   const summary = (r: autocannon.Result) => ({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.non2xx + r.errors });
   return { questions: config.limits.questionsPerFile, duration, cycles, health: summary(health), page: summary(page), idleHealth: summary(idleHealth), idlePage: summary(idlePage) };
+}
+if (trustOnly) {
+  await app.close();
+  await bare.close();
+  await database.close();
+  process.stdout.write(`\n${rows.join('\n')}\n\nresident memory after the load: ${Math.round(rss / 1024 / 1024)} MiB\n`);
+  rmSync(config.dataDir, { recursive: true, force: true });
+  process.exit(0);
 }
 log(`under heavy work: the largest allowed questionnaire answered and exported in a loop`);
 const heavy = await underHeavyWork();

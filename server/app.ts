@@ -1,8 +1,9 @@
+import compress from '@fastify/compress';
 import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
 import cookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import path from 'node:path';
 import type { Clock } from './clock.js';
@@ -26,7 +27,7 @@ import { accessRoutes } from './modules/access/routes.js';
 import { trustPageRoutes } from './modules/trust-page/routes.js';
 import { trustModelPages } from './modules/trust-page/pages.js';
 import { trustApiRoutes } from './modules/trust-page/api.js';
-import { SiteCache } from './modules/trust-page/cache.js';
+import { ResponseCache, SiteCache } from './modules/trust-page/cache.js';
 import { subscriptionRoutes } from './modules/subscriptions/routes.js';
 import { visitorQuestionRoutes } from './modules/visitor-questions/routes.js';
 import { questionnairePages } from './modules/questionnaires/pages.js';
@@ -74,6 +75,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
         req: (req) => ({ method: req.method, url: redactUrl(req.url), remoteAddress: req.ip }),
       },
     },
+    logController: new AccessLog(),
     // Off unless configured, also in production: a forwarded address is believed only from a known proxy.
     trustProxy: trustProxyOption(config.trustProxy),
     bodyLimit: 1024 * 1024,
@@ -90,6 +92,9 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   registerErrorHandling(app);
   registerInputNormalising(app);
   await registerSecurityHeaders(app);
+  // Responses are compressed when the client asks (the cached public ones once, ahead of time);
+  // request bodies are never inflated, so a small upload cannot expand into a large one.
+  await app.register(compress, { global: true, encodings: ['br', 'gzip'], threshold: 1024, globalDecompression: false });
   await app.register(cookie, { secret: config.sessionSecret });
   await app.register(formbody);
   // Once for every route: the CSRF check reads a multipart form's token before the route reads its file.
@@ -106,6 +111,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await registerApiDocs(app);
 
   // Every route plugin, here and nowhere else: the list is the map of the app.
+  app.decorate('publicResponses', new ResponseCache());
   app.decorate('site', new SiteCache(app));
   await app.register(healthRoutes);
   await app.register(staffRoutes);
@@ -153,6 +159,20 @@ function trustProxyOption(trust: Config['trustProxy']): boolean | string[] | ((a
   if (trust === false) return false;
   if (typeof trust === 'number') return (_address, hop) => hop < trust;
   return [...trust];
+}
+
+/**
+ * The access log: one small line per response instead of Fastify's two with full request and
+ * reply objects; on a page served from memory those would cost more than the response.
+ */
+class AccessLog extends LogController {
+  override incomingRequest(): void {}
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    const line = { method: request.method, url: redactUrl(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime) };
+    if (error) reply.log.error({ ...line, err: error }, 'request errored');
+    else reply.log.info(line, 'request');
+  }
 }
 
 export function redactUrl(url: string): string {

@@ -11,6 +11,7 @@ import type { ModelControl, ModelEvidence } from './model.js';
 import { buildSoa } from './soa.js';
 import { currentModel, exportOscal, exportSoa, uploadEvidenceVersion } from './service.js';
 import { dashboardModel } from './dashboard.js';
+import { cachedResponse } from '../trust-page/cache.js';
 
 const PARTIES: Party[] = ['provider', 'customer', 'shared', 'not-applicable'];
 
@@ -64,13 +65,17 @@ export async function operatingModelRoutes(app: FastifyInstance): Promise<void> 
   const pub = { config: { access: 'public' as const } };
   const tags = ['operating model'];
 
-  app.get('/api/v1/services', { ...pub, schema: { tags, summary: 'Cloud services and their service model' } }, async () => ({
-    services: await deps.db.selectFrom('services').select(['id', 'name', 'model', 'summary']).orderBy('position').execute(),
-  }));
+  /** The same for everyone: rendered once per content version and served from memory (see the trust page's cache). */
+  const publicJson = (request: FastifyRequest, reply: FastifyReply, build: () => Promise<unknown>) =>
+    cachedResponse(app, request, reply, async () => ({ type: 'application/json; charset=utf-8', body: JSON.stringify(await build()) }));
 
-  app.get('/api/v1/controls', { ...pub, schema: { tags, summary: 'ISO/IEC 27002:2022 and ISO/IEC 27017 cloud controls, described in our words' } }, async (request) => ({
-    controls: (await model(request)).controls.map(controlSummary),
-  }));
+  app.get('/api/v1/services', { ...pub, schema: { tags, summary: 'Cloud services and their service model' } }, (request, reply) =>
+    publicJson(request, reply, async () => ({ services: await deps.db.selectFrom('services').select(['id', 'name', 'model', 'summary']).orderBy('position').execute() })),
+  );
+
+  app.get('/api/v1/controls', { ...pub, schema: { tags, summary: 'ISO/IEC 27002:2022 and ISO/IEC 27017 cloud controls, described in our words' } }, (request, reply) =>
+    publicJson(request, reply, async () => ({ controls: (await currentModel(deps, 'public')).controls.map(controlSummary) })),
+  );
 
   app.get('/api/v1/controls/:id', { ...pub, schema: { tags, summary: 'One control: cloud guidance, responsibilities per service, evidence' } }, async (request) => {
     const { id } = request.params as { id: string };

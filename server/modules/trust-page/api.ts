@@ -1,4 +1,5 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { cachedResponse } from './cache.js';
 import type { Site } from './site.js';
 
 const str = { type: 'string' } as const;
@@ -65,8 +66,11 @@ function documentsOf(site: Site) {
 }
 
 export async function trustApiRoutes(app: FastifyInstance): Promise<void> {
+  /** Serialised once per content version through the route's response schema, then served as bytes. */
+  const cachedJson = (request: FastifyRequest, reply: FastifyReply, build: (site: Site) => unknown) =>
+    cachedResponse(app, request, reply, async (site) => ({ type: 'application/json; charset=utf-8', body: reply.serialize(build(site)) as string }));
   const get = (url: string, key: string, item: object, summary: string, pick: (site: Site) => unknown[]) =>
-    app.get(url, { config: { access: 'public' }, schema: { tags: ['trust'], summary, response: list(key, item) } }, async () => ({ [key]: pick(await app.site.get()) }));
+    app.get(url, { config: { access: 'public' }, schema: { tags: ['trust'], summary, response: list(key, item) } }, (request, reply) => cachedJson(request, reply, (site) => ({ [key]: pick(site) })));
 
   get('/api/v1/certifications', 'certifications', certification, 'Certifications and attestations with computed status', (s) => s.certifications);
   get('/api/v1/locations', 'locations', location, 'Regions where data is stored and processed', (s) => s.regions);
@@ -100,9 +104,8 @@ export async function trustApiRoutes(app: FastifyInstance): Promise<void> {
         },
       },
     },
-    async () => {
-      const site = await app.site.get();
-      return {
+    (request, reply) =>
+      cachedJson(request, reply, (site) => ({
         provider: site.provider,
         services: site.services,
         certifications: site.certifications,
@@ -111,7 +114,6 @@ export async function trustApiRoutes(app: FastifyInstance): Promise<void> {
         retiredSubprocessors: site.retiredSubprocessors,
         changes: site.changes,
         documents: documentsOf(site),
-      };
-    },
+      })),
   );
 }

@@ -1,5 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
 import { currentKnowledgeVersion } from '../engine/queries.js';
 import { loadSite, type Site } from './site.js';
 
@@ -26,6 +28,16 @@ export class SiteCache {
     }
     return this.site;
   }
+
+  /**
+   * Forgets the view model and every rendered response, for a writer outside this process's
+   * knowledge tracker (another instance's notice, a test). The next request renders afresh.
+   */
+  invalidate(): void {
+    this.site = null;
+    this.version = null;
+    this.app.publicResponses.clear();
+  }
 }
 
 /**
@@ -42,13 +54,191 @@ export function memoOn<T>(site: Site, key: string, compute: () => T): T {
   return value;
 }
 
-/** Sets ETag and caching; answers 304 when the client already has this version. Returns true if it did. */
-export function notModified(request: FastifyRequest, reply: FastifyReply, site: Site): boolean {
-  const etag = `W/"${createHash('sha256').update(`${site.version}|${request.url}`).digest('hex').slice(0, 20)}"`;
-  reply.header('etag', etag).header('cache-control', 'public, max-age=60, must-revalidate');
-  if (request.headers['if-none-match'] === etag) {
-    reply.code(304).send();
-    return true;
+/** One public response, rendered once per content version and kept as bytes. */
+export interface CachedResponse {
+  version: string;
+  type: string;
+  body: Buffer;
+  etag: string;
+  /** Set for a permanent redirect (an old control number), with an empty body. */
+  redirect?: string;
+  /** Compressed copies, made on the first request that asks for each. */
+  br?: Promise<Buffer>;
+  gzip?: Promise<Buffer>;
+}
+
+/** What a cached route produces: a body and its type, or a redirect. */
+export type Rendered = { type: string; body: string | Buffer } | { redirect: string };
+
+const brotli = promisify(zlib.brotliCompress);
+const gzip = promisify(zlib.gzip);
+/** Below this, compression saves less than its headers cost. */
+const COMPRESS_FROM = 1024;
+
+/**
+ * Rendered public responses keyed by URL (query included), least recently used dropped first.
+ * Bounded in entries and bytes, so a crawler walking odd query strings cannot grow it.
+ */
+export class ResponseCache {
+  private readonly entries = new Map<string, CachedResponse>();
+  private readonly pending = new Map<string, Promise<CachedResponse>>();
+  private bytes = 0;
+
+  constructor(
+    private readonly maxEntries = 2000,
+    private readonly maxBytes = 64 * 1024 * 1024,
+  ) {}
+
+  /** The entry for a key, whatever its version (a stale one still serves in an outage). */
+  peek(key: string): CachedResponse | undefined {
+    return this.entries.get(key);
   }
-  return false;
+
+  /** The entry for this version, rendering it once however many requests ask at the same moment. */
+  async obtain(key: string, version: string, render: () => Promise<Rendered>): Promise<CachedResponse> {
+    const known = this.entries.get(key);
+    if (known && known.version === version) {
+      // Re-inserted, the entry moves to the young end of the map's order.
+      this.entries.delete(key);
+      this.entries.set(key, known);
+      return known;
+    }
+    const flight = `${version}|${key}`;
+    let made = this.pending.get(flight);
+    if (!made) {
+      made = render().then((out) => entryOf(version, out));
+      this.pending.set(flight, made);
+      made.then(
+        (entry) => this.store(key, entry),
+        () => undefined,
+      ).finally(() => this.pending.delete(flight));
+    }
+    return made;
+  }
+
+  clear(): void {
+    this.entries.clear();
+    this.bytes = 0;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  private store(key: string, entry: CachedResponse): void {
+    const old = this.entries.get(key);
+    if (old) {
+      this.bytes -= old.body.length;
+      this.entries.delete(key);
+    }
+    this.entries.set(key, entry);
+    this.bytes += entry.body.length;
+    for (const [oldest, value] of this.entries) {
+      if (this.entries.size <= this.maxEntries && this.bytes <= this.maxBytes) break;
+      this.entries.delete(oldest);
+      this.bytes -= value.body.length;
+    }
+  }
+}
+
+function entryOf(version: string, out: Rendered): CachedResponse {
+  if ('redirect' in out) return { version, type: 'text/plain; charset=utf-8', body: Buffer.alloc(0), etag: '', redirect: out.redirect };
+  const body = typeof out.body === 'string' ? Buffer.from(out.body) : out.body;
+  return { version, type: out.type, body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` };
+}
+
+/** The encoding to send: brotli, then gzip, when the client lists it (q=0 excluded). */
+export function chooseEncoding(accept: string | undefined): 'br' | 'gzip' | null {
+  if (!accept) return null;
+  const offered = new Set(
+    accept
+      .split(',')
+      .map((part) => part.trim().toLowerCase())
+      .filter((part) => !/;\s*q=0(\.0*)?$/.test(part))
+      .map((part) => part.split(';')[0]!.trim()),
+  );
+  if (offered.has('br')) return 'br';
+  if (offered.has('gzip') || offered.has('*')) return 'gzip';
+  return null;
+}
+
+function compressed(entry: CachedResponse, encoding: 'br' | 'gzip'): Promise<Buffer> {
+  if (encoding === 'br') {
+    entry.br ??= brotli(entry.body, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 9, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: entry.body.length } });
+    return entry.br;
+  }
+  entry.gzip ??= gzip(entry.body, { level: 9 });
+  return entry.gzip;
+}
+
+function matchesEtag(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  return header.split(',').some((tag) => {
+    const t = tag.trim();
+    return t === '*' || t === etag || t === `W/${etag}`;
+  });
+}
+
+/**
+ * Sends a cached response. Only headers are per request: the public gets a shared-cacheable
+ * copy with an ETag (304 when it matches); signed-in staff get the same bytes marked private,
+ * so no shared cache keeps what a staff session saw. Nothing here sets a cookie.
+ */
+export async function sendCached(request: FastifyRequest, reply: FastifyReply, entry: CachedResponse): Promise<FastifyReply> {
+  if (request.staff) reply.header('cache-control', 'private, no-store').header('vary', 'Cookie, Authorization, Accept-Encoding');
+  else reply.header('cache-control', 'public, max-age=60, must-revalidate').header('vary', 'Accept-Encoding');
+  if (entry.redirect) return reply.redirect(entry.redirect, 301);
+  reply.header('etag', entry.etag);
+  if (matchesEtag(request.headers['if-none-match'], entry.etag)) return reply.code(304).send();
+  reply.header('content-type', entry.type);
+  const encoding = entry.body.length >= COMPRESS_FROM ? chooseEncoding(request.headers['accept-encoding']) : null;
+  if (!encoding) return reply.send(entry.body);
+  return reply.header('content-encoding', encoding).send(await compressed(entry, encoding));
+}
+
+/** Where the layout leaves room for a notice that the page may be out of date. */
+export const NOTICE_MARK = '<!--evident:notice-->';
+
+/**
+ * During a database outage: the last rendered copy, said to be possibly out of date (a banner on
+ * pages, a header on JSON), never stored by caches.
+ */
+function sendStale(reply: FastifyReply, entry: CachedResponse): FastifyReply {
+  reply.header('cache-control', 'no-store').header('x-evident-stale', '1');
+  if (entry.redirect) return reply.redirect(entry.redirect, 301);
+  const banner = '<div class="stale-notice" role="status"><div class="wrap">This page may be out of date: we cannot reach our records right now, so you see the last copy we made.</div></div>';
+  const body = entry.type.startsWith('text/html') ? entry.body.toString('utf8').replace(NOTICE_MARK, banner) : entry.body;
+  return reply.header('content-type', entry.type).send(body);
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Rendered public pages and public JSON, per content version (see cachedResponse). */
+    publicResponses: ResponseCache;
+  }
+}
+
+/**
+ * A public response served from memory: rendered (by `render`, from the cached view model) only
+ * when the content version moved or it was never asked for. When the database cannot be read,
+ * the last copy still serves, marked stale; a page never rendered fails as before.
+ */
+export async function cachedResponse(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, render: (site: Site) => Promise<Rendered>): Promise<FastifyReply> {
+  const key = request.url;
+  let entry: CachedResponse;
+  try {
+    const site = await app.site.get();
+    entry = await app.publicResponses.obtain(key, site.version, () => render(site));
+  } catch (error) {
+    const stale = app.publicResponses.peek(key);
+    if (!stale || isClientError(error)) throw error;
+    request.log.warn({ err: error }, 'serving a stale copy');
+    return sendStale(reply, stale);
+  }
+  return sendCached(request, reply, entry);
+}
+
+function isClientError(error: unknown): boolean {
+  const status = (error as { statusCode?: number }).statusCode;
+  return typeof status === 'number' && status < 500;
 }

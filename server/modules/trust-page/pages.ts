@@ -6,7 +6,7 @@ import { today } from '../../clock.js';
 import { NotFoundError, ValidationError } from '../../errors.js';
 import { neutralise, toCsv } from '../../lib/csv.js';
 import { compareControlIds, loadMatrix, THEMES } from './matrix.js';
-import { renderTrustPage } from './render.js';
+import { cachedPage } from './render.js';
 import { searchSite } from './search.js';
 
 /** The pages that read the operating model: responsibility matrix, controls, search. */
@@ -15,56 +15,61 @@ export async function trustModelPages(app: FastifyInstance): Promise<void> {
   const pub = { config: { access: 'public' as const } };
   const services = () => db.selectFrom('services').select(['id', 'name', 'model', 'summary']).orderBy('position').execute();
 
-  app.get('/responsibility', pub, async (request, reply) => {
-    const query = request.query as { service?: string; theme?: string };
-    const all = await services();
-    const service = all.find((s) => s.id === query.service) ?? all[0];
-    const theme = THEMES.find((t) => t.id === query.theme) ?? THEMES[0];
-    const site = await app.site.get();
-    const rows = service ? await memoOn(site, `matrix|${service.id}|${theme.id}`, () => loadMatrix(db, service.id, theme.id, today(clock), app.config.expiringWithinDays)) : [];
-    return renderTrustPage(app, request, reply, 'views/trust/responsibility.hbs', () => ({
-      title: 'Shared responsibility',
-      services: all.map((s) => ({ ...s, selected: s.id === service?.id })),
-      themes: THEMES.map((t) => ({ ...t, selected: t.id === theme.id })),
-      service,
-      theme,
-      rows,
-      counts: {
-        provider: rows.filter((r) => r.party === 'provider').length,
-        shared: rows.filter((r) => r.party === 'shared').length,
-        customer: rows.filter((r) => r.party === 'customer').length,
-      },
-    }));
-  });
+  app.get('/responsibility', pub, (request, reply) =>
+    cachedPage(app, request, reply, 'views/trust/responsibility.hbs', async (site) => {
+      const query = request.query as { service?: string; theme?: string };
+      const all = await services();
+      const service = all.find((s) => s.id === query.service) ?? all[0];
+      const theme = THEMES.find((t) => t.id === query.theme) ?? THEMES[0];
+      const rows = service ? await memoOn(site, `matrix|${service.id}|${theme.id}`, () => loadMatrix(db, service.id, theme.id, today(clock), app.config.expiringWithinDays)) : [];
+      return {
+        title: 'Shared responsibility',
+        services: all.map((s) => ({ ...s, selected: s.id === service?.id })),
+        themes: THEMES.map((t) => ({ ...t, selected: t.id === theme.id })),
+        service,
+        theme,
+        rows,
+        counts: {
+          provider: rows.filter((r) => r.party === 'provider').length,
+          shared: rows.filter((r) => r.party === 'shared').length,
+          customer: rows.filter((r) => r.party === 'customer').length,
+        },
+      };
+    }),
+  );
 
-  app.get('/controls/:id', pub, async (request, reply) => {
-    const { id } = request.params as { id: string };
-    const control = await db.selectFrom('controls').selectAll().where('id', '=', id).executeTakeFirst();
-    if (!control) {
-      // Old and informal numbers ("A.12.4.1", "5.15", "CLD.9.5.1") lead to today's control.
-      const resolved = await resolveControlRef(db, id);
-      if (resolved.length === 1) return reply.redirect(`/controls/${encodeURIComponent(resolved[0])}`, 301);
-      throw new NotFoundError(resolved.length ? `"${id}" corresponds to several controls today: ${resolved.join(', ')}.` : `There is no control "${id}".`);
-    }
-    const all = await services();
-    const duties = await db.selectFrom('responsibilities').selectAll().where('control_id', '=', id).execute();
-    const evidenceIds = [...new Set(duties.flatMap((d) => d.evidence_ids))];
-    const evidence = evidenceIds.length ? await db.selectFrom('evidence').select(['id', 'title', 'summary', 'access', 'review_by']).where('id', 'in', evidenceIds).where('access', '=', 'public').execute() : [];
-    return renderTrustPage(app, request, reply, 'views/trust/control.hbs', () => ({
-      title: `${control.ref} ${control.title}`,
-      control,
-      framework: control.framework_id === 'iso27017' ? 'ISO/IEC 27017:2015' : 'ISO/IEC 27002:2022',
-      duties: all.map((s) => ({ service: s, duty: duties.find((d) => d.service_id === s.id) ?? null })),
-      evidence: evidence.filter((e) => e.review_by >= today(clock)),
-    }));
-  });
+  app.get('/controls/:id', pub, (request, reply) =>
+    cachedPage(app, request, reply, 'views/trust/control.hbs', async () => {
+      const { id } = request.params as { id: string };
+      const control = await db.selectFrom('controls').selectAll().where('id', '=', id).executeTakeFirst();
+      if (!control) {
+        // Old and informal numbers ("A.12.4.1", "5.15", "CLD.9.5.1") lead to today's control.
+        const resolved = await resolveControlRef(db, id);
+        if (resolved.length === 1) return { redirect: `/controls/${encodeURIComponent(resolved[0]!)}` };
+        throw new NotFoundError(resolved.length ? `"${id}" corresponds to several controls today: ${resolved.join(', ')}.` : `There is no control "${id}".`);
+      }
+      const all = await services();
+      const duties = await db.selectFrom('responsibilities').selectAll().where('control_id', '=', id).execute();
+      const evidenceIds = [...new Set(duties.flatMap((d) => d.evidence_ids))];
+      const evidence = evidenceIds.length ? await db.selectFrom('evidence').select(['id', 'title', 'summary', 'access', 'review_by']).where('id', 'in', evidenceIds).where('access', '=', 'public').execute() : [];
+      return {
+        title: `${control.ref} ${control.title}`,
+        control,
+        framework: control.framework_id === 'iso27017' ? 'ISO/IEC 27017:2015' : 'ISO/IEC 27002:2022',
+        duties: all.map((s) => ({ service: s, duty: duties.find((d) => d.service_id === s.id) ?? null })),
+        evidence: evidence.filter((e) => e.review_by >= today(clock)),
+      };
+    }),
+  );
 
-  app.get('/search', pub, async (request, reply) => {
-    const { q } = request.query as { q?: string };
-    const query = (q ?? '').slice(0, 200);
-    const results = query.trim() ? await searchSite(app, query) : [];
-    return renderTrustPage(app, request, reply, 'views/trust/search.hbs', () => ({ title: query ? `Search: ${query}` : 'Search', query, results, searched: Boolean(query.trim()) }));
-  });
+  app.get('/search', pub, (request, reply) =>
+    cachedPage(app, request, reply, 'views/trust/search.hbs', async () => {
+      const { q } = request.query as { q?: string };
+      const query = (typeof q === 'string' ? q : '').slice(0, 200);
+      const results = query.trim() ? await searchSite(app, query) : [];
+      return { title: query ? `Search: ${query}` : 'Search', query, results, searched: Boolean(query.trim()) };
+    }),
+  );
 
   app.get('/api/v1/responsibilities/customer-checklist', pub, async (request, reply) => {
     const { service: serviceId, format = 'csv' } = request.query as { service?: string; format?: string };

@@ -3,14 +3,14 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { NotFoundError } from '../../errors.js';
 import { evidenceFilePath } from '../content/files.js';
-import { memoOn, notModified } from './cache.js';
-import { renderTrustPage } from './render.js';
+import { cachedResponse, memoOn } from './cache.js';
+import { cachedPage } from './render.js';
 import { renderAtom, renderSecurityTxt, renderSitemap } from './feed.js';
 import { countryCentroid, renderMap, type MapMarker } from './map.js';
 import type { Site } from './site.js';
 
 // Kept here too for imports that still use this path.
-export { pageBase, renderTrustPage } from './render.js';
+export { pageBase, renderTrustPage, cachedPage } from './render.js';
 
 const HEX = /^#[0-9a-fA-F]{6}$/;
 
@@ -36,7 +36,7 @@ export async function trustPageRoutes(app: FastifyInstance): Promise<void> {
   const pub = { config: { access: 'public' as const } };
 
   app.get('/', pub, (request, reply) =>
-    renderTrustPage(app, request, reply, 'views/trust/home.hbs', (site) => ({
+    cachedPage(app, request, reply, 'views/trust/home.hbs', (site) => ({
       title: 'Overview',
       provider: site.provider,
       overviewHtml: site.overviewHtml,
@@ -49,7 +49,7 @@ export async function trustPageRoutes(app: FastifyInstance): Promise<void> {
   );
 
   app.get('/certifications', pub, (request, reply) =>
-    renderTrustPage(app, request, reply, 'views/trust/certifications.hbs', (site) => ({
+    cachedPage(app, request, reply, 'views/trust/certifications.hbs', (site) => ({
       title: 'Certifications and attestations',
       current: site.certifications.filter((c) => !c.lapsed),
       history: site.certifications.filter((c) => c.lapsed),
@@ -58,7 +58,7 @@ export async function trustPageRoutes(app: FastifyInstance): Promise<void> {
 
   app.get('/data-locations', pub, (request, reply) => {
     const { service, category } = request.query as { service?: string; category?: string };
-    return renderTrustPage(app, request, reply, 'views/trust/data-locations.hbs', (site) => {
+    return cachedPage(app, request, reply, 'views/trust/data-locations.hbs', (site) => {
       // Only known ids make a memo key, so odd query strings are rendered, not remembered.
       const known = (!service || site.services.some((x) => x.id === service)) && (!category || site.categories.some((c) => c.id === category));
       return known ? memoOn(site, `locations|${service ?? ''}|${category ?? ''}`, () => dataLocationsModel(site, service, category)) : dataLocationsModel(site, service, category);
@@ -90,7 +90,7 @@ export async function trustPageRoutes(app: FastifyInstance): Promise<void> {
   }
 
   app.get('/subprocessors', pub, (request, reply) =>
-    renderTrustPage(app, request, reply, 'views/trust/subprocessors.hbs', (site) => {
+    cachedPage(app, request, reply, 'views/trust/subprocessors.hbs', (site) => {
       const categoryName = new Map(site.categories.map((c) => [c.id, c.name]));
       const view = (s: Site['subprocessors'][number]) => ({ ...s, categoryNames: s.dataCategories.map((c) => categoryName.get(c) ?? c) });
       return {
@@ -104,7 +104,7 @@ export async function trustPageRoutes(app: FastifyInstance): Promise<void> {
   );
 
   app.get('/documents', pub, (request, reply) =>
-    renderTrustPage(app, request, reply, 'views/trust/documents.hbs', (site) => ({
+    cachedPage(app, request, reply, 'views/trust/documents.hbs', (site) => ({
       title: 'Documents',
       publicDocuments: site.documents.filter((d) => d.access === 'public'),
       ndaDocuments: site.documents.filter((d) => d.access === 'nda'),
@@ -125,39 +125,39 @@ export async function trustPageRoutes(app: FastifyInstance): Promise<void> {
       .send(body);
   });
 
-  app.get('/faq', pub, (request, reply) => renderTrustPage(app, request, reply, 'views/trust/faq.hbs', (site) => ({ title: 'Frequently asked questions', faq: site.faq })));
+  app.get('/faq', pub, (request, reply) => cachedPage(app, request, reply, 'views/trust/faq.hbs', (site) => ({ title: 'Frequently asked questions', faq: site.faq })));
 
   app.get('/changes', pub, (request, reply) =>
-    renderTrustPage(app, request, reply, 'views/trust/changes.hbs', (site) => ({
+    cachedPage(app, request, reply, 'views/trust/changes.hbs', (site) => ({
       title: 'Change log',
       upcoming: site.changes.filter((c) => c.upcoming),
       past: site.changes.filter((c) => !c.upcoming),
     })),
   );
 
-  app.get('/changes.atom', pub, async (request, reply) => {
-    const site = await app.site.get();
-    if (notModified(request, reply, site)) return reply;
-    return reply.header('content-type', 'application/atom+xml; charset=utf-8').send(renderAtom(site, base));
-  });
+  app.get('/changes.atom', pub, (request, reply) => cachedResponse(app, request, reply, async (site) => ({ type: 'application/atom+xml; charset=utf-8', body: renderAtom(site, base) })));
 
-  app.get('/.well-known/security.txt', pub, async (_request, reply) =>
-    reply.header('content-type', 'text/plain; charset=utf-8').send(renderSecurityTxt(await app.site.get(), base)),
+  app.get('/.well-known/security.txt', pub, (request, reply) =>
+    cachedResponse(app, request, reply, async (site) => ({ type: 'text/plain; charset=utf-8', body: renderSecurityTxt(site, base) })),
   );
 
   app.get('/robots.txt', pub, async (_request, reply) =>
     reply.header('content-type', 'text/plain; charset=utf-8').send(`User-agent: *\nDisallow: /admin\nDisallow: /access/\nDisallow: /api/\nSitemap: ${base}/sitemap.xml\n`),
   );
 
-  app.get('/sitemap.xml', pub, async (_request, reply) => {
-    const controls = await app.deps.db.selectFrom('controls').select('id').orderBy('id').execute();
-    return reply.header('content-type', 'application/xml; charset=utf-8').send(renderSitemap(await app.site.get(), base, controls.map((c) => c.id)));
-  });
+  app.get('/sitemap.xml', pub, (request, reply) =>
+    cachedResponse(app, request, reply, async (site) => {
+      const controls = await app.deps.db.selectFrom('controls').select('id').orderBy('id').execute();
+      return { type: 'application/xml; charset=utf-8', body: renderSitemap(site, base, controls.map((c) => c.id)) };
+    }),
+  );
 
-  app.get('/brand.css', pub, async (_request, reply) => {
-    const accent = (await app.site.get()).provider.branding?.accent;
-    return reply.header('content-type', 'text/css; charset=utf-8').header('cache-control', 'public, max-age=300').send(accent && HEX.test(accent) ? `:root { --accent: ${accent}; }\n` : '');
-  });
+  app.get('/brand.css', pub, (request, reply) =>
+    cachedResponse(app, request, reply, async (site) => {
+      const accent = site.provider.branding?.accent;
+      return { type: 'text/css; charset=utf-8', body: accent && HEX.test(accent) ? `:root { --accent: ${accent}; }\n` : '' };
+    }),
+  );
 
   app.get('/brand/logo', pub, async (_request, reply) => {
     const logo = (await app.site.get()).provider.branding?.logo;
