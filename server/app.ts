@@ -16,6 +16,7 @@ import { registerSecurityHeaders } from './plugins/security.js';
 import { registerViews } from './plugins/views.js';
 import rateLimit from '@fastify/rate-limit';
 import { registerAuth } from './plugins/auth.js';
+import { databaseRateLimitStore } from './plugins/rate-limit-store.js';
 import { auditRoutes } from './modules/audit/routes.js';
 import { operatingModelRoutes } from './modules/operating-model/routes.js';
 import { healthRoutes } from './modules/health/routes.js';
@@ -103,7 +104,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(fastifyStatic, { root: path.join(projectRoot, 'web', 'static'), prefix: '/static/', maxAge: '1h' });
 
   // Limits are set per route (login, public forms); nothing is limited by default.
-  await app.register(rateLimit, { global: false });
+  // Several instances on PostgreSQL count together; the embedded database's one process counts in memory.
+  await app.register(rateLimit, { global: false, ...(deps.databaseKind === 'postgres' ? { store: databaseRateLimitStore(app.deps.db) } : {}) });
   registerAuth(app);
   registerDenialAudit(app);
   registerMail(app, { background: config.env !== 'test' });

@@ -80,4 +80,7 @@ export const databaseColumns: Columns = {
     id: true, kind: true, subject: true, input: true, state: true, progress_done: true, progress_total: true, error: true, created_by: true,
     created_at: true, started_at: true, finished_at: true, locked_by: true, lease_until: true,
   },
+  evidence_files: { sha256: true, data: true, size: true, created_at: true },
+  pending_uploads: { token: true, owner: true, input: true, data: true, expires_at: true },
+  rate_limit_hits: { key: true, hits: true, window_ends: true },
 };

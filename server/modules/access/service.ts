@@ -5,13 +5,14 @@ import path from 'node:path';
 import type { Clock } from '../../clock.js';
 import { today } from '../../clock.js';
 import type { Config } from '../../config.js';
-import type { Database } from '../../db/database.js';
+import type { Database, DbOrTx } from '../../db/database.js';
 import { AppError, ForbiddenError, GoneError, NotFoundError, ValidationError } from '../../errors.js';
 import { appendAudit, type Actor } from '../audit/service.js';
 import { findContentDocument } from '../content/queries.js';
 import type { AccessRules, NdaDocument } from '../content/types.js';
 import { queueMail } from '../mail/service.js';
 import { evidenceFilePath } from '../content/files.js';
+import { readUploadedEvidence } from '../evidence/files.js';
 import * as q from './queries.js';
 import type { WorkerPool } from '../jobs/pool.js';
 
@@ -253,10 +254,10 @@ export async function acceptNda(ctx: AccessContext, token: string, input: { name
   });
 }
 
-async function readDocument(config: Config, evidence: { storage: string; file_name: string | null; sha256: string | null }): Promise<Buffer> {
+async function readDocument(db: DbOrTx, config: Config, evidence: { storage: string; file_name: string | null; sha256: string | null }): Promise<Buffer> {
   if (!evidence.file_name) throw new NotFoundError('This document has no file.');
-  const absolute = evidence.storage === 'upload' ? path.join(config.dataDir, 'uploads', 'evidence', String(evidence.sha256)) : evidenceFilePath(config.contentDir, evidence.file_name);
-  return readFile(absolute);
+  if (evidence.storage === 'upload') return readUploadedEvidence(db, config.dataDir, String(evidence.sha256));
+  return readFile(evidenceFilePath(config.contentDir, evidence.file_name));
 }
 
 /** Serves one granted document, watermarked for its recipient (on the worker pool), and records the download. */
@@ -266,7 +267,7 @@ export async function downloadDocument(ctx: AccessContext & { pool: WorkerPool }
   if (!(await hasAcceptedCurrentNda(ctx, grant.id))) throw new ForbiddenError('Accept the current NDA first.');
   const evidence = await ctx.db.selectFrom('evidence').select(['id', 'title', 'access', 'storage', 'file_name', 'sha256', 'media_type']).where('id', '=', evidenceId).executeTakeFirst();
   if (!evidence || evidence.access !== 'nda' || evidence.media_type !== 'application/pdf') throw new NotFoundError('There is nothing at this address.');
-  const original = await readDocument(ctx.config, evidence);
+  const original = await readDocument(ctx.db, ctx.config, evidence);
   const originalSha = sha256(original);
   const served = await ctx.pool.run('watermark', { original, recipient: { name: request.name, email: request.email, company: request.company, date: today(ctx.clock), grantId: grant.id } }, { timeoutMs: 60_000, label: 'Preparing the document' });
   await ctx.db.transaction().execute(async (tx) => {

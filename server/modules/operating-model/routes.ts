@@ -60,7 +60,7 @@ function readEvidenceUpload(request: FastifyRequest) {
 }
 
 export async function operatingModelRoutes(app: FastifyInstance): Promise<void> {
-  const deps = { db: app.deps.db, clock: app.deps.clock, config: app.config };
+  const deps = { db: app.deps.db, clock: app.deps.clock, config: app.config, databaseKind: app.deps.databaseKind };
   const model = (request: FastifyRequest) => currentModel(deps, audienceOf(request));
   const pub = { config: { access: 'public' as const } };
   const tags = ['operating model'];

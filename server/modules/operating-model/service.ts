@@ -1,10 +1,11 @@
 import ExcelJS from 'exceljs';
 import type { Kysely } from 'kysely';
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { today, type Clock } from '../../clock.js';
 import type { Config } from '../../config.js';
 import type { Database } from '../../db/database.js';
+import type { DatabaseKind } from '../../db/connect.js';
+import { storesEvidenceInRows, writeEvidenceFileRow, writeEvidenceFileToFolder } from '../evidence/files.js';
 import { NotFoundError, UnsupportedMediaTypeError, ValidationError } from '../../errors.js';
 import { appendAudit, type Actor } from '../audit/service.js';
 import { neutralise, toCsv } from '../../lib/csv.js';
@@ -21,6 +22,8 @@ export interface ModelDeps {
   db: Kysely<Database>;
   clock: Clock;
   config: Config;
+  /** Where uploaded evidence files go (rows on PostgreSQL); absent: the embedded database's folder. */
+  databaseKind?: DatabaseKind;
 }
 
 export async function currentModel(deps: ModelDeps, audience: AccessLevel = 'internal'): Promise<OperatingModel> {
@@ -104,10 +107,6 @@ export function checkEvidenceFile(fileName: string, data: Buffer): string {
   return mediaType;
 }
 
-export function uploadedEvidencePath(dataDir: string, sha256: string): string {
-  return path.join(dataDir, 'uploads', 'evidence', sha256);
-}
-
 /**
  * A staff upload becomes the next version of the artifact and wins over the content file until
  * that file changes (the sync then reports the conflict). Files are stored by hash, written
@@ -120,17 +119,15 @@ export async function uploadEvidenceVersion(deps: ModelDeps, evidenceId: string,
   const mediaType = checkEvidenceFile(file.fileName, file.data);
   if (!(await deps.db.selectFrom('evidence').select('id').where('id', '=', evidenceId).executeTakeFirst())) throw new NotFoundError(`No evidence "${evidenceId}".`);
   const sha256 = sha256Of(file.data);
-  const target = uploadedEvidencePath(deps.config.dataDir, sha256);
-  mkdirSync(path.dirname(target), { recursive: true });
-  const partial = `${target}.${process.pid}.part`;
-  writeFileSync(partial, file.data);
-  renameSync(partial, target);
+  const inRows = storesEvidenceInRows(deps.databaseKind ?? 'pglite');
+  if (!inRows) writeEvidenceFileToFolder(deps.config.dataDir, sha256, file.data);
   const fileName = path.basename(file.fileName).replace(/[^\p{L}\p{N}._ -]/gu, '_').slice(0, 200);
   const now = deps.clock.now();
   const result = await deps.db.transaction().execute(async (tx) => {
     const current = await tx.selectFrom('evidence').select(['id', 'sha256']).where('id', '=', evidenceId).forUpdate().executeTakeFirst();
     if (!current) throw new NotFoundError(`No evidence "${evidenceId}".`);
     if (current.sha256 === sha256) throw new ValidationError('This file is identical to the current version; nothing changed.');
+    if (inRows) await writeEvidenceFileRow(tx, sha256, file.data, now);
     const latest = await findLatestEvidenceVersion(tx, evidenceId);
     const version = (latest?.version ?? 0) + 1;
     await insertEvidenceVersion(tx, { evidenceId, version, origin: 'upload', fileName, mediaType, size: file.data.length, sha256, storageKey: `upload:${sha256}`, createdBy: by.actor, at: now });

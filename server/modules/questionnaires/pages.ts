@@ -5,7 +5,7 @@ import { listUsers } from '../staff/queries.js';
 import { actorOf } from '../audit/actor.js';
 import { ImportError } from './import/errors.js';
 import { fileLimits, previewInPool } from './import/run.js';
-import { PendingUploads } from './pending.js';
+import { DatabasePendingUploads, MemoryPendingUploads, type PendingUploads } from './pending.js';
 import { countItems, listItems } from './queries.js';
 import { listQuestionnaireOverviews, updateDetails } from './workflow.js';
 import { today } from '../../clock.js';
@@ -23,7 +23,8 @@ export const PAGE_SIZE = 100;
 /** The review workspace: upload, watch, filter, decide, export — all plain forms. */
 export async function questionnairePages(app: FastifyInstance): Promise<void> {
   const { db, clock } = app.deps;
-  const pending = new PendingUploads();
+  // In rows when instances share PostgreSQL: the column choice may reach another instance.
+  const pending: PendingUploads = app.deps.databaseKind === 'postgres' ? new DatabasePendingUploads(db) : new MemoryPendingUploads();
   const deps = { db, clock, config: app.config, pool: app.pool, jobs: app.jobs };
   const services = () => db.selectFrom('services').select(['id', 'name', 'model']).orderBy('position').execute();
 
@@ -44,7 +45,7 @@ export async function questionnairePages(app: FastifyInstance): Promise<void> {
       return reply.redirect(`/admin/questionnaires/${id}`, 303);
     } catch (error) {
       if (error instanceof ImportError && /No questions found/.test(error.message)) {
-        const token = pending.put(input, request.staff!.user.id, clock.now().getTime());
+        const token = await pending.put(input, request.staff!.user.id, clock.now());
         const sheets = await previewInPool(app.pool, input.data, input.fileName, fileLimits(app.config));
         reply.code(422);
         return renderAdmin(request, reply, 'views/questionnaires/pick-column.hbs', { title: 'Pick the question column', error: error.message, token, sheets });
@@ -58,7 +59,7 @@ export async function questionnairePages(app: FastifyInstance): Promise<void> {
   app.post('/admin/questionnaires/pending/:token', { config: { access: 'editor' }, schema: { body: bodyOf({ questionColumn: text(200), includeHidden: text(10), includeSheets: textList() }) } }, async (request, reply) => {
     const { token } = request.params as { token: string };
     const body = request.body as { questionColumn?: string; includeHidden?: string; includeSheets?: string | string[] };
-    const input = pending.take(token, request.staff!.user.id, clock.now().getTime());
+    const input = await pending.take(token, request.staff!.user.id, clock.now());
     if (!input) throw new NotFoundError('That upload has expired (uploads wait 15 minutes for a column choice). Upload the file again.');
     return submit(request, reply, { ...input, layout: { questionColumn: body.questionColumn || undefined, includeHidden: body.includeHidden === 'on', includeSheets: sheetList(body.includeSheets) } });
   });

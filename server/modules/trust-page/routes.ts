@@ -5,6 +5,7 @@ import { NotFoundError } from '../../errors.js';
 import { evidenceFilePath } from '../content/files.js';
 import { cachedResponse, memoOn } from './cache.js';
 import { cachedPage } from './render.js';
+import { readUploadedEvidence } from '../evidence/files.js';
 import { renderAtom, renderSecurityTxt, renderSitemap } from './feed.js';
 import { countryCentroid, renderMap, type MapMarker } from './map.js';
 import type { Site } from './site.js';
@@ -116,8 +117,7 @@ export async function trustPageRoutes(app: FastifyInstance): Promise<void> {
     const { id } = request.params as { id: string };
     const row = await app.deps.db.selectFrom('evidence').select(['id', 'access', 'file_name', 'media_type', 'storage', 'sha256']).where('id', '=', id).executeTakeFirst();
     if (!row || row.access !== 'public' || !row.file_name) throw new NotFoundError('There is nothing at this address.');
-    const absolute = row.storage === 'upload' ? path.join(app.config.dataDir, 'uploads', 'evidence', String(row.sha256)) : evidenceFilePath(app.config.contentDir, row.file_name);
-    const body = await readFile(absolute);
+    const body = row.storage === 'upload' ? await readUploadedEvidence(app.deps.db, app.config.dataDir, String(row.sha256)) : await readFile(evidenceFilePath(app.config.contentDir, row.file_name));
     return reply
       .header('content-type', row.media_type ?? 'application/octet-stream')
       .header('content-disposition', `inline; filename="${path.basename(row.file_name).replace(/[^\w.-]/g, '_')}"`)

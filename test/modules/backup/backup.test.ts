@@ -61,6 +61,8 @@ beforeAll(async () => {
   await editor.agent.post(`/api/v1/access-requests/${req.body.id}/approve`).set('x-csrf-token', editor.csrf).send({}).expect(200);
   mkdirSync(path.join(t.dataDir, 'uploads', 'evidence'), { recursive: true });
   writeFileSync(path.join(t.dataDir, 'uploads', 'evidence', 'abc123'), 'uploaded evidence bytes');
+  // Several instances keep uploaded evidence in rows: the backup carries them like any table.
+  await t.database.db.insertInto('evidence_files').values({ sha256: 'e'.repeat(64), data: Buffer.from([0, 1, 2, 255]), size: 4, created_at: t.clock.now() }).execute();
 });
 afterAll(async () => {
   await t.close();
@@ -101,6 +103,8 @@ describe('backup and restore', () => {
       const copy = await target.db.selectFrom('questionnaire_files').select('data').executeTakeFirstOrThrow();
       expect(Buffer.from(copy.data).equals(Buffer.from(original.data))).toBe(true);
       expect(readFileSync(path.join(restoreDir, 'uploads', 'evidence', 'abc123'), 'utf8')).toBe('uploaded evidence bytes');
+      const stored = await target.db.selectFrom('evidence_files').select(['sha256', 'data']).execute();
+      expect(stored.map((r) => [r.sha256, [...Buffer.from(r.data)]])).toEqual([['e'.repeat(64), [0, 1, 2, 255]]]);
       // sequences continue after the restored ids
       await target.db.insertInto('content_revisions').values({ hash: 'x', synced_at: new Date(), counts: '{}', changes: '{}', conflicts: '[]' }).execute();
       await expect(restore(target.db, restoreDir, file)).rejects.toThrow(/not empty/);

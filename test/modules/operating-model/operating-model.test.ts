@@ -6,9 +6,10 @@ import path from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../../server/config.js';
+import { testDatabaseUrl } from '../../helpers/database.js';
 import { freshnessOf } from '../../../server/modules/evidence/freshness.js';
 import { syncContent } from '../../../server/modules/content/service.js';
-import { uploadedEvidencePath } from '../../../server/modules/operating-model/service.js';
+import { uploadedEvidencePath } from '../../../server/modules/evidence/files.js';
 import { createTestApp, type TestApp } from '../../helpers/app.js';
 import { copyContent } from '../../helpers/content-fixture.js';
 import { makeStaff, makeToken, signIn, type SignedIn } from '../../helpers/staff.js';
@@ -245,7 +246,9 @@ describe('evidence versions', () => {
       .attach('file', Buffer.from('restore test Q4: 41 of 41 databases restored\n'), 'backup-test-q4.txt')
       .expect(201);
     expect(res.body).toMatchObject({ version: 2, mediaType: 'text/plain' });
-    expect(existsSync(uploadedEvidencePath(t.dataDir, res.body.sha256))).toBe(true);
+    // Embedded: a file in DATA_DIR; PostgreSQL: a row every instance reads.
+    if (testDatabaseUrl) expect(await t.database.db.selectFrom('evidence_files').select(['sha256', 'size']).where('sha256', '=', res.body.sha256).execute()).toEqual([{ sha256: res.body.sha256, size: 45 }]);
+    expect(existsSync(uploadedEvidencePath(t.dataDir, res.body.sha256))).toBe(!testDatabaseUrl);
     const versions = (await viewer.agent.get('/api/v1/evidence/ev-backup-test/versions').expect(200)).body.versions;
     expect(versions.map((v: { version: number; origin: string }) => `${v.version}:${v.origin}`)).toEqual(['2:upload', '1:content']);
     expect(versions[1].sha256).toBe('27bbcf1a79eda92cf7023a0d11be0bb657fe5a7980812e7c28d2075aa532a4a6');
