@@ -20,7 +20,8 @@ import { syncContent } from '../server/modules/content/service.js';
 import { buildEngine } from '../server/modules/engine/engine.js';
 import { loadKnowledge } from '../server/modules/engine/queries.js';
 import { answerOptions } from '../server/modules/questionnaires/service.js';
-import { createToken, createUser } from '../server/modules/staff/service.js';
+import { createUser } from '../server/modules/staff/service.js';
+import { createToken } from '../server/modules/staff/tokens.js';
 import { buildLargestQuestionnaire } from '../test/helpers/workbooks.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);

@@ -8,6 +8,8 @@ import { AppError } from '../errors.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { listTokens, listUsers } from '../modules/staff/queries.js';
 import * as staff from '../modules/staff/service.js';
+import { createToken, revokeToken, TOKEN_SCOPES } from '../modules/staff/tokens.js';
+import type { TokenScope } from '../modules/staff/tables.js';
 import { cliActor, say, withDatabase } from './context.js';
 
 
@@ -121,10 +123,12 @@ export function registerStaffCommands(program: Command): void {
     .command('create')
     .requiredOption('--email <email>')
     .requiredOption('--name <name>', 'what the token is for')
+    .addOption(new Option('--scope <scope>', 'read: GET only; write: what the role allows (default: write, read for viewers)').choices([...TOKEN_SCOPES]))
+    .option('--expires-days <days>', 'the token stops working after this many days', (v) => Number(v))
     .description('create a token; it is printed once, alone on stdout')
-    .action(async (o: { email: string; name: string }) => {
+    .action(async (o: { email: string; name: string; scope?: TokenScope; expiresDays?: number }) => {
       await withDatabase({}, async ({ database, clock }) => {
-        const created = await staff.createToken(database.db, clock, o.email, o.name, cliActor);
+        const created = await createToken(database.db, clock, o.email, o.name, cliActor, { scope: o.scope, expiresInDays: o.expiresDays });
         say(`token ${created.id} created for ${o.email}; it is shown once`);
         process.stdout.write(created.token + '\n');
       });
@@ -142,7 +146,7 @@ export function registerStaffCommands(program: Command): void {
     .command('revoke')
     .argument('<id>', 'the token id (see token list)')
     .action(async (id: string) => {
-      await withDatabase({}, async ({ database, clock }) => staff.revokeToken(database.db, clock, id, cliActor));
+      await withDatabase({}, async ({ database, clock }) => revokeToken(database.db, clock, id, cliActor));
       say(`token ${id} revoked`);
     });
 

@@ -2,7 +2,8 @@ import type { Multipart } from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { ForbiddenError, UnauthorizedError } from '../errors.js';
-import { isMfaRequired, resolveSession, resolveToken } from '../modules/staff/service.js';
+import { isMfaRequired, resolveSession } from '../modules/staff/service.js';
+import { resolveToken } from '../modules/staff/tokens.js';
 import { roleAllows, type RouteAccess, type StaffPrincipal } from '../modules/staff/types.js';
 
 export const SESSION_COOKIE = 'evident_session';
@@ -84,9 +85,9 @@ async function authenticate(request: FastifyRequest): Promise<StaffPrincipal | n
   const { db, clock } = request.server.deps;
   const header = request.headers.authorization;
   if (header?.startsWith('Bearer ')) {
-    const principal = await resolveToken(db, clock, header.slice(7).trim());
-    if (!principal) throw new UnauthorizedError('The API token is invalid or revoked.');
-    return principal;
+    const resolved = await resolveToken(db, clock, header.slice(7).trim());
+    if (!resolved.ok) throw resolved.reason === 'mfa' ? new ForbiddenError(resolved.message) : new UnauthorizedError(resolved.message);
+    return resolved.principal;
   }
   const cookie = request.cookies[SESSION_COOKIE];
   return cookie ? resolveSession(db, clock, cookie) : null;
@@ -173,6 +174,7 @@ async function enforceAccess(request: FastifyRequest, reply: FastifyReply): Prom
     return reply.redirect('/admin/account?mfa=required', 303);
   }
   if (!roleAllows(principal.user.role, access)) throw new ForbiddenError(`This needs the ${access} role; you are ${principal.user.role}.`);
+  if (principal.tokenScope === 'read' && UNSAFE.has(request.method)) throw new ForbiddenError('This API token is read-only; create a token with the write scope for changes.');
 }
 
 export function registerAuth(app: FastifyInstance): void {

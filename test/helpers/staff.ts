@@ -4,7 +4,8 @@ import type TestAgent from 'supertest/lib/agent.js';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../server/clock.js';
 import type { Database } from '../../server/db/database.js';
-import { createToken, createUser } from '../../server/modules/staff/service.js';
+import { createUser } from '../../server/modules/staff/service.js';
+import { createToken, type TokenOptions } from '../../server/modules/staff/tokens.js';
 import type { Role } from '../../server/modules/staff/tables.js';
 
 export const TEST_PASSWORD = 'correct horse battery staple';
@@ -18,8 +19,8 @@ export async function makeStaff(db: Kysely<Database>, clock: Clock, role: Role, 
   return user;
 }
 
-export async function makeToken(db: Kysely<Database>, clock: Clock, email: string): Promise<string> {
-  return (await createToken(db, clock, email, 'test', { actor: 'test', actorKind: 'system' })).token;
+export async function makeToken(db: Kysely<Database>, clock: Clock, email: string, options: TokenOptions = {}): Promise<string> {
+  return (await createToken(db, clock, email, 'test', { actor: 'test', actorKind: 'system' }, options)).token;
 }
 
 export interface SignedIn {

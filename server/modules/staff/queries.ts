@@ -1,5 +1,5 @@
 import type { DbOrTx } from '../../db/database.js';
-import type { Role } from './tables.js';
+import type { Role, TokenScope } from './tables.js';
 
 export async function findUserByEmail(db: DbOrTx, email: string) {
   return db.selectFrom('staff_users').selectAll().where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase())).executeTakeFirst();
@@ -94,8 +94,19 @@ export async function revokeSessionsOfUser(db: DbOrTx, userId: string, at: Date,
   await query.execute();
 }
 
-export async function insertToken(db: DbOrTx, token: { id: string; userId: string; name: string; tokenHash: string; at: Date }): Promise<void> {
-  await db.insertInto('api_tokens').values({ id: token.id, user_id: token.userId, name: token.name, token_hash: token.tokenHash, created_at: token.at }).execute();
+export async function insertToken(
+  db: DbOrTx,
+  token: { id: string; userId: string; name: string; tokenHash: string; at: Date; scope: TokenScope; expiresAt: Date | null },
+): Promise<void> {
+  await db
+    .insertInto('api_tokens')
+    .values({ id: token.id, user_id: token.userId, name: token.name, token_hash: token.tokenHash, created_at: token.at, scope: token.scope, expires_at: token.expiresAt })
+    .execute();
+}
+
+/** A password change ends every token of the user, as it ends the sessions. */
+export async function revokeTokensOfUser(db: DbOrTx, userId: string, at: Date): Promise<void> {
+  await db.updateTable('api_tokens').set({ revoked_at: at }).where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
 }
 
 export async function findTokenByHash(db: DbOrTx, tokenHash: string) {
@@ -110,7 +121,7 @@ export async function listTokens(db: DbOrTx, userId?: string) {
   let query = db
     .selectFrom('api_tokens')
     .innerJoin('staff_users', 'staff_users.id', 'api_tokens.user_id')
-    .select(['api_tokens.id', 'api_tokens.name', 'api_tokens.created_at', 'api_tokens.last_used_at', 'api_tokens.revoked_at', 'staff_users.email', 'api_tokens.user_id']);
+    .select(['api_tokens.id', 'api_tokens.name', 'api_tokens.scope', 'api_tokens.created_at', 'api_tokens.expires_at', 'api_tokens.last_used_at', 'api_tokens.revoked_at', 'staff_users.email', 'api_tokens.user_id']);
   if (userId) query = query.where('api_tokens.user_id', '=', userId);
   return query.orderBy('api_tokens.created_at', 'desc').execute();
 }

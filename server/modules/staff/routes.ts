@@ -7,6 +7,7 @@ import { bodyOf, text } from '../../plugins/input.js';
 import { listTokens, listUsers } from './queries.js';
 import * as staff from './service.js';
 import * as mfa from './mfa.js';
+import { revokeToken } from './tokens.js';
 import type { StaffPrincipal } from './types.js';
 
 // Kept here too for callers that still import it from the staff routes.
@@ -171,7 +172,7 @@ export async function staffRoutes(app: FastifyInstance): Promise<void> {
   app.post('/admin/tokens/:id/revoke', { config: { access: 'viewer' } }, async (request, reply) => {
     const { id } = request.params as { id: string };
     const principal = me(request);
-    await staff.revokeToken(db, clock, id, actorOf(request), principal.user.role === 'admin' ? undefined : principal.user.id);
+    await revokeToken(db, clock, id, actorOf(request), principal.user.role === 'admin' ? undefined : principal.user.id);
     return reply.redirect(principal.user.role === 'admin' ? '/admin/users' : '/admin/account', 303);
   });
 
@@ -246,7 +247,7 @@ export async function staffRoutes(app: FastifyInstance): Promise<void> {
 
   app.delete('/api/v1/tokens/:id', { config: { access: 'viewer' } }, async (request, reply) => {
     const principal = me(request);
-    await staff.revokeToken(db, clock, (request.params as { id: string }).id, actorOf(request), principal.user.role === 'admin' ? undefined : principal.user.id);
+    await revokeToken(db, clock, (request.params as { id: string }).id, actorOf(request), principal.user.role === 'admin' ? undefined : principal.user.id);
     return reply.code(204).send();
   });
 }

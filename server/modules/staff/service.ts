@@ -14,7 +14,6 @@ import type { StaffPrincipal, StaffUser } from './types.js';
 export const ROLES: readonly Role[] = ['admin', 'editor', 'viewer'];
 export const SESSION_IDLE_MS = 2 * 60 * 60 * 1000;
 export const SESSION_ABSOLUTE_MS = 12 * 60 * 60 * 1000;
-const TOKEN_PREFIX = 'evt_';
 
 type UserRow = { id: string; email: string; name: string; role: Role; disabled_at: Date | null; mfa_enabled_at: Date | null; created_at: Date };
 
@@ -106,6 +105,7 @@ export async function setPassword(
     const now = clock.now();
     await q.updateUser(tx, user.id, { password_hash: hash, password_changed_at: now });
     await q.revokeSessionsOfUser(tx, user.id, now, options.keepSessionId);
+    await q.revokeTokensOfUser(tx, user.id, now);
     await q.clearLoginFailures(tx, user.email.toLowerCase());
     await appendAudit(tx, clock, { ...by, action: options.action ?? 'staff.password_reset', subject: user.email });
   });
@@ -201,7 +201,7 @@ export async function resolveSession(db: Kysely<Database>, clock: Clock, cookieV
   if (!user || user.disabled_at) return null;
   // Writing on every request would make each page a write; a minute's resolution is enough.
   if (now.getTime() - session.last_seen_at.getTime() > 60_000) await q.touchSession(db, session.id, now);
-  return { user: toStaffUser(user), via: 'session', sessionId: session.id, tokenId: null, mfaPending: session.mfa_pending };
+  return { user: toStaffUser(user), via: 'session', sessionId: session.id, tokenId: null, tokenScope: null, mfaPending: session.mfa_pending };
 }
 
 export async function endSession(db: Kysely<Database>, clock: Clock, principal: StaffPrincipal, ip: string | null): Promise<void> {
@@ -212,44 +212,21 @@ export async function endSession(db: Kysely<Database>, clock: Clock, principal: 
   });
 }
 
-export async function createToken(db: Kysely<Database>, clock: Clock, email: string, name: string, by: Actor): Promise<{ id: string; token: string }> {
-  if (!name.trim()) throw new ValidationError('A token needs a name (what it is for).');
-  const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
-  const id = randomUUID();
-  await db.transaction().execute(async (tx) => {
-    const user = await requireUserByEmail(tx, email);
-    await q.insertToken(tx, { id, userId: user.id, name: name.trim(), tokenHash: sha256(token), at: clock.now() });
-    await appendAudit(tx, clock, { ...by, action: 'staff.token_created', subject: user.email, details: { tokenId: id, name: name.trim() } });
-  });
-  return { id, token };
-}
-
-export async function resolveToken(db: Kysely<Database>, clock: Clock, token: string): Promise<StaffPrincipal | null> {
-  if (!token.startsWith(TOKEN_PREFIX)) return null;
-  const row = await q.findTokenByHash(db, sha256(token));
-  if (!row || row.revoked_at) return null;
-  const user = await q.findUserById(db, row.user_id);
-  if (!user || user.disabled_at) return null;
-  await q.markTokenUsed(db, row.id, clock.now());
-  return { user: toStaffUser(user), via: 'token', sessionId: null, tokenId: row.id, mfaPending: false };
-}
-
-export async function revokeToken(db: Kysely<Database>, clock: Clock, tokenId: string, by: Actor, onlyUserId?: string): Promise<void> {
-  await db.transaction().execute(async (tx) => {
-    const token = await q.findToken(tx, tokenId);
-    if (!token || (onlyUserId && token.user_id !== onlyUserId)) throw new NotFoundError(`No token ${tokenId}.`);
-    await q.revokeTokenById(tx, tokenId, clock.now());
-    await appendAudit(tx, clock, { ...by, action: 'staff.token_revoked', subject: tokenId, details: { name: token.name } });
-  });
-}
-
 // ---- settings ----
 
 export async function isMfaRequired(db: DbOrTx): Promise<boolean> {
-  return (await q.findSetting(db, 'require_mfa'))?.value === true;
+  return (await mfaRequiredSince(db)) !== null;
+}
+
+/** When an admin last turned "require MFA" on, or null while it is off. */
+export async function mfaRequiredSince(db: DbOrTx): Promise<Date | null> {
+  const setting = await q.findSetting(db, 'require_mfa');
+  return setting?.value === true ? setting.updated_at : null;
 }
 
 export async function setMfaRequired(db: Kysely<Database>, clock: Clock, required: boolean, by: Actor): Promise<void> {
+  // Saving the same value again keeps the date: tokens are judged against when MFA became required.
+  if ((await isMfaRequired(db)) === required) return;
   await db.transaction().execute(async (tx) => {
     await q.upsertSetting(tx, 'require_mfa', required, by.actor, clock.now());
     await appendAudit(tx, clock, { ...by, action: 'settings.changed', subject: 'require_mfa', details: { value: required } });

@@ -44,7 +44,12 @@ export interface ApiTokensTable {
   created_at: Timestamp;
   last_used_at: Timestamp | null;
   revoked_at: Timestamp | null;
+  scope: ColumnType<TokenScope, TokenScope | undefined, TokenScope>;
+  expires_at: Timestamp | null;
 }
+
+/** read: GET and HEAD only; write: whatever the owner's role allows. */
+export type TokenScope = 'read' | 'write';
 
 export interface LoginAttemptsTable {
   email: string;

@@ -1,4 +1,4 @@
-import type { Role } from './tables.js';
+import type { Role, TokenScope } from './tables.js';
 
 export interface StaffUser {
   id: string;
@@ -16,6 +16,8 @@ export interface StaffPrincipal {
   via: 'session' | 'token';
   sessionId: string | null;
   tokenId: string | null;
+  /** What a token may do (never more than the owner's role); null for sessions. */
+  tokenScope: TokenScope | null;
   mfaPending: boolean;
 }
 
