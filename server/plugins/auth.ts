@@ -168,13 +168,13 @@ async function enforceAccess(request: FastifyRequest, reply: FastifyReply): Prom
     if (isApiRequest(request)) throw new UnauthorizedError();
     return reply.redirect(principal?.mfaPending ? '/admin/login/mfa' : loginUrl, 303);
   }
+  if (principal.tokenScope === 'read' && UNSAFE.has(request.method)) throw new ForbiddenError('This API token is read-only; create a token with the write scope for changes.');
   if (config.mfaStep) return;
   if (principal.via === 'session' && !principal.user.mfaEnabled && !config.allowWithoutMfa && (await isMfaRequired(request.server.deps.db))) {
     if (isApiRequest(request)) throw new ForbiddenError('Your organisation requires multi-factor authentication: set it up at /admin/account first.');
     return reply.redirect('/admin/account?mfa=required', 303);
   }
   if (!roleAllows(principal.user.role, access)) throw new ForbiddenError(`This needs the ${access} role; you are ${principal.user.role}.`);
-  if (principal.tokenScope === 'read' && UNSAFE.has(request.method)) throw new ForbiddenError('This API token is read-only; create a token with the write scope for changes.');
 }
 
 export function registerAuth(app: FastifyInstance): void {

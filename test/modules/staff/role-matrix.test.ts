@@ -59,7 +59,9 @@ describe('role matrix', () => {
     for (const route of guardedRoutes().filter((r) => r.access !== 'public')) {
       const res = await request(t.app.server)[route.method.toLowerCase() as 'get'](concrete(route.url)).set('authorization', `Bearer ${tokens[role]}`).send({});
       const label = `${role} ${route.method} ${route.url} → ${res.status}`;
-      if (roleAllows(role, route.access as Role)) {
+      // A viewer's token reads only: its scope never reaches above the role.
+      const tokenReaches = role !== 'viewer' || route.method === 'GET';
+      if (roleAllows(role, route.access as Role) && tokenReaches) {
         expect([401, 403], label).not.toContain(res.status);
         expect(res.status, label).toBeLessThan(500);
       }
@@ -74,6 +76,6 @@ describe('role matrix', () => {
     const row = await t.database.db.selectFrom('api_tokens').select('id').where('user_id', '=', user.id).executeTakeFirstOrThrow();
     await request(t.app.server).delete(`/api/v1/tokens/${row.id}`).set('authorization', `Bearer ${token}`).expect(204);
     const refused = await request(t.app.server).get('/api/v1/users').set('authorization', `Bearer ${token}`).expect(401);
-    expect(refused.body.error.message).toMatch(/invalid or revoked/);
+    expect(refused.body.error.message).toMatch(/invalid, expired or revoked/);
   });
 });
