@@ -4,6 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_THRESHOLDS } from './modules/engine/thresholds.js';
 
 /** The project root: paths in configuration resolve against it, not the current directory. */
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -48,6 +49,8 @@ export interface Config {
   readonly auditCheckpointMinutes: number;
   /** Heavy work: the worker pool, jobs and what one file or one person may ask of them. */
   readonly limits: Limits;
+  /** Review grid bands: confidence at or above `high` reads "high", at or above `check` "check", else "low". */
+  readonly confidenceBands: { readonly high: number; readonly check: number };
 }
 
 export interface Limits {
@@ -120,6 +123,20 @@ function readEnvName(env: Env): NodeEnv {
   const raw = env.NODE_ENV ?? 'development';
   if (raw !== 'development' && raw !== 'production' && raw !== 'test') throw new ConfigError('NODE_ENV', `"${raw}" must be development, production or test`);
   return raw;
+}
+
+/** Defaults: the engine's own calibrated thresholds for answering and for asking a person to review. */
+function readConfidenceBands(env: Env): { high: number; check: number } {
+  const read = (name: string, fallback: number) => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n < 0 || n > 1) throw new ConfigError(name, `"${raw}" must be a number from 0 to 1`);
+    return n;
+  };
+  const bands = { high: read('CONFIDENCE_HIGH', DEFAULT_THRESHOLDS.answer), check: read('CONFIDENCE_CHECK', DEFAULT_THRESHOLDS.review) };
+  if (bands.check > bands.high) throw new ConfigError('CONFIDENCE_CHECK', `must not be above CONFIDENCE_HIGH (${bands.high})`);
+  return Object.freeze(bands);
 }
 
 function readPositiveInt(env: Env, name: string, fallback: number): number {
@@ -273,5 +290,6 @@ export function loadConfig(env: Env = process.env): Config {
     auditCheckpointMinutes: readPositiveInt(env, 'AUDIT_CHECKPOINT_MINUTES', 60),
     faultPause: nodeEnv === 'test' ? env.EVIDENT_FAULT_PAUSE || null : null,
     limits: readLimits(env),
+    confidenceBands: readConfidenceBands(env),
   });
 }

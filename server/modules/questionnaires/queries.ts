@@ -79,13 +79,55 @@ export async function findOriginal(db: DbOrTx, id: string): Promise<Uint8Array |
 export interface ItemFilter {
   status?: string;
   reviewState?: string;
+  section?: string;
+  assignee?: string;
+  /** Words in the question, the suggested answer or the reviewer's text (case-insensitive). */
+  search?: string;
+  minConfidence?: number;
+  maxConfidence?: number;
+  itemIds?: number[];
+}
+
+/** LIKE's own wildcards in a person's search are searched for literally. */
+function likePattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
 function filtered(db: DbOrTx, questionnaireId: string, filter: ItemFilter) {
   let query = db.selectFrom('questionnaire_items').where('questionnaire_id', '=', questionnaireId);
   if (filter.status) query = query.where('status', '=', filter.status as never);
   if (filter.reviewState) query = query.where('review_state', '=', filter.reviewState as never);
+  if (filter.section) query = query.where('section', '=', filter.section);
+  if (filter.assignee) query = query.where('assignee', '=', filter.assignee);
+  if (filter.itemIds) query = query.where('id', 'in', filter.itemIds.length ? filter.itemIds : [-1]);
+  const confidence = sql<number>`coalesce((result->>'confidence')::float8, 0)`;
+  if (filter.minConfidence !== undefined) query = query.where(confidence, '>=', filter.minConfidence);
+  if (filter.maxConfidence !== undefined) query = query.where(confidence, '<', filter.maxConfidence);
+  if (filter.search) {
+    const pattern = likePattern(filter.search);
+    query = query.where((eb) =>
+      eb.or([
+        eb('question', 'ilike', pattern),
+        eb('ext_id', 'ilike', pattern),
+        eb(sql<string>`coalesce(result->>'text', '')`, 'ilike', pattern),
+        eb(sql<string>`coalesce(final_text, '')`, 'ilike', pattern),
+      ]),
+    );
+  }
   return query;
+}
+
+/** The sections of a questionnaire, in file order, for the grid's filter. */
+export async function listSections(db: DbOrTx, questionnaireId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('questionnaire_items')
+    .select((eb) => ['section', eb.fn.min('position').as('first')])
+    .where('questionnaire_id', '=', questionnaireId)
+    .where('section', 'is not', null)
+    .groupBy('section')
+    .orderBy('first')
+    .execute();
+  return rows.map((r) => r.section!).filter(Boolean);
 }
 
 /** Items in file order; a page of them when offset and limit are given. */

@@ -15,7 +15,7 @@ export { readUpload, sheetList } from './upload.js';
 
 const itemParams = { type: 'object', properties: { id: text(100), itemId: { type: 'integer', minimum: 1 } }, required: ['id', 'itemId'] } as const;
 const reviewBody = bodyOf(
-  { action: { type: 'string', enum: ['approve', 'reject', 'edit', 'assign'] }, reason: text(2000), answer: text(20), text: text(20_000), saveAsPhrasingOf: text(200), assignee: text(254) },
+  { action: { type: 'string', enum: ['approve', 'reject', 'edit', 'assign', 'swap'] }, reason: text(2000), answer: text(20), text: text(20_000), saveAsPhrasingOf: text(200), assignee: text(254) },
   ['action'],
 );
 const nullableText = (max: number) => ({ type: ['string', 'null'], maxLength: max }) as const;
@@ -26,6 +26,10 @@ export async function questionnaireRoutes(app: FastifyInstance): Promise<void> {
   const { db, clock } = app.deps;
   const config = app.config;
   const deps = { db, clock, config, pool: app.pool, jobs: app.jobs };
+  // What staff read here is theirs alone: never kept by a browser or a shared cache.
+  app.addHook('onSend', async (request, reply) => {
+    if (request.staff) reply.header('cache-control', 'private, no-store');
+  });
 
   // Answering runs as a job: the upload returns at once, and GET …/:id (or /api/v1/jobs/:jobId) shows progress.
   app.post('/api/v1/questionnaires', { config: { access: 'editor' } }, async (request, reply) => {
@@ -141,7 +145,9 @@ function parseDecision(body: Record<string, unknown>): ReviewAction {
       return { action: 'edit', answer: String(body.answer ?? ''), text: String(body.text ?? ''), saveAsPhrasingOf: typeof body.saveAsPhrasingOf === 'string' && body.saveAsPhrasingOf ? body.saveAsPhrasingOf : null };
     case 'assign':
       return { action: 'assign', assignee: typeof body.assignee === 'string' && body.assignee ? body.assignee : null };
+    case 'swap':
+      return { action: 'swap' };
     default:
-      throw new ValidationError('action must be approve, reject, edit or assign.');
+      throw new ValidationError('action must be approve, reject, edit, assign or swap.');
   }
 }

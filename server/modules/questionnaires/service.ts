@@ -23,6 +23,7 @@ import { findLatestJob } from '../jobs/queries.js';
 import * as q from './queries.js';
 import type { ReviewState } from './tables.js';
 import { checkDetails, countsOf, overviewOf, syncReviewStage } from './workflow.js';
+import { bulkDecide } from './bulk.js';
 
 export const AUDIENCES: readonly AccessLevel[] = ['public', 'nda', 'internal'];
 
@@ -196,10 +197,11 @@ export type ReviewAction =
   | { action: 'approve' }
   | { action: 'reject'; reason?: string }
   | { action: 'edit'; answer: string; text: string; saveAsPhrasingOf?: string | null }
-  | { action: 'assign'; assignee: string | null };
+  | { action: 'assign'; assignee: string | null }
+  | { action: 'swap' };
 
 /** What the audit log calls each decision once taken. */
-const DONE: Record<ReviewAction['action'], string> = { approve: 'approved', reject: 'rejected', edit: 'edited', assign: 'assigned' };
+const DONE: Record<ReviewAction['action'], string> = { approve: 'approved', reject: 'rejected', edit: 'edited', assign: 'assigned', swap: 'swapped' };
 
 /** One reviewer decision on one question, on the audit log with it. */
 export async function reviewItem(db: Kysely<Database>, clock: Clock, questionnaireId: string, itemId: number, decision: ReviewAction, by: Actor): Promise<void> {
@@ -209,20 +211,25 @@ export async function reviewItem(db: Kysely<Database>, clock: Clock, questionnai
     const now = clock.now();
     let details: Record<string, unknown> = { question: item.question };
     if (decision.action === 'approve') {
-      if (!item.result.answer) throw new ValidationError('There is no suggested answer to approve; edit the question to answer it.');
+      if (!item.result.answer && !item.result.text) throw new ValidationError('There is no suggested answer to approve; edit the question to answer it.');
       await q.updateItemReview(tx, item.id, { state: 'approved', answer: item.result.answer, text: item.result.text, by: by.actor, at: now });
     } else if (decision.action === 'reject') {
       await q.updateItemReview(tx, item.id, { state: 'rejected', answer: null, text: null, by: by.actor, at: now, reason: decision.reason?.trim() || null });
       details = { ...details, reason: decision.reason ?? null };
     } else if (decision.action === 'edit') {
-      if (!SHORT.includes(decision.answer as ShortAnswer)) throw new ValidationError('The answer must be Yes, No, Partial or N/A.');
+      // An open or field row has no Yes/No: an empty answer keeps it so.
+      if (decision.answer !== '' && !SHORT.includes(decision.answer as ShortAnswer)) throw new ValidationError('The answer must be Yes, No, Partial, N/A or empty (for open questions).');
       if (!decision.text.trim()) throw new ValidationError('Write the explanation the customer will read.');
-      await q.updateItemReview(tx, item.id, { state: 'edited', answer: decision.answer as ShortAnswer, text: decision.text.trim(), by: by.actor, at: now });
+      await q.updateItemReview(tx, item.id, { state: 'edited', answer: (decision.answer || null) as ShortAnswer | null, text: decision.text.trim(), by: by.actor, at: now });
       details = { ...details, answer: decision.answer };
       if (decision.saveAsPhrasingOf) {
         await addPhrasing(tx as unknown as Kysely<Database>, decision.saveAsPhrasingOf, item.question, by.actor, now);
         details.savedAsPhrasingOf = decision.saveAsPhrasingOf;
       }
+    } else if (decision.action === 'swap') {
+      const swapped = await runnerUpAnswer(tx as unknown as Kysely<Database>, item.result.why?.runnerUp?.id ?? null, questionnaireId);
+      await q.updateItemReview(tx, item.id, { state: 'edited', answer: swapped.answer, text: swapped.text, by: by.actor, at: now });
+      details = { ...details, swappedFrom: item.result.why?.answerId ?? null, swappedTo: swapped.id };
     } else {
       await q.assignItem(tx, item.id, decision.assignee);
       details = { ...details, assignee: decision.assignee };
@@ -231,6 +238,16 @@ export async function reviewItem(db: Kysely<Database>, clock: Clock, questionnai
     await syncReviewStage(tx, questionnaireId, now);
   });
   knowledgeChanged(db);
+}
+
+/** The runner-up library answer, as it reads for the questionnaire's service. */
+async function runnerUpAnswer(db: Kysely<Database>, answerId: string | null, questionnaireId: string) {
+  if (!answerId) throw new ValidationError('This question has no runner-up answer to use instead.');
+  const entry = await db.selectFrom('library_answers').select(['id', 'answer', 'explanation', 'service_overrides']).where('id', '=', answerId).executeTakeFirst();
+  if (!entry) throw new ValidationError(`The runner-up library answer "${answerId}" no longer exists.`);
+  const service = (await q.findQuestionnaire(db, questionnaireId))?.service_id;
+  const override = service ? entry.service_overrides?.[service] : undefined;
+  return { id: entry.id, answer: override?.answer ?? entry.answer, text: override?.explanation ?? entry.explanation };
 }
 
 /** A reviewed question becomes a new phrasing of a library answer, so the next file benefits. */
@@ -247,17 +264,7 @@ async function addPhrasing(db: Kysely<Database>, answerId: string, phrasing: str
 
 /** Approves every question the engine answered with confidence and no one has reviewed yet. */
 export async function approveAllAnswered(db: Kysely<Database>, clock: Clock, questionnaireId: string, by: Actor): Promise<number> {
-  return db.transaction().execute(async (tx) => {
-    if (!(await q.findQuestionnaire(tx, questionnaireId))) throw new NotFoundError('No such questionnaire.');
-    const items = await q.listItems(tx, questionnaireId, { status: 'answered', reviewState: 'pending' });
-    // Nothing approved is nothing to record.
-    if (!items.length) return 0;
-    const now = clock.now();
-    for (const item of items) await q.updateItemReview(tx, item.id, { state: 'approved', answer: item.result.answer, text: item.result.text, by: by.actor, at: now });
-    await appendAudit(tx, clock, { ...by, action: 'questionnaire.bulk_approved', subject: questionnaireId, details: { count: items.length } });
-    await syncReviewStage(tx, questionnaireId, now);
-    return items.length;
-  });
+  return (await bulkDecide(db, clock, questionnaireId, { answered: true }, { action: 'approve' }, by)).count;
 }
 
 export type { ReviewState };
