@@ -105,6 +105,7 @@ export function loadContent(root: string, syncDay: string): LoadResult {
         kind: item.kind as never,
         owner: item.owner as string,
         source: item.source as string,
+        issued: (item.issued as string | undefined) ?? null,
         collected: item.collected as string,
         reviewBy: item.reviewBy as string,
         controls: item.controls as string[],
@@ -255,8 +256,8 @@ function loadResponsibilities(root: string, read: (f: string) => YamlFile, bundl
     for (const { value, path: p } of file.list(null, problems)) {
       const entry = validateItem(file, p, value, specs.responsibility, syncDay, problems, 'responsibility');
       if (!entry) continue;
-      for (const [serviceId, block] of Object.entries(entry.services as Record<string, unknown>)) {
-        const blockPath = [...p, 'services', serviceId];
+      for (const [serviceId, block, inherited] of withDefaults(entry.services as Record<string, unknown>, bundle.services.map((s) => s.id))) {
+        const blockPath = [...p, 'services', inherited ? 'all' : serviceId];
         if (!block || typeof block !== 'object') {
           problems.push({ level: 'error', ...file.at(blockPath), message: `responsibility ${String(entry.control)} / ${serviceId}: must be a map` });
           continue;
@@ -274,11 +275,24 @@ function loadResponsibilities(root: string, read: (f: string) => YamlFile, bundl
           reason: (checked.reason as string | undefined) ?? null,
           owner: (checked.owner as string | undefined) ?? null,
           evidence: (checked.evidence as string[] | undefined) ?? [],
+          inherited,
           at: file.at(blockPath),
         });
       }
     }
   }
+}
+
+/**
+ * An entry's `all` block applies to every service that has no block of its own: an
+ * organisation-wide control is written once, and a service where the split differs overrides it.
+ */
+function withDefaults(services: Record<string, unknown>, serviceIds: string[]): [string, unknown, boolean][] {
+  const own = Object.entries(services).filter(([id]) => id !== 'all');
+  if (!('all' in services)) return own.map(([id, block]) => [id, block, false]);
+  const written = new Set(own.map(([id]) => id));
+  // The block's path still points at `all`, so a problem in it is reported where it is written.
+  return [...own.map(([id, block]): [string, unknown, boolean] => [id, block, false]), ...serviceIds.filter((id) => !written.has(id)).map((id): [string, unknown, boolean] => [id, services.all, true])];
 }
 
 function loadDisclosures(

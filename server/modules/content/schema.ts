@@ -85,6 +85,7 @@ export const specs = {
     kind: req({ enum: EVIDENCE_KINDS }),
     owner: req('string'),
     source: req('string'),
+    issued: opt('date'),
     collected: req('date'),
     reviewBy: req('date'),
     controls: req('string[]'),

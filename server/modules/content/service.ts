@@ -16,6 +16,7 @@ import {
   listSyncState,
   replaceRow,
 } from './queries.js';
+import { checkConsistency } from './consistency.js';
 import { checkReferences } from './references.js';
 import { buildRows, type Row } from './rows.js';
 import type { ContentBundle, Problem } from './types.js';
@@ -53,7 +54,7 @@ export interface CheckResult {
 export function checkContent(contentDir: string, clock: Clock, expiringWithinDays = 30): CheckResult {
   const day = today(clock);
   const { bundle, problems } = loadContent(contentDir, day);
-  const all = [...problems, ...checkReferences(bundle, { contentDir, today: day, expiringWithinDays })];
+  const all = [...problems, ...checkReferences(bundle, { contentDir, today: day, expiringWithinDays }), ...checkConsistency(bundle)];
   all.sort((a, b) => (a.file === b.file ? a.line - b.line : a.file < b.file ? -1 : 1));
   return { bundle, problems: all };
 }

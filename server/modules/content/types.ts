@@ -78,6 +78,8 @@ export interface ResponsibilityItem extends Located {
   reason: string | null;
   owner: string | null;
   evidence: string[];
+  /** Expanded from the entry's `all` block rather than written for this service. */
+  inherited?: boolean;
 }
 
 export interface EvidenceItem extends Located {
@@ -87,6 +89,8 @@ export interface EvidenceItem extends Located {
   kind: EvidenceKind;
   owner: string;
   source: string;
+  /** The day the artifact was issued or signed (a report's date); collected is never before it. */
+  issued: string | null;
   collected: string;
   reviewBy: string;
   controls: string[];
