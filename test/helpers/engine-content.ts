@@ -58,7 +58,7 @@ export function engineContent(): ReturnType<typeof copyContent> {
   - id: incident-response
     question: Describe your incident response process.
     phrasings: [Do you have an incident response plan?, How do you respond to security incidents?, Incident handling procedure]
-    answer: "Yes"
+    kind: open
     explanation: A 24x7 on-call team triages, contains and reports incidents by a written plan tested twice a year.
     controls: [iso27002:5.26]
     evidence: [ev-backup-test]
