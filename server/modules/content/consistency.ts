@@ -147,7 +147,8 @@ function checkDates(bundle: ContentBundle): Problem[] {
 }
 
 const OPEN_FORM = /^(what|which|how|where|when|who|whom|describe|explain|list|outline|provide|please describe|please provide)\b/i;
-const YES_NO_FORM = /^(how (often|frequently)\b.*\?$)/i;
+// "How often…" wants a cadence but is answered Yes with it; "When staff leave, do they…" is yes/no after its clause.
+const YES_NO_FORM = /^how (often|frequently)\b|^(when|where|if)\b[^?]*,\s*(do|does|is|are|can|will|have|has|must|should)\b/i;
 
 /** A question that reads as open ("What uptime SLA do you offer?") must not carry a canonical Yes/No. */
 function checkOpenQuestions(bundle: ContentBundle): Problem[] {
