@@ -25,6 +25,12 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     staff: StaffPrincipal | null;
+    /**
+     * The principal that public routes may show more to (internal evidence, NDA answers): fully
+     * signed in and meeting the MFA policy. Null for the public, a sign-in still waiting for its
+     * code, and a session without MFA while MFA is required.
+     */
+    staffReader: StaffPrincipal | null;
     csrfToken(): string;
     /** A multipart form's parts after its CSRF token (read by the check before the route runs). */
     formParts?: AsyncIterableIterator<Multipart>;
@@ -177,8 +183,32 @@ async function enforceAccess(request: FastifyRequest, reply: FastifyReply): Prom
   if (!roleAllows(principal.user.role, access)) throw new ForbiddenError(`This needs the ${access} role; you are ${principal.user.role}.`);
 }
 
+async function staffReaderOf(request: FastifyRequest): Promise<StaffPrincipal | null> {
+  const principal = request.staff;
+  if (!principal || principal.mfaPending) return null;
+  // Tokens that fail the MFA policy never resolve (see tokens.ts); sessions are checked here.
+  if (principal.via === 'session' && !principal.user.mfaEnabled && (await isMfaRequired(request.server.deps.db))) return null;
+  return principal;
+}
+
+/**
+ * Whatever a signed-in caller receives stays out of shared caches and is keyed on the
+ * credentials; static files are the same for everyone and keep their caching.
+ */
+function markPrivate(request: FastifyRequest, reply: FastifyReply): void {
+  if (!request.staff || request.url.startsWith('/static/')) return;
+  reply.header('cache-control', 'private, no-store');
+  const vary = String(reply.getHeader('vary') ?? '')
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
+  for (const name of ['Cookie', 'Authorization']) if (!vary.some((v) => v.toLowerCase() === name.toLowerCase())) vary.push(name);
+  reply.header('vary', vary.join(', '));
+}
+
 export function registerAuth(app: FastifyInstance): void {
   app.decorateRequest('staff', null);
+  app.decorateRequest('staffReader', null);
   app.decorateRequest('csrfToken', function (this: FastifyRequest) {
     return '';
   });
@@ -198,10 +228,16 @@ export function registerAuth(app: FastifyInstance): void {
     request.csrfToken = () => csrfTokenOf(request, reply);
   });
 
+  app.addHook('onSend', async (request, reply, payload) => {
+    markPrivate(request, reply);
+    return payload;
+  });
+
   // Before validation: who may call a route is settled before what they sent is judged, so a
   // caller without access learns nothing from a 400 (and never gets one instead of a 401/403).
   app.addHook('preValidation', async (request, reply) => {
     request.staff = await authenticate(request);
+    request.staffReader = await staffReaderOf(request);
     await checkCsrf(request, reply);
     return enforceAccess(request, reply);
   });

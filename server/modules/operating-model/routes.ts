@@ -15,9 +15,9 @@ import { cachedResponse } from '../trust-page/cache.js';
 
 const PARTIES: Party[] = ['provider', 'customer', 'shared', 'not-applicable'];
 
-/** Staff read everything; everyone else reads what is public. */
+/** Staff fully signed in (and meeting the MFA policy) read everything; everyone else what is public. */
 function audienceOf(request: FastifyRequest): AccessLevel {
-  return request.staff && !request.staff.mfaPending ? 'internal' : 'public';
+  return request.staffReader ? 'internal' : 'public';
 }
 
 const evidenceJson = (e: ModelEvidence, staff: boolean) => ({

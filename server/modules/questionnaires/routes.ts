@@ -122,7 +122,7 @@ export async function questionnaireRoutes(app: FastifyInstance): Promise<void> {
     if (typeof body.question !== 'string' || !body.question.trim()) throw new ValidationError('Send {"question": "..."}.');
     if (body.question.length > 2000) throw new ValidationError('The question is too long (2,000 characters at most).');
     // Anonymous callers always read as the public; staff may ask for more.
-    const staff = request.staff && !request.staff.mfaPending ? request.staff : null;
+    const staff = request.staffReader;
     const wanted = (typeof body.audience === 'string' ? body.audience : 'nda') as AccessLevel;
     const audience: AccessLevel = !staff ? 'public' : wanted === 'internal' && staff.user.role !== 'admin' ? 'nda' : ['public', 'nda', 'internal'].includes(wanted) ? wanted : 'nda';
     const service = typeof body.service === 'string' && body.service ? body.service : null;
