@@ -12,5 +12,8 @@ export default defineConfig({
     maxWorkers: 2,
     server: { deps: { inline: ['kysely'] } },
     globalSetup: ['test/helpers/global-setup.ts'],
+    // Password hashing at a quarter of the production cost (2^14) wherever a test reads process.env
+    // (in-process CLI commands, spawned children); test/helpers/app.ts sets the same for apps.
+    env: { PASSWORD_SCRYPT_N: '16384' },
   },
 });

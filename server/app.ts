@@ -16,6 +16,7 @@ import { registerSecurityHeaders } from './plugins/security.js';
 import { registerViews } from './plugins/views.js';
 import rateLimit from '@fastify/rate-limit';
 import { registerAuth } from './plugins/auth.js';
+import { configurePasswordHashing } from './modules/staff/passwords.js';
 import { databaseRateLimitStore } from './plugins/rate-limit-store.js';
 import { auditRoutes } from './modules/audit/routes.js';
 import { operatingModelRoutes } from './modules/operating-model/routes.js';
@@ -84,6 +85,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     genReqId: () => crypto.randomUUID(),
   });
   app.decorate('config', config);
+  configurePasswordHashing(config.passwordHashing);
   // Every audit entry the app writes is signed with the configured key; see app-database.ts.
   app.decorate('deps', { ...deps, db: appDatabase({ db: deps.db, kind: deps.databaseKind, close: async () => {} }, config, deps.clock).db });
   app.decorate('engine', new EngineCache(app.deps.db));

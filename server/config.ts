@@ -34,6 +34,8 @@ export interface Config {
    * client), a hop count, or the proxies' addresses and CIDR ranges. Fastify's trustProxy.
    */
   readonly trustProxy: false | number | readonly string[];
+  /** scrypt's cost for new password hashes and how many are computed at once. */
+  readonly passwordHashing: { readonly scryptN: number; readonly concurrency: number };
   /** Sign-in attempts allowed per client address per minute. */
   readonly loginRateLimit: number;
   /** Public form submissions (document requests, questions) allowed per client address per minute. */
@@ -173,6 +175,17 @@ export function parseTrustProxy(raw: string | undefined): false | number | strin
   return entries;
 }
 
+/** PASSWORD_SCRYPT_N: a power of two from 2^14 to 2^20 (default 2^17, OWASP's recommendation). */
+function readScryptN(env: Env): number {
+  const raw = env.PASSWORD_SCRYPT_N;
+  if (raw === undefined || raw === '') return 2 ** 17;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 2 ** 14 || n > 2 ** 20 || (n & (n - 1)) !== 0) {
+    throw new ConfigError('PASSWORD_SCRYPT_N', `"${raw}" must be a power of two from 16384 (2^14) to 1048576 (2^20)`);
+  }
+  return n;
+}
+
 function readLimits(env: Env): Limits {
   const cores = os.availableParallelism();
   return Object.freeze({
@@ -281,6 +294,7 @@ export function loadConfig(env: Env = process.env): Config {
     uploadLimitBytes: readPositiveInt(env, 'UPLOAD_LIMIT_BYTES', 10 * 1024 * 1024),
     logLevel: env.LOG_LEVEL || (nodeEnv === 'test' ? 'silent' : 'info'),
     trustProxy: Object.freeze(parseTrustProxy(env.TRUST_PROXY)),
+    passwordHashing: Object.freeze({ scryptN: readScryptN(env), concurrency: readPositiveInt(env, 'PASSWORD_HASH_CONCURRENCY', 2) }),
     loginRateLimit: readPositiveInt(env, 'LOGIN_RATE_LIMIT', 10),
     publicFormRateLimit: readPositiveInt(env, 'PUBLIC_FORM_RATE_LIMIT', 10),
     fixedNow,

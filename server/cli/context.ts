@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.js';
 import { fixedClock, systemClock } from '../clock.js';
 import { loadConfig, type Config } from '../config.js';
+import { configurePasswordHashing } from '../modules/staff/passwords.js';
 import { armFault } from '../lib/fault.js';
 import { openConfiguredDatabase } from '../db/bootstrap.js';
 import type { OpenDatabase } from '../db/connect.js';
@@ -25,6 +26,7 @@ export function say(message: string): void {
 export function loadCliConfig(): { config: Config; clock: Clock } {
   const config = loadConfig();
   armFault(config.faultPause, config.dataDir);
+  configurePasswordHashing(config.passwordHashing);
   return { config, clock: config.fixedNow ? fixedClock(config.fixedNow) : systemClock };
 }
 

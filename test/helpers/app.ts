@@ -39,6 +39,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     NODE_ENV: 'test',
     DATA_DIR: dataDir,
     CONTENT_DIR: contentDir ?? demoContentDir,
+    // A quarter of the production cost keeps hundreds of sign-ins cheap; one test checks the default.
+    PASSWORD_SCRYPT_N: '16384',
     ...options.env,
   });
   const clock = adjustableClock(options.now ?? TEST_NOW);

@@ -6,7 +6,7 @@ export const evidentBin = path.join(projectRoot, 'bin', 'evident.js');
 
 /** The child's environment: ours minus what vitest itself sets (it exports BASE_URL=/). */
 export function cliEnv(extra: Record<string, string | undefined>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'silent' };
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'silent', PASSWORD_SCRYPT_N: '16384' };
   for (const name of ['BASE_URL', 'MODE', 'DEV', 'PROD', 'SSR', 'VITEST', 'TEST']) delete env[name];
   for (const [name, value] of Object.entries(extra)) {
     if (value === undefined) delete env[name];

@@ -4,7 +4,7 @@ import type { Clock } from '../../clock.js';
 import type { Database, DbOrTx } from '../../db/database.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
 import { appendAudit, type Actor } from '../audit/service.js';
-import { dummyPasswordHash, hashPassword, passwordProblem, verifyPassword } from './passwords.js';
+import { dummyPasswordHash, hashPassword, needsRehash, passwordProblem, verifyPassword } from './passwords.js';
 export { generatePassword } from './passwords.js';
 import * as q from './queries.js';
 import { ADDRESS_POLICY, blockedUntil, EMAIL_POLICY, KNOWN_ADDRESS_MS, secondsUntil } from './throttle.js';
@@ -151,6 +151,8 @@ export async function checkCredentials(db: Kysely<Database>, clock: Clock, email
     return { ok: false, reason: 'invalid' };
   }
   await q.clearLoginFailures(db, key, address);
+  // The one moment the password is at hand: bring an older, cheaper hash up to today's cost.
+  if (needsRehash(user.password_hash)) await q.updateUser(db, user.id, { password_hash: await hashPassword(password) });
   return { ok: true, user: toStaffUser(user), mfaRequired: user.mfa_enabled_at !== null };
 }
 
