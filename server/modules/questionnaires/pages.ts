@@ -11,6 +11,7 @@ import { backTo, bandRange, filterQuery, gridRow, parseFilter, type GridFilter }
 import { bulkDecide, previewBulkApprove, undoBatch, type BulkAction, type BulkSelection } from './bulk.js';
 import { listQuestionnaireOverviews, updateDetails } from './workflow.js';
 import { today } from '../../clock.js';
+import { explain, loadWhyContext } from './why.js';
 import { readUpload, sheetList } from './upload.js';
 import { bodyOf, text, textList } from '../../plugins/input.js';
 import { AUDIENCES, questionnaireResult, reviewItem, toQuestionView, uploadQuestionnaire, type ReviewAction } from './service.js';
@@ -138,13 +139,15 @@ export async function questionnairePages(app: FastifyInstance): Promise<void> {
     const result = await questionnaireResult(db, id, { offset: 0, limit: 0 }, today(clock));
     const items = await listItems(db, id, { ...itemFilter, offset: (page - 1) * PAGE_SIZE, limit: PAGE_SIZE });
     const link = (n: number) => `?${filterQuery(filter, n) || 'page=1'}`;
+    const views = items.map(toQuestionView);
+    const why = await loadWhyContext(db, views, today(clock), app.config.expiringWithinDays);
     const back = filterQuery(filter, page);
     const staffUsers = (await listUsers(db)).filter((u) => !u.disabled_at).map((u) => u.email);
     const undo = typeof query.undo === 'string' && UUID.test(query.undo) ? query.undo : null;
     return renderAdmin(request, reply, 'views/questionnaires/show.hbs', {
       title: result.name,
       questionnaire: result,
-      rows: items.map((item) => gridRow(toQuestionView(item), bands)),
+      rows: views.map((view) => ({ ...gridRow(view, bands), explain: explain(view.why, view.citations, why) })),
       filter,
       back,
       filtered: Boolean(filterQuery(filter)),

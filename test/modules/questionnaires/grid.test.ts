@@ -77,6 +77,26 @@ describe('the review grid over HTTP', () => {
     await editor.agent.get('/static/js/review.js').expect(200).expect('content-type', /javascript/);
   });
 
+  it('says why in words: the matched library question, its owner and review date, coverage, runner-up; ids only in a details toggle', async () => {
+    const { id, questions } = await upload();
+    const mfa = questions.find((q) => q.id === 'AC-1')! as Question & { why: { answerId: string; coverage: number; terms: string[] } };
+    const library = await t.database.db.selectFrom('library_answers').select(['question', 'owner']).where('id', '=', mfa.why.answerId).executeTakeFirstOrThrow();
+    const page = await editor.agent.get(`/admin/questionnaires/${id}`).expect(200);
+    const row = page.text.split(`<tr id="item-${mfa.itemId}"`)[1].split('</tr>')[0];
+    const why = row.split('<summary>Why this answer</summary>')[1];
+    expect(why).toContain(`Matched the library answer <em>${library.question.replace(/'/g, '&#x27;')}</em> (owner ${library.owner}, reviewed `);
+    expect(why).toContain(`covers ${Math.round(mfa.why.coverage * 100)} % of the question's words`);
+    expect(why).toMatch(/<dt>Library answer<\/dt>[\s\S]*<dt>Controls<\/dt>[\s\S]*<dt>Evidence<\/dt>/);
+    expect(why).toMatch(/<span class="fresh-(current|expiring|stale)">/);
+    // The library answer's id and the stemmed terms appear only inside the "Engine details" toggle.
+    const [words, engine] = why.split('<summary>Engine details</summary>');
+    expect(words).not.toContain(`library answer ${mfa.why.answerId}`);
+    expect(engine).toContain(`library answer ${mfa.why.answerId}`);
+    const withRunnerUp = questions.find((q) => q.why.runnerUp)!;
+    const other = page.text.split(`<tr id="item-${withRunnerUp.itemId}"`)[1].split('</tr>')[0];
+    expect(other).toMatch(/Runner-up: <em>[^<]+<\/em> — use it instead/);
+  });
+
   it('filters by review state, band, section, assignee, "mine" and search', async () => {
     const { id, questions } = await upload();
     const mfa = questions.find((q) => q.id === 'AC-1')!;
