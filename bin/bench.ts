@@ -6,7 +6,7 @@
  */
 import autocannon from 'autocannon';
 import Fastify from 'fastify';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -32,6 +32,8 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 10);
  */
 const heavyOnly = process.env.BENCH_ONLY === 'heavy';
 const trustOnly = process.env.BENCH_ONLY === 'trust';
+/** BENCH_ONLY=start: only the start-up figures (cold start to /healthz, `evident --help`). */
+const startOnly = process.env.BENCH_ONLY === 'start';
 const routeFilter = (process.env.BENCH_ROUTES ?? '').split(',').filter(Boolean);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const log = (s: string) => process.stderr.write(`${s}\n`);
@@ -49,6 +51,17 @@ async function load(url: string) {
   const result = await autocannon({ url, connections, duration: seconds, pipelining: 1 });
   if (result.non2xx > 0) log(`  note: ${result.non2xx} non-2xx responses from ${url}`);
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
+}
+
+/** `evident --help`, the quickest thing the command does: the cost of starting it at all (best of three). */
+function helpTime(): number {
+  let best = Infinity;
+  for (let i = 0; i < 3; i++) {
+    const started = performance.now();
+    spawnSync(process.execPath, [path.join(projectRoot, 'bin', 'evident.js'), '--help'], { stdio: 'ignore' });
+    best = Math.min(best, performance.now() - started);
+  }
+  return best;
 }
 
 async function coldStart(): Promise<{ fresh: number; restart: number }> {
@@ -71,6 +84,20 @@ async function coldStart(): Promise<{ fresh: number; restart: number }> {
   const restart = await time();
   rmSync(dataDir, { recursive: true, force: true });
   return { fresh, restart };
+}
+
+if (startOnly) {
+  const start = await coldStart();
+  process.stdout.write(`cold start to /healthz: ${Math.round(start.fresh)} ms on a new data folder, ${Math.round(start.restart)} ms on restart\n`);
+  process.stdout.write(`evident --help: ${Math.round(helpTime())} ms (node -e '' alone: ${Math.round(nodeAlone())} ms)\n`);
+  process.exit(0);
+}
+
+/** A bare Node start on this machine, the floor under both figures above. */
+function nodeAlone(): number {
+  const started = performance.now();
+  spawnSync(process.execPath, ['-e', ''], { stdio: 'ignore' });
+  return performance.now() - started;
 }
 
 const config = loadConfig({ ...process.env, NODE_ENV: 'production', SESSION_SECRET: 'bench-secret-bench-secret-bench-secret-0000', AUDIT_KEY: 'bench:bench-audit-key-bench-audit-key-bench-0000', LOG_LEVEL: 'silent', DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'evident-bench-')) });
@@ -209,5 +236,6 @@ process.stdout.write(`${heavyLine('GET /healthz', heavy.health)}\n${heavyLine('G
 process.stdout.write(`the same, idle: ${heavyLine('GET /healthz', heavy.idleHealth).trim()}; GET / p99 ${heavy.idlePage.p99} ms\n\n`);
 if (!heavyOnly) process.stdout.write(`engine: ${Math.round((questions.length / engineMs) * 1000)} questions/s on a 1,000-question file; ${(engineMs / lunrMs).toFixed(2)}x the time of its bare lunr queries (${Math.round(lunrMs)} ms)\n`);
 if (!heavyOnly) process.stdout.write(`cold start to /healthz: ${Math.round(start.fresh)} ms on a new data folder, ${Math.round(start.restart)} ms on restart\n`);
+if (!heavyOnly) process.stdout.write(`evident --help: ${Math.round(helpTime())} ms\n`);
 process.stdout.write(`resident memory after the load: ${Math.round(rss / 1024 / 1024)} MiB\n`);
 rmSync(config.dataDir, { recursive: true, force: true });

@@ -6,8 +6,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_THRESHOLDS } from './modules/engine/thresholds.js';
 
+/**
+ * Where the running code's tree starts: the repository when run from the TypeScript sources,
+ * dist/ when run compiled (npm start). Code-like folders (migrations) are read from here.
+ */
+export const codeRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
 /** The project root: paths in configuration resolve against it, not the current directory. */
-export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const projectRoot = path.basename(codeRoot) === 'dist' && existsSync(path.join(codeRoot, '..', 'package.json')) ? path.dirname(codeRoot) : codeRoot;
 
 export type NodeEnv = 'development' | 'production' | 'test';
 

@@ -2,12 +2,8 @@ import { Option, type Command } from 'commander';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { AccessLevel } from '../modules/content/tables.js';
-import { loadKnowledge } from '../modules/engine/queries.js';
-import { buildEngine } from '../modules/engine/engine.js';
-import { exportCsv, exportXlsx, type ExportItem } from '../modules/questionnaires/export/export.js';
+import type { ExportItem } from '../modules/questionnaires/export/export.js';
 import { ImportError } from '../modules/questionnaires/import/errors.js';
-import { parseInWorker } from '../modules/questionnaires/import/run.js';
-import { answerImported, answerOptions } from '../modules/questionnaires/service.js';
 import { say, withDatabase } from './context.js';
 
 interface AnswerFlags {
@@ -50,6 +46,13 @@ export function registerAnswerCommand(program: Command): void {
     .option('--include-hidden', 'also read hidden sheets')
     .option('--include-sheet <name>', "read this sheet even if it looks like the requester's own (repeatable)", (value: string, all: string[]) => [...all, value], [] as string[])
     .action(async (file: string, flags: AnswerFlags) => {
+      const [{ loadKnowledge }, { buildEngine }, { exportCsv, exportXlsx }, { parseInWorker }, { answerImported, answerOptions }] = await Promise.all([
+        import('../modules/engine/queries.js'),
+        import('../modules/engine/engine.js'),
+        import('../modules/questionnaires/export/export.js'),
+        import('../modules/questionnaires/import/run.js'),
+        import('../modules/questionnaires/service.js'),
+      ]);
       if (flags.format === 'xlsx' && !flags.out) throw new ImportError('--format xlsx writes a workbook: give --out FILE.');
       let data: Buffer;
       try {

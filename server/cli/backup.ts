@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
-import { backup, restore } from '../modules/backup/service.js';
 import path from 'node:path';
-import { appendAudit, sealLegacyAudit, verifyAuditChain } from '../modules/audit/service.js';
 import { cliActor, say, withDatabase } from './context.js';
 
 export function registerBackupCommands(program: Command): void {
@@ -10,6 +8,7 @@ export function registerBackupCommands(program: Command): void {
     .argument('<file>', 'where to write the snapshot (.jsonl.gz)')
     .description('write a consistent logical snapshot of the database and uploaded files')
     .action(async (file: string) => {
+      const [{ backup }, { appendAudit }] = await Promise.all([import('../modules/backup/service.js'), import('../modules/audit/service.js')]);
       await withDatabase({}, async ({ config, clock, database }) => {
         const summary = await backup(database.db, config.dataDir, file, say);
         // A snapshot holds every personal record there is: taking one is on the log.
@@ -24,6 +23,7 @@ export function registerBackupCommands(program: Command): void {
     .argument('<file>', 'a snapshot written by evident backup')
     .description('restore a snapshot into an empty database (PGlite or PostgreSQL)')
     .action(async (file: string) => {
+      const [{ restore }, { sealLegacyAudit, verifyAuditChain }] = await Promise.all([import('../modules/backup/service.js'), import('../modules/audit/service.js')]);
       await withDatabase({}, async ({ config, clock, database }) => {
         const summary = await restore(database.db, config.dataDir, file, say);
         // A snapshot from before the log was keyed is sealed like an upgraded database.

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { checkContent, formatProblem, syncContent, type Prefer } from '../modules/content/service.js';
+import type { Prefer } from '../modules/content/service.js';
 import { loadCliConfig, say, withDatabase } from './context.js';
 
 export function registerContentCommands(program: Command): void {
@@ -10,7 +10,8 @@ export function registerContentCommands(program: Command): void {
     .description('validate content/ and print every problem with file and line')
     .option('--strict', 'treat warnings (such as stale evidence) as errors')
     .option('--json', 'print the problems as JSON on stdout')
-    .action((options: { strict?: boolean; json?: boolean }) => {
+    .action(async (options: { strict?: boolean; json?: boolean }) => {
+      const { checkContent, formatProblem } = await import('../modules/content/service.js');
       const { config, clock } = loadCliConfig();
       const { problems, bundle } = checkContent(config.contentDir, clock, config.expiringWithinDays);
       if (options.json) process.stdout.write(JSON.stringify({ problems }, null, 2) + '\n');
@@ -29,6 +30,7 @@ export function registerContentCommands(program: Command): void {
     .description('upsert content/ into the database by stable id (one transaction)')
     .addOption(new Option('--prefer <side>', 'settle conflicts with staff edits').choices(['content', 'database']))
     .action(async (options: { prefer?: string }) => {
+      const { syncContent } = await import('../modules/content/service.js');
       await withDatabase({}, async ({ config, clock, database }) => {
         const report = await syncContent(database.db, config.contentDir, clock, {
           prefer: options.prefer as Prefer | undefined,

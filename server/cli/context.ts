@@ -3,11 +3,8 @@ import { fixedClock, systemClock } from '../clock.js';
 import { loadConfig, type Config } from '../config.js';
 import { configurePasswordHashing } from '../modules/staff/passwords.js';
 import { armFault } from '../lib/fault.js';
-import { openConfiguredDatabase } from '../db/bootstrap.js';
 import type { OpenDatabase } from '../db/connect.js';
-import { formatProblem, syncContent } from '../modules/content/service.js';
-import { appDatabase } from '../app-database.js';
-import { sealLegacyAudit, type Actor } from '../modules/audit/service.js';
+import type { Actor } from '../modules/audit/service.js';
 
 /** Who acts on the audit log when a command changes or exports something. */
 export const cliActor: Actor = { actor: `cli:${process.env.USER ?? 'operator'}`, actorKind: 'system' };
@@ -36,6 +33,13 @@ export function loadCliConfig(): { config: Config; clock: Clock } {
  */
 export async function withDatabase<T>(options: { syncContent?: boolean }, run: (ctx: CliContext) => Promise<T>): Promise<T> {
   const { config, clock } = loadCliConfig();
+  // Loaded here, not at the top: building the program (and --help) then needs none of it.
+  const [{ openConfiguredDatabase }, { appDatabase }, { sealLegacyAudit }, { syncContent }] = await Promise.all([
+    import('../db/bootstrap.js'),
+    import('../app-database.js'),
+    import('../modules/audit/service.js'),
+    import('../modules/content/service.js'),
+  ]);
   const database = appDatabase(await openConfiguredDatabase(config), config, clock);
   try {
     await sealLegacyAudit(database.db, clock);
@@ -49,5 +53,3 @@ export async function withDatabase<T>(options: { syncContent?: boolean }, run: (
     await database.close();
   }
 }
-
-export { formatProblem };

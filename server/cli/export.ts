@@ -1,6 +1,5 @@
 import { Option, type Command } from 'commander';
 import { writeFileSync } from 'node:fs';
-import { exportOscal, exportSoa } from '../modules/operating-model/service.js';
 import { cliActor, say, withDatabase } from './context.js';
 
 /** Writes to --out, or to stdout when no file is named (so it pipes). */
@@ -19,6 +18,7 @@ export function registerExportCommands(program: Command): void {
     .addOption(new Option('--format <format>', 'file format').choices(['xlsx', 'csv']).default('xlsx'))
     .option('--out <file>', 'file to write (default: stdout)')
     .action(async (options: { format: string; out?: string }) => {
+      const { exportSoa } = await import('../modules/operating-model/service.js');
       await withDatabase({ syncContent: true }, async ({ config, clock, database }) => {
         const file = await exportSoa({ db: database.db, clock, config }, options.format, cliActor);
         emit(file.body, options.out, 'Statement of Applicability');
@@ -30,6 +30,7 @@ export function registerExportCommands(program: Command): void {
     .option('--out <file>', 'file to write (default: stdout)')
     .option('--include-restricted', 'also reference NDA and internal evidence (for internal tooling)')
     .action(async (options: { out?: string; includeRestricted?: boolean }) => {
+      const { exportOscal } = await import('../modules/operating-model/service.js');
       await withDatabase({ syncContent: true }, async ({ config, clock, database }) => {
         const doc = await exportOscal({ db: database.db, clock, config }, options.includeRestricted ? 'internal' : 'public');
         emit(JSON.stringify(doc, null, 2) + '\n', options.out, 'OSCAL component definition');

@@ -2,7 +2,6 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config.js';
 import { AppError } from '../errors.js';
 import { DataFolderBusyError } from '../db/lock.js';
-import { ContentInvalidError, formatProblem } from '../modules/content/service.js';
 import { registerContentCommands } from './content.js';
 import { registerStaffCommands } from './staff.js';
 import { registerAnswerCommand } from './answer.js';
@@ -51,8 +50,10 @@ export async function run(argv: string[]): Promise<void> {
     } else if (error instanceof AppError) {
       say(`evident: ${error.message}`);
       process.exitCode = 1;
-    } else if (error instanceof ContentInvalidError) {
-      for (const p of error.problems.filter((x) => x.level === 'error')) say(formatProblem(p));
+    } else if (error instanceof (await import('../modules/content/service.js')).ContentInvalidError) {
+      // Loaded only now: the content module is heavy, and --help must not wait for it.
+      const { formatProblem } = await import('../modules/content/service.js');
+      for (const p of (error as import('../modules/content/service.js').ContentInvalidError).problems.filter((x) => x.level === 'error')) say(formatProblem(p));
       say('evident: content has errors; fix them (see `evident content check`) and run again');
       process.exitCode = 1;
     } else {

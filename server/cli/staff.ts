@@ -1,14 +1,9 @@
 import { Option, type Command } from 'commander';
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
-import { verifyAuditChain } from '../modules/audit/service.js';
-import { currentCheckpoint, parseCheckpoints, type AuditCheckpoint } from '../modules/audit/checkpoint.js';
-import { auditKeysOf } from '../modules/audit/keys.js';
+import type { AuditCheckpoint } from '../modules/audit/checkpoint.js';
 import { AppError } from '../errors.js';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { listTokens, listUsers } from '../modules/staff/queries.js';
-import * as staff from '../modules/staff/service.js';
-import { createToken, revokeToken, TOKEN_SCOPES } from '../modules/staff/tokens.js';
 import type { TokenScope } from '../modules/staff/tables.js';
 import { cliActor, say, withDatabase } from './context.js';
 
@@ -38,6 +33,22 @@ function askHidden(question: string): Promise<string> {
   });
 }
 
+/** The staff and audit modules, loaded when a command runs (building the program and --help need none). */
+const services = async () => {
+  const [staff, queries, tokens, audit, checkpoint, keys] = await Promise.all([
+    import('../modules/staff/service.js'),
+    import('../modules/staff/queries.js'),
+    import('../modules/staff/tokens.js'),
+    import('../modules/audit/service.js'),
+    import('../modules/audit/checkpoint.js'),
+    import('../modules/audit/keys.js'),
+  ]);
+  return { staff, ...queries, ...tokens, ...audit, ...checkpoint, ...keys };
+};
+
+/** The token scopes (as in staff/tokens.ts, which validates them again; kept here so --help loads nothing heavy). */
+const TOKEN_SCOPES = ['read', 'write'] as const satisfies readonly TokenScope[];
+
 /** The password from stdin (--password-stdin) or asked twice on the terminal; never from argv. */
 async function obtainPassword(fromStdin: boolean | undefined): Promise<string> {
   if (fromStdin) return readAllStdin();
@@ -59,6 +70,7 @@ export function registerStaffCommands(program: Command): void {
     .option('--password-stdin', 'read the password from standard input')
     .description('create a staff account (asks for the password)')
     .action(async (o: { email: string; role: string; name?: string; passwordStdin?: boolean }) => {
+      const { staff } = await services();
       const password = await obtainPassword(o.passwordStdin);
       await withDatabase({}, async ({ database, clock }) => {
         const created = await staff.createUser(database.db, clock, { email: o.email, role: o.role, name: o.name, password }, cliActor);
@@ -71,6 +83,7 @@ export function registerStaffCommands(program: Command): void {
     .command('list')
     .description('list staff accounts (JSON on stdout)')
     .action(async () => {
+      const { staff, listUsers } = await services();
       await withDatabase({}, async ({ database }) => {
         const users = (await listUsers(database.db)).map(staff.toStaffUser);
         process.stdout.write(JSON.stringify(users, null, 2) + '\n');
@@ -82,6 +95,7 @@ export function registerStaffCommands(program: Command): void {
     .requiredOption('--email <email>')
     .addOption(new Option('--role <role>', 'what the account may do').choices(['admin', 'editor', 'viewer']).makeOptionMandatory())
     .action(async (o: { email: string; role: string }) => {
+      const { staff } = await services();
       await withDatabase({}, async ({ database, clock }) => staff.setRole(database.db, clock, o.email, o.role, cliActor));
       say(`${o.email} is now ${o.role}`);
     });
@@ -94,6 +108,7 @@ export function registerStaffCommands(program: Command): void {
       .command(name)
       .requiredOption('--email <email>')
       .action(async (o: { email: string }) => {
+      const { staff } = await services();
         await withDatabase({}, async ({ database, clock }) => staff.setDisabled(database.db, clock, o.email, disabled, cliActor));
         say(`${o.email} ${disabled ? 'disabled; its sessions are ended' : 'enabled'}`);
       });
@@ -104,6 +119,7 @@ export function registerStaffCommands(program: Command): void {
     .requiredOption('--email <email>')
     .option('--password-stdin', 'read the new password from standard input')
     .action(async (o: { email: string; passwordStdin?: boolean }) => {
+      const { staff } = await services();
       const password = await obtainPassword(o.passwordStdin);
       await withDatabase({}, async ({ database, clock }) => staff.setPassword(database.db, clock, o.email, password, cliActor));
       say(`password of ${o.email} changed; its sessions are ended`);
@@ -114,6 +130,7 @@ export function registerStaffCommands(program: Command): void {
     .requiredOption('--email <email>')
     .description('lift a lockout after repeated failed sign-ins')
     .action(async (o: { email: string }) => {
+      const { staff } = await services();
       await withDatabase({}, async ({ database, clock }) => staff.unlockAccount(database.db, clock, o.email, cliActor));
       say(`${o.email} unlocked`);
     });
@@ -127,6 +144,7 @@ export function registerStaffCommands(program: Command): void {
     .option('--expires-days <days>', 'the token stops working after this many days', (v) => Number(v))
     .description('create a token; it is printed once, alone on stdout')
     .action(async (o: { email: string; name: string; scope?: TokenScope; expiresDays?: number }) => {
+      const { createToken } = await services();
       await withDatabase({}, async ({ database, clock }) => {
         const created = await createToken(database.db, clock, o.email, o.name, cliActor, { scope: o.scope, expiresInDays: o.expiresDays });
         say(`token ${created.id} created for ${o.email}; it is shown once`);
@@ -137,6 +155,7 @@ export function registerStaffCommands(program: Command): void {
     .command('list')
     .option('--email <email>')
     .action(async (o: { email?: string }) => {
+      const { staff, listTokens } = await services();
       await withDatabase({}, async ({ database }) => {
         const user = o.email ? await staff.requireUserByEmail(database.db, o.email) : null;
         process.stdout.write(JSON.stringify(await listTokens(database.db, user?.id), null, 2) + '\n');
@@ -146,6 +165,7 @@ export function registerStaffCommands(program: Command): void {
     .command('revoke')
     .argument('<id>', 'the token id (see token list)')
     .action(async (id: string) => {
+      const { revokeToken } = await services();
       await withDatabase({}, async ({ database, clock }) => revokeToken(database.db, clock, id, cliActor));
       say(`token ${id} revoked`);
     });
@@ -156,8 +176,9 @@ export function registerStaffCommands(program: Command): void {
     .description('recompute the audit log hash chain with the configured keys; exit 1 if broken')
     .option('--checkpoint <file>', 'also hold the log against a checkpoint file (one JSON checkpoint, or JSON lines): detects removed or rewritten entries')
     .action(async (o: { checkpoint?: string }) => {
+      const { verifyAuditChain, parseCheckpoints } = await services();
       // Read the checkpoint before opening the database: a wrong path fails at once.
-      const checkpoints = o.checkpoint ? readCheckpoints(o.checkpoint) : [];
+      const checkpoints = o.checkpoint ? readCheckpoints(o.checkpoint, parseCheckpoints) : [];
       await withDatabase({}, async ({ database }) => {
         const report = await verifyAuditChain(database.db, { checkpoints });
         process.stdout.write(JSON.stringify(report) + '\n');
@@ -170,6 +191,7 @@ export function registerStaffCommands(program: Command): void {
     .description('write the audit log head (entries, hash, time, HMAC) to stdout or a file; keep it outside the database')
     .option('--out <file>', 'write it to this file instead of stdout')
     .action(async (o: { out?: string }) => {
+      const { verifyAuditChain, currentCheckpoint, auditKeysOf } = await services();
       await withDatabase({}, async ({ database, clock }) => {
         const report = await verifyAuditChain(database.db);
         if (!report.ok) throw new AppError(500, 'audit_broken', `no checkpoint written: ${report.message}`);
@@ -183,7 +205,7 @@ export function registerStaffCommands(program: Command): void {
     });
 }
 
-function readCheckpoints(file: string): AuditCheckpoint[] {
+function readCheckpoints(file: string, parseCheckpoints: (text: string) => AuditCheckpoint[]): AuditCheckpoint[] {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');

@@ -2,19 +2,20 @@ import { Migrator, sql, type Kysely, type Migration, type MigrationProvider, typ
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { projectRoot } from '../config.js';
+import { codeRoot } from '../config.js';
 
-const migrationsDir = path.join(projectRoot, 'migrations');
+// The sources' .ts files, or their compiled .js twins in dist/ (same names, so applied ones match).
+const migrationsDir = path.join(codeRoot, 'migrations');
 
 /** Imports every file of migrations/ (date-prefixed, so name order is time order). */
 class FolderMigrationProvider implements MigrationProvider {
   async getMigrations(): Promise<Record<string, Migration>> {
     const files = readdirSync(migrationsDir)
-      .filter((f) => /^\d{4}-\d{2}-\d{2}T\d{4}_.+\.ts$/.test(f))
+      .filter((f) => /^\d{4}-\d{2}-\d{2}T\d{4}_.+\.(ts|js)$/.test(f) && !f.endsWith('.d.ts'))
       .sort();
     const migrations: Record<string, Migration> = {};
     for (const file of files) {
-      migrations[file.replace(/\.ts$/, '')] = (await import(pathToFileURL(path.join(migrationsDir, file)).href)) as Migration;
+      migrations[file.replace(/\.(ts|js)$/, '')] = (await import(pathToFileURL(path.join(migrationsDir, file)).href)) as Migration;
     }
     return migrations;
   }

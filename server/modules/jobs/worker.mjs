@@ -1,9 +1,18 @@
-// The entry of every worker thread of the pool. Plain JavaScript: a worker starts without the
-// parent's TypeScript loader, so it registers its own, once, before loading the tasks.
-import { register } from 'tsx/esm/api';
+// The entry of every worker thread of the pool. Plain JavaScript: the build copies it next to the
+// compiled tasks.js, which it then loads directly; beside the TypeScript sources (tests, a
+// checkout without a build) it registers tsx first, once, before loading the tasks.
+import { existsSync } from 'node:fs';
 
-register();
-const loaded = import('./tasks.ts');
+const compiled = new URL('./tasks.js', import.meta.url);
+
+async function load() {
+  if (existsSync(compiled)) return import(compiled.href);
+  const { register } = await import('tsx/esm/api');
+  register();
+  return import('./tasks.ts');
+}
+
+const loaded = load();
 
 /** The pool calls this with { name, input }; the answer is the task's { ok, result | error }. */
 export default async function run({ name, input }) {
