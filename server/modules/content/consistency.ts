@@ -161,7 +161,8 @@ function checkOpenQuestions(bundle: ContentBundle): Problem[] {
     }));
 }
 
-const RECOMMENDATION = /^(recommended|we recommend|optional(ly)?|if you (want|wish|need|choose))\b/i;
+// A recommendation, or a statement that there is nothing to do, gives the customer no duty.
+const RECOMMENDATION = /^(recommended|we recommend|optional(ly)?|if you (want|wish|need|choose)|nothing|no action|no configuration|there is nothing)\b/i;
 
 /** A `provider` row that gives the customer something to do contradicts its party, unless the text is a recommendation. */
 function checkProviderRows(bundle: ContentBundle): Problem[] {

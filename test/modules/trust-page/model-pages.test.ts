@@ -30,7 +30,7 @@ beforeAll(async () => {
   - id: break-glass
     question: How are break-glass accounts handled?
     phrasings: [Emergency access accounts?, Break-glass procedure]
-    answer: "Yes"
+    kind: open
     explanation: ${SEALED}
     controls: [iso27002:8.24]
     access: internal
