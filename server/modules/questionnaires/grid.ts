@@ -116,6 +116,7 @@ export function gridRow(view: QuestionView, bands: Bands) {
     runnerUp: view.why?.runnerUp?.id ?? null,
     why: view.why,
     citations: view.citations,
+    controls: (view.controls ?? []).join(' '),
   };
 }
 export type GridRow = ReturnType<typeof gridRow>;

@@ -14,11 +14,24 @@ import { today } from '../../clock.js';
 import { explain, loadWhyContext } from './why.js';
 import { readUpload, sheetList } from './upload.js';
 import { bodyOf, text, textList } from '../../plugins/input.js';
-import { AUDIENCES, questionnaireResult, reviewItem, toQuestionView, uploadQuestionnaire, type ReviewAction } from './service.js';
+import { AUDIENCES, questionnaireResult, reviewItem, toQuestionView, uploadQuestionnaire, type EditOutcome, type ReviewAction } from './service.js';
 
 const SHORT = ['Yes', 'No', 'Partial', 'N/A'];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const itemBody = bodyOf({ action: { type: 'string', enum: ['approve', 'reject', 'edit', 'assign', 'swap'] }, reason: text(2000), answer: text(20), text: text(20_000), saveAsPhrasing: text(10), answerId: text(200), assignee: text(254), back: text(1000) }, ['action']);
+const itemBody = bodyOf({ action: { type: 'string', enum: ['approve', 'reject', 'edit', 'assign', 'swap'] }, reason: text(2000), answer: text(20), text: text(20_000), saveAsPhrasing: text(10), answerId: text(200), assignee: text(254), back: text(1000), outcome: { type: 'string', enum: ['questionnaire', 'update-library', 'new-library'] }, newKind: text(20), newControls: text(2000), newAccess: text(20), matchConfirmed: text(10) }, ['action']);
+
+/** An edit from the form: its outcome, and the phrasing only when the reviewer confirmed the match. */
+function editDecision(body: Record<string, string | undefined>): ReviewAction {
+  return {
+    action: 'edit',
+    answer: body.answer ?? '',
+    text: body.text ?? '',
+    outcome: (body.outcome as EditOutcome | undefined) ?? 'questionnaire',
+    newAnswer: { kind: body.newKind || undefined, controls: (body.newControls ?? '').split(/[\s,]+/).filter(Boolean), access: body.newAccess || undefined },
+    matchConfirmed: body.matchConfirmed === 'on',
+    saveAsPhrasingOf: body.saveAsPhrasing === 'on' ? body.answerId || null : null,
+  };
+}
 const bulkBody = bodyOf({ action: { type: 'string', enum: ['approve', 'reject', 'assign'] }, items: textList(20), reason: text(2000), assignee: text(254), confirmed: text(1), back: text(1000) });
 
 /** The progressive-enhancement script asks for JSON; a plain form post gets a redirect. */
@@ -178,7 +191,7 @@ export async function questionnairePages(app: FastifyInstance): Promise<void> {
             ? { action: 'assign', assignee: body.assignee || null }
             : body.action === 'swap'
               ? { action: 'swap' }
-              : { action: 'edit', answer: body.answer ?? '', text: body.text ?? '', saveAsPhrasingOf: body.saveAsPhrasing === 'on' ? body.answerId || null : null };
+              : editDecision(body);
     await reviewItem(db, clock, id, Number(itemId), decision, actorOf(request));
     if (wantsJson(request)) {
       const item = await findItem(db, id, Number(itemId));

@@ -8,14 +8,17 @@ import { actorOf } from '../audit/actor.js';
 import { exportQuestionnaire } from './export-service.js';
 import { listQuestionnaireOverviews, updateDetails, type DetailsInput } from './workflow.js';
 import { today } from '../../clock.js';
-import { answerOptions, approveAllAnswered, questionnaireResult, requireQuestionnaire, reviewItem, uploadQuestionnaire, type ReviewAction } from './service.js';
+import { answerOptions, approveAllAnswered, questionnaireResult, requireQuestionnaire, reviewItem, uploadQuestionnaire, type EditOutcome, type ReviewAction } from './service.js';
 
 // Kept here too for imports that still use this path.
 export { readUpload, sheetList } from './upload.js';
 
 const itemParams = { type: 'object', properties: { id: text(100), itemId: { type: 'integer', minimum: 1 } }, required: ['id', 'itemId'] } as const;
 const reviewBody = bodyOf(
-  { action: { type: 'string', enum: ['approve', 'reject', 'edit', 'assign', 'swap'] }, reason: text(2000), answer: text(20), text: text(20_000), saveAsPhrasingOf: text(200), assignee: text(254) },
+  { action: { type: 'string', enum: ['approve', 'reject', 'edit', 'assign', 'swap'] }, reason: text(2000), answer: text(20), text: text(20_000), saveAsPhrasingOf: text(200), assignee: text(254),
+    outcome: { type: 'string', enum: ['questionnaire', 'update-library', 'new-library'] },
+    newAnswer: { type: 'object', properties: { kind: text(20), controls: { type: 'array', maxItems: 50, items: text(100) }, access: { type: 'string', enum: ['public', 'nda', 'internal'] } }, additionalProperties: false },
+    matchConfirmed: { type: 'boolean' } },
   ['action'],
 );
 const nullableText = (max: number) => ({ type: ['string', 'null'], maxLength: max }) as const;
@@ -142,7 +145,15 @@ function parseDecision(body: Record<string, unknown>): ReviewAction {
     case 'reject':
       return { action: 'reject', reason: typeof body.reason === 'string' ? body.reason : undefined };
     case 'edit':
-      return { action: 'edit', answer: String(body.answer ?? ''), text: String(body.text ?? ''), saveAsPhrasingOf: typeof body.saveAsPhrasingOf === 'string' && body.saveAsPhrasingOf ? body.saveAsPhrasingOf : null };
+      return {
+        action: 'edit',
+        answer: String(body.answer ?? ''),
+        text: String(body.text ?? ''),
+        saveAsPhrasingOf: typeof body.saveAsPhrasingOf === 'string' && body.saveAsPhrasingOf ? body.saveAsPhrasingOf : null,
+        matchConfirmed: body.matchConfirmed === true,
+        outcome: (body.outcome as EditOutcome | undefined) ?? 'questionnaire',
+        newAnswer: (body.newAnswer as { kind?: string; controls?: string[]; access?: string } | undefined) ?? undefined,
+      };
     case 'assign':
       return { action: 'assign', assignee: typeof body.assignee === 'string' && body.assignee ? body.assignee : null };
     case 'swap':

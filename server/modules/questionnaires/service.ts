@@ -24,6 +24,8 @@ import * as q from './queries.js';
 import type { ReviewState } from './tables.js';
 import { checkDetails, countsOf, overviewOf, syncReviewStage } from './workflow.js';
 import { bulkDecide } from './bulk.js';
+import { createLibraryAnswer, updateLibraryAnswer } from '../library/write.js';
+import type { DbOrTx } from '../../db/database.js';
 
 export const AUDIENCES: readonly AccessLevel[] = ['public', 'nda', 'internal'];
 
@@ -193,10 +195,22 @@ export function toQuestionView(item: Awaited<ReturnType<typeof q.listItems>>[num
 
 const SHORT: readonly ShortAnswer[] = ['Yes', 'No', 'Partial', 'N/A'];
 
+export type EditOutcome = 'questionnaire' | 'update-library' | 'new-library';
+
 export type ReviewAction =
   | { action: 'approve' }
   | { action: 'reject'; reason?: string }
-  | { action: 'edit'; answer: string; text: string; saveAsPhrasingOf?: string | null }
+  | {
+      action: 'edit';
+      answer: string;
+      text: string;
+      /** Only honoured with `matchConfirmed`: a phrasing must never strengthen a wrong match. */
+      saveAsPhrasingOf?: string | null;
+      matchConfirmed?: boolean;
+      /** What else the correction changes: nothing (default), the matched library answer, or a new one. */
+      outcome?: EditOutcome;
+      newAnswer?: { kind?: string; controls?: string[]; access?: string };
+    }
   | { action: 'assign'; assignee: string | null }
   | { action: 'swap' };
 
@@ -222,7 +236,8 @@ export async function reviewItem(db: Kysely<Database>, clock: Clock, questionnai
       if (!decision.text.trim()) throw new ValidationError('Write the explanation the customer will read.');
       await q.updateItemReview(tx, item.id, { state: 'edited', answer: (decision.answer || null) as ShortAnswer | null, text: decision.text.trim(), by: by.actor, at: now });
       details = { ...details, answer: decision.answer };
-      if (decision.saveAsPhrasingOf) {
+      details = { ...details, ...(await applyCorrection(db, clock, tx, item, decision, by)) };
+      if (decision.saveAsPhrasingOf && decision.matchConfirmed) {
         await addPhrasing(tx as unknown as Kysely<Database>, decision.saveAsPhrasingOf, item.question, by.actor, now);
         details.savedAsPhrasingOf = decision.saveAsPhrasingOf;
       }
@@ -238,6 +253,44 @@ export async function reviewItem(db: Kysely<Database>, clock: Clock, questionnai
     await syncReviewStage(tx, questionnaireId, now);
   });
   knowledgeChanged(db);
+}
+
+/**
+ * Where a reviewer's correction goes besides this questionnaire: into the matched library answer
+ * (its previous text stays in the audit entry) or into a new one whose question is this one.
+ */
+async function applyCorrection(
+  db: Kysely<Database>,
+  clock: Clock,
+  tx: DbOrTx,
+  item: NonNullable<Awaited<ReturnType<typeof q.findItem>>>,
+  decision: Extract<ReviewAction, { action: 'edit' }>,
+  by: Actor,
+): Promise<Record<string, unknown>> {
+  if (decision.outcome === 'update-library') {
+    const target = item.result.why?.answerId;
+    if (!target) throw new ValidationError('This answer did not come from a library answer; save it as a new library answer instead.');
+    await updateLibraryAnswer(db, clock, target, { explanation: decision.text, ...(decision.answer ? { answer: decision.answer } : {}) }, by, tx);
+    return { updatedLibraryAnswer: target };
+  }
+  if (decision.outcome === 'new-library') {
+    const created = await createLibraryAnswer(
+      db,
+      clock,
+      {
+        question: item.question,
+        kind: decision.newAnswer?.kind || (decision.answer ? 'yes-no' : 'open'),
+        answer: decision.answer || null,
+        explanation: decision.text,
+        controls: decision.newAnswer?.controls?.length ? decision.newAnswer.controls : item.result.controls ?? [],
+        access: decision.newAnswer?.access || 'nda',
+      },
+      by,
+      tx,
+    );
+    return { createdLibraryAnswer: created };
+  }
+  return {};
 }
 
 /** The runner-up library answer, as it reads for the questionnaire's service. */

@@ -64,7 +64,7 @@ describe('questionnaire flow over HTTP', () => {
     const review = (itemId: number, body: object) => editor.agent.post(`/api/v1/questionnaires/${id}/items/${itemId}/review`).set('x-csrf-token', editor.csrf).send(body);
     await review(mfa.itemId, { action: 'approve' }).expect(200);
     await review(colour.itemId, { action: 'edit', answer: 'N/A', text: 'Not a security question.' }).expect(200);
-    await review(access.itemId, { action: 'edit', answer: 'Partial', text: 'Quarterly for admins, yearly for others.', saveAsPhrasingOf: 'access-reviews' }).expect(200);
+    await review(access.itemId, { action: 'edit', answer: 'Partial', text: 'Quarterly for admins, yearly for others.', saveAsPhrasingOf: 'access-reviews', matchConfirmed: true }).expect(200);
     await review(backup.itemId, { action: 'assign', assignee: 'someone@provider.example' }).expect(200);
     await review(encryption.itemId, { action: 'reject', reason: 'We do not want to claim this.' }).expect(200);
     await review(backup.itemId, { action: 'edit', answer: 'Maybe', text: 'x' }).expect(400);
