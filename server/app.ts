@@ -44,6 +44,8 @@ import { jobRoutes } from './modules/jobs/routes.js';
 import { answerQuestionnaireJob } from './modules/questionnaires/answer-job.js';
 import { keepJobLeases } from './modules/jobs/leases.js';
 import { listenForChanges } from './modules/changes/listener.js';
+import { ssoRoutes } from './modules/sso/routes.js';
+import type { CustomFetch } from 'openid-client';
 import { failInterrupted } from './modules/questionnaires/queries.js';
 
 export interface AppDeps {
@@ -52,6 +54,8 @@ export interface AppDeps {
   clock: Clock;
   /** PostgreSQL: how to receive the other instances' change notices (absent: poll). */
   listen?: Listen;
+  /** Tests only: what the OpenID client uses to reach the provider. */
+  oidcFetch?: CustomFetch;
 }
 
 declare module 'fastify' {
@@ -119,6 +123,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   app.decorate('site', new SiteCache(app));
   await app.register(healthRoutes);
   await app.register(staffRoutes);
+  await app.register(ssoRoutes);
   await app.register(auditRoutes);
   await app.register(operatingModelRoutes);
   await app.register(questionnaireRoutes);

@@ -59,6 +59,20 @@ export interface Config {
   readonly limits: Limits;
   /** Review grid bands: confidence at or above `high` reads "high", at or above `check` "check", else "low". */
   readonly confidenceBands: { readonly high: number; readonly check: number };
+  /** Staff sign-in with the company's OpenID provider; null: local accounts only. */
+  readonly oidc: OidcConfig | null;
+}
+
+export interface OidcConfig {
+  readonly issuer: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  /** The ID-token claim that lists the person's groups. */
+  readonly roleClaim: string;
+  /** Group → role; a person in several mapped groups gets the highest role, in none no access. */
+  readonly roleMap: Readonly<Record<string, 'admin' | 'editor' | 'viewer'>>;
+  /** `amr` or `acr` values that show the provider checked a second factor. */
+  readonly mfaValues: readonly string[];
 }
 
 export interface Limits {
@@ -311,5 +325,31 @@ export function loadConfig(env: Env = process.env): Config {
     faultPause: nodeEnv === 'test' ? env.EVIDENT_FAULT_PAUSE || null : null,
     limits: readLimits(env),
     confidenceBands: readConfidenceBands(env),
+    oidc: readOidc(env),
   });
+}
+
+function readOidc(env: Env): OidcConfig | null {
+  const issuer = readUrl(env, 'OIDC_ISSUER', ['https:', 'http:']);
+  if (!issuer) return null;
+  const clientId = env.OIDC_CLIENT_ID;
+  if (!clientId) throw new ConfigError('OIDC_CLIENT_ID', 'is required when OIDC_ISSUER is set');
+  const clientSecret = env.OIDC_CLIENT_SECRET;
+  if (!clientSecret) throw new ConfigError('OIDC_CLIENT_SECRET', 'is required when OIDC_ISSUER is set (the same on every instance)');
+  // Plain http only for a provider on this machine (development, tests).
+  const host = new URL(issuer).hostname;
+  if (issuer.startsWith('http:') && host !== '127.0.0.1' && host !== 'localhost') throw new ConfigError('OIDC_ISSUER', 'must use https:// (http:// only for 127.0.0.1 or localhost)');
+  const roleMap: Record<string, 'admin' | 'editor' | 'viewer'> = {};
+  for (const pair of (env.OIDC_ROLE_MAP ?? '').split(',').map((p) => p.trim()).filter(Boolean)) {
+    const eq = pair.lastIndexOf('=');
+    const group = pair.slice(0, eq).trim();
+    const role = pair.slice(eq + 1).trim();
+    if (eq <= 0 || !group || (role !== 'admin' && role !== 'editor' && role !== 'viewer')) {
+      throw new ConfigError('OIDC_ROLE_MAP', `"${pair}" must be group=admin, group=editor or group=viewer`);
+    }
+    roleMap[group] = role;
+  }
+  if (!Object.keys(roleMap).length) throw new ConfigError('OIDC_ROLE_MAP', 'is required when OIDC_ISSUER is set (for example "evident-admins=admin,evident-editors=editor")');
+  const mfaValues = (env.OIDC_MFA_VALUES ?? 'mfa').split(',').map((v) => v.trim()).filter(Boolean);
+  return Object.freeze({ issuer, clientId, clientSecret, roleClaim: env.OIDC_ROLE_CLAIM || 'groups', roleMap: Object.freeze(roleMap), mfaValues: Object.freeze(mfaValues) });
 }

@@ -176,7 +176,8 @@ async function enforceAccess(request: FastifyRequest, reply: FastifyReply): Prom
   }
   if (principal.tokenScope === 'read' && UNSAFE.has(request.method)) throw new ForbiddenError('This API token is read-only; create a token with the write scope for changes.');
   if (config.mfaStep) return;
-  if (principal.via === 'session' && !principal.user.mfaEnabled && !config.allowWithoutMfa && (await isMfaRequired(request.server.deps.db))) {
+  // The policy is met by local TOTP or by a provider sign-in that reported a second factor.
+  if (principal.via === 'session' && !principal.user.mfaEnabled && !principal.mfaByProvider && !config.allowWithoutMfa && (await isMfaRequired(request.server.deps.db))) {
     if (isApiRequest(request)) throw new ForbiddenError('Your organisation requires multi-factor authentication: set it up at /admin/account first.');
     return reply.redirect('/admin/account?mfa=required', 303);
   }

@@ -59,7 +59,7 @@ export async function updateUser(
 
 export async function insertSession(
   db: DbOrTx,
-  session: { id: string; userId: string; mfaPending: boolean; at: Date; expiresAt: Date; ip: string | null; userAgent: string | null },
+  session: { id: string; userId: string; mfaPending: boolean; at: Date; expiresAt: Date; ip: string | null; userAgent: string | null; mfaByProvider?: boolean },
 ): Promise<void> {
   await db
     .insertInto('staff_sessions')
@@ -72,6 +72,7 @@ export async function insertSession(
       expires_at: session.expiresAt,
       ip: session.ip,
       user_agent: session.userAgent,
+      mfa_by_provider: session.mfaByProvider ?? false,
     })
     .execute();
 }

@@ -30,7 +30,7 @@ export async function staffRoutes(app: FastifyInstance): Promise<void> {
   // ---- sign in (HTML, works without JavaScript) ----
   app.get('/admin/login', { config: { access: 'public' } }, async (request, reply) => {
     const { next } = request.query as { next?: string };
-    return renderAdmin(request, reply, 'views/staff/login.hbs', { title: 'Sign in', next: safeNext(next) });
+    return renderAdmin(request, reply, 'views/staff/login.hbs', { title: 'Sign in', next: safeNext(next), oidc: Boolean(app.config.oidc) });
   });
 
   app.post('/admin/login', { config: { access: 'public', ...loginRateLimit }, schema: { body: bodyOf({ email: text(254), password: text(1000), next: text(2000) }) } }, async (request, reply) => {
@@ -40,7 +40,7 @@ export async function staffRoutes(app: FastifyInstance): Promise<void> {
       if (result.reason === 'locked') reply.code(429).header('retry-after', String(result.retryAfterSeconds));
       else reply.code(401);
       const error = result.reason === 'locked' ? lockedMessage(result.retryAfterSeconds) : 'The email or password is not correct.';
-      return renderAdmin(request, reply, 'views/staff/login.hbs', { title: 'Sign in', error, email: body.email, next: safeNext(body.next) });
+      return renderAdmin(request, reply, 'views/staff/login.hbs', { title: 'Sign in', error, email: body.email, next: safeNext(body.next), oidc: Boolean(app.config.oidc) });
     }
     const session = await staff.startSession(db, clock, result.user, {
       mfaPending: result.mfaRequired,
@@ -177,14 +177,14 @@ export async function staffRoutes(app: FastifyInstance): Promise<void> {
   });
 
   app.get('/admin/settings', { config: { access: 'admin' } }, async (request, reply) =>
-    renderAdmin(request, reply, 'views/staff/settings.hbs', { title: 'Settings', requireMfa: await staff.isMfaRequired(db) }),
+    renderAdmin(request, reply, 'views/staff/settings.hbs', { title: 'Settings', requireMfa: await staff.isMfaRequired(db), oidc: Boolean(app.config.oidc), localPasswordsDisabled: await staff.localPasswordsDisabled(db) }),
   );
 
   app.post('/admin/settings', { config: { access: 'admin' }, schema: { body: bodyOf({ requireMfa: text(10) }) } }, async (request, reply) => {
     const body = request.body as Body;
     const required = body.requireMfa === 'on';
     // Requiring it without having it would lock the admin out of this very page.
-    if (required && !me(request).user.mfaEnabled) throw new ValidationError('Turn on two-step verification for your own account first (Your account), then require it for everyone.');
+    if (required && !me(request).user.mfaEnabled && !me(request).mfaByProvider) throw new ValidationError('Turn on two-step verification for your own account first (Your account), then require it for everyone.');
     await staff.setMfaRequired(db, clock, required, actorOf(request));
     return reply.redirect('/admin/settings', 303);
   });

@@ -63,6 +63,38 @@ export async function createUser(
   });
 }
 
+/** The last enabled admin (the break-glass admin counts) cannot be demoted or disabled. */
+async function keepAnAdmin(tx: DbOrTx, user: { id: string; role: Role; disabled_at: Date | null }): Promise<void> {
+  if (user.role !== 'admin' || user.disabled_at) return;
+  const others = await tx.selectFrom('staff_users').select('id').where('role', '=', 'admin').where('disabled_at', 'is', null).where('id', '!=', user.id).limit(1).executeTakeFirst();
+  if (!others) throw new ValidationError('This is the last enabled admin: make another account admin first.');
+}
+
+/**
+ * The break-glass admin: signs in with its local password even when local passwords are off, and
+ * the identity provider never links or re-groups it. Made (or an existing account turned into
+ * it) with the CLI only, by whoever runs the server.
+ */
+export async function makeBreakGlassAdmin(db: Kysely<Database>, clock: Clock, email: string, password: string, by: Actor): Promise<StaffUser> {
+  const problem = passwordProblem(password);
+  if (problem) throw new ValidationError(problem);
+  const address = normaliseEmail(email);
+  const hash = await hashPassword(password);
+  return db.transaction().execute(async (tx) => {
+    const now = clock.now();
+    const existing = await q.findUserByEmail(tx, address);
+    if (existing?.oidc_subject) throw new ValidationError(`${address} belongs to a company (OIDC) account; choose another address for the break-glass admin.`);
+    if (existing) {
+      await tx.updateTable('staff_users').set({ role: 'admin', break_glass: true, password_hash: hash, password_changed_at: now, disabled_at: null }).where('id', '=', existing.id).execute();
+      await q.revokeSessionsOfUser(tx, existing.id, now);
+    } else {
+      await tx.insertInto('staff_users').values({ id: randomUUID(), email: address, name: 'Break-glass admin', role: 'admin', password_hash: hash, password_changed_at: now, created_at: now, break_glass: true }).execute();
+    }
+    await appendAudit(tx, clock, { ...by, action: 'staff.break_glass_set', subject: address });
+    return toStaffUser((await q.findUserByEmail(tx, address))!);
+  });
+}
+
 export async function requireUserByEmail(db: DbOrTx, email: string) {
   const user = await q.findUserByEmail(db, email.trim());
   if (!user) throw new NotFoundError(`No user with the email ${email}.`);
@@ -73,6 +105,7 @@ export async function setRole(db: Kysely<Database>, clock: Clock, email: string,
   assertRole(role);
   await db.transaction().execute(async (tx) => {
     const user = await requireUserByEmail(tx, email);
+    if (role !== 'admin') await keepAnAdmin(tx, user);
     await q.updateUser(tx, user.id, { role });
     await appendAudit(tx, clock, { ...by, action: 'staff.role_changed', subject: user.email, details: { from: user.role, to: role } });
   });
@@ -81,6 +114,7 @@ export async function setRole(db: Kysely<Database>, clock: Clock, email: string,
 export async function setDisabled(db: Kysely<Database>, clock: Clock, email: string, disabled: boolean, by: Actor): Promise<void> {
   await db.transaction().execute(async (tx) => {
     const user = await requireUserByEmail(tx, email);
+    if (disabled) await keepAnAdmin(tx, user);
     const now = clock.now();
     await q.updateUser(tx, user.id, { disabled_at: disabled ? now : null });
     if (disabled) await q.revokeSessionsOfUser(tx, user.id, now);
@@ -150,6 +184,9 @@ export async function checkCredentials(db: Kysely<Database>, clock: Clock, email
     });
     return { ok: false, reason: 'invalid' };
   }
+  // With local passwords switched off, only the break-glass admin signs in with one; the others
+  // get the same answer as a wrong password and use the company's provider.
+  if (!user.break_glass && (await localPasswordsDisabled(db))) return { ok: false, reason: 'invalid' };
   await q.clearLoginFailures(db, key, address);
   // The one moment the password is at hand: bring an older, cheaper hash up to today's cost.
   if (needsRehash(user.password_hash)) await q.updateUser(db, user.id, { password_hash: await hashPassword(password) });
@@ -177,7 +214,7 @@ export async function startSession(
   db: Kysely<Database>,
   clock: Clock,
   user: StaffUser,
-  options: { mfaPending: boolean; previousSessionId?: string | null; ip: string | null; userAgent: string | null },
+  options: { mfaPending: boolean; previousSessionId?: string | null; ip: string | null; userAgent: string | null; via?: 'password' | 'oidc'; mfaByProvider?: boolean },
 ): Promise<NewSession> {
   const cookieValue = randomBytes(32).toString('base64url');
   const sessionId = sha256(cookieValue);
@@ -185,9 +222,10 @@ export async function startSession(
   const expiresAt = new Date(now.getTime() + SESSION_ABSOLUTE_MS);
   await db.transaction().execute(async (tx) => {
     if (options.previousSessionId) await q.revokeSessionById(tx, options.previousSessionId, now);
-    await q.insertSession(tx, { id: sessionId, userId: user.id, mfaPending: options.mfaPending, at: now, expiresAt, ip: options.ip, userAgent: options.userAgent });
+    await q.insertSession(tx, { id: sessionId, userId: user.id, mfaPending: options.mfaPending, at: now, expiresAt, ip: options.ip, userAgent: options.userAgent, mfaByProvider: options.mfaByProvider });
     if (!options.mfaPending) {
-      await appendAudit(tx, clock, { actor: user.email, actorKind: 'user', action: 'staff.login', subject: user.email, ip: options.ip });
+      const details = options.via === 'oidc' ? { via: 'oidc', mfaByProvider: options.mfaByProvider ?? false } : undefined;
+      await appendAudit(tx, clock, { actor: user.email, actorKind: 'user', action: 'staff.login', subject: user.email, ip: options.ip, ...(details ? { details } : {}) });
     }
   });
   return { cookieValue, sessionId, expiresAt };
@@ -203,7 +241,7 @@ export async function resolveSession(db: Kysely<Database>, clock: Clock, cookieV
   if (!user || user.disabled_at) return null;
   // Writing on every request would make each page a write; a minute's resolution is enough.
   if (now.getTime() - session.last_seen_at.getTime() > 60_000) await q.touchSession(db, session.id, now);
-  return { user: toStaffUser(user), via: 'session', sessionId: session.id, tokenId: null, tokenScope: null, mfaPending: session.mfa_pending };
+  return { user: toStaffUser(user), via: 'session', sessionId: session.id, tokenId: null, tokenScope: null, mfaPending: session.mfa_pending, mfaByProvider: session.mfa_by_provider };
 }
 
 export async function endSession(db: Kysely<Database>, clock: Clock, principal: StaffPrincipal, ip: string | null): Promise<void> {
@@ -215,6 +253,21 @@ export async function endSession(db: Kysely<Database>, clock: Clock, principal: 
 }
 
 // ---- settings ----
+
+export async function localPasswordsDisabled(db: DbOrTx): Promise<boolean> {
+  return (await q.findSetting(db, 'local_passwords_disabled'))?.value === true;
+}
+
+export async function setLocalPasswordsDisabled(db: Kysely<Database>, clock: Clock, disabled: boolean, by: Actor): Promise<void> {
+  await db.transaction().execute(async (tx) => {
+    if (disabled) {
+      const breakGlass = await tx.selectFrom('staff_users').select('id').where('break_glass', '=', true).where('role', '=', 'admin').where('disabled_at', 'is', null).executeTakeFirst();
+      if (!breakGlass) throw new ValidationError('Create a break-glass admin first (evident user break-glass EMAIL): without one, an outage at the identity provider locks everyone out.');
+    }
+    await q.upsertSetting(tx, 'local_passwords_disabled', disabled, by.actor, clock.now());
+    await appendAudit(tx, clock, { ...by, action: 'settings.changed', subject: 'local_passwords_disabled', details: { value: disabled } });
+  });
+}
 
 export async function isMfaRequired(db: DbOrTx): Promise<boolean> {
   return (await mfaRequiredSince(db)) !== null;

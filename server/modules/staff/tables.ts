@@ -20,6 +20,10 @@ export interface StaffUsersTable {
   mfa_blocked_until: Timestamp | null;
   /** The TOTP time-step last accepted: a code is good once. */
   totp_last_step: number | null;
+  /** The OpenID provider's subject this account belongs to; null for a local account. */
+  oidc_subject: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Made with the CLI: signs in with a local password even when local passwords are off. */
+  break_glass: ColumnType<boolean, boolean | undefined, boolean>;
 }
 
 export interface StaffSessionsTable {
@@ -34,6 +38,8 @@ export interface StaffSessionsTable {
   user_agent: string | null;
   /** Wrong codes on this pending session; it ends after MFA_CODES_PER_SESSION. */
   mfa_failures: ColumnType<number, number | undefined, number>;
+  /** Signed in at the OpenID provider, which reported a second factor (amr/acr). */
+  mfa_by_provider: ColumnType<boolean, boolean | undefined, boolean>;
 }
 
 export interface ApiTokensTable {

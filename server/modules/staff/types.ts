@@ -19,6 +19,8 @@ export interface StaffPrincipal {
   /** What a token may do (never more than the owner's role); null for sessions. */
   tokenScope: TokenScope | null;
   mfaPending: boolean;
+  /** Signed in at the company's OpenID provider, which reported a second factor. */
+  mfaByProvider?: boolean;
 }
 
 export type RouteAccess = 'public' | Role;
