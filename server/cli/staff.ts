@@ -120,6 +120,7 @@ export function registerStaffCommands(program: Command): void {
     .option('--password-stdin', 'read the password from standard input')
     .description('create the break-glass admin (or turn an account into it): it keeps a local password when staff sign in with the company account only')
     .action(async (o: { email: string; passwordStdin?: boolean }) => {
+      const { staff } = await services();
       const password = await obtainPassword(o.passwordStdin);
       await withDatabase({}, async ({ database, clock }) => staff.makeBreakGlassAdmin(database.db, clock, o.email, password, cliActor));
       say(`${o.email} is the break-glass admin: it signs in with this password even when local passwords are off`);
