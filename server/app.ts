@@ -33,6 +33,7 @@ import { ResponseCache, SiteCache } from './modules/trust-page/cache.js';
 import { subscriptionRoutes } from './modules/subscriptions/routes.js';
 import { visitorQuestionRoutes } from './modules/visitor-questions/routes.js';
 import { questionnairePages } from './modules/questionnaires/pages.js';
+import { questionnaireExportPages } from './modules/questionnaires/export-pages.js';
 import { registerMail } from './modules/mail/plugin.js';
 import { registerApiDocs } from './plugins/api-docs.js';
 import { appDatabase } from './app-database.js';
@@ -128,6 +129,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(operatingModelRoutes);
   await app.register(questionnaireRoutes);
   await app.register(questionnairePages);
+  await app.register(questionnaireExportPages);
   await app.register(libraryRoutes);
   await app.register(accessRoutes);
   await app.register(trustPageRoutes);

@@ -61,7 +61,7 @@ export const databaseColumns: Columns = {
   questionnaire_items: {
     id: true, questionnaire_id: true, position: true, ext_id: true, sheet: true, sheet_part: true, row: true, section: true, question: true,
     answer_cell: true, comment_cell: true, vocabulary: true, status: true, result: true, review_state: true, final_answer: true, final_text: true,
-    assignee: true, reviewed_by: true, reviewed_at: true, review_batch: true, review_reason: true,
+    assignee: true, reviewed_by: true, reviewed_at: true, review_batch: true, review_reason: true, answered_at: true,
   },
   mail_messages: {
     id: true, to_address: true, subject: true, body_text: true, purpose: true, status: true, attempts: true, last_error: true, created_at: true,

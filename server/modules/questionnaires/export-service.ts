@@ -6,6 +6,7 @@ import { appendAudit, type Actor } from '../audit/service.js';
 import type { Config } from '../../config.js';
 import type { WorkerPool } from '../jobs/pool.js';
 import type { ExportItem } from './export/export.js';
+import { inCustomerWords } from './export/vocabulary.js';
 import type { SheetLayout } from './import/layout.js';
 import * as q from './queries.js';
 import { requireQuestionnaire } from './service.js';
@@ -38,6 +39,29 @@ export function toExportItem(item: Item, layouts: SheetLayout[] = []): ExportIte
   };
 }
 
+/** The answers as data: what the workbook would carry, with the review state and ownership of each row. */
+export function jsonExport(questionnaire: Awaited<ReturnType<typeof requireQuestionnaire>>, items: Item[], layouts: SheetLayout[], at: Date) {
+  return {
+    questionnaire: { id: questionnaire.id, name: questionnaire.name, customer: questionnaire.customer, owner: questionnaire.owner, dueDate: questionnaire.due_date, exportedAt: at.toISOString() },
+    questions: items.map((item) => {
+      const out = toExportItem(item, layouts);
+      return {
+        id: out.id,
+        sheet: out.sheet,
+        row: out.row,
+        question: out.question,
+        kind: out.kind,
+        status: out.status,
+        review: item.review_state,
+        answer: out.kind === 'yes-no' ? inCustomerWords(out.answer, out.vocabulary) || null : null,
+        text: out.text,
+        ownership: item.result.ownership ?? null,
+        sources: out.citations.filter((c) => c.kind !== 'answer').map((c) => ({ kind: c.kind, id: c.id, title: c.title })),
+      };
+    }),
+  };
+}
+
 export interface ExportDeps {
   db: Kysely<Database>;
   clock: Clock;
@@ -66,7 +90,9 @@ export async function exportQuestionnaire(deps: ExportDeps, id: string, format: 
       fileName: `${base}-answered.${ext}`,
       mediaType: ext === 'xlsm' ? 'application/vnd.ms-excel.sheet.macroEnabled.12' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
     };
-  } else throw new ValidationError('format must be xlsx or csv.');
+  } else if (format === 'json') {
+    result = { body: JSON.stringify(jsonExport(questionnaire, await q.listItems(db, id), layouts, clock.now()), null, 2), fileName: `${base}-answered.json`, mediaType: 'application/json; charset=utf-8' };
+  } else throw new ValidationError('format must be xlsx, csv or json.');
   await appendAudit(db, clock, { ...by, action: 'questionnaire.exported', subject: id, details: { format } });
   return result;
 }

@@ -63,6 +63,8 @@ export interface QuestionnaireItemsTable {
   review_batch: string | null;
   /** Why a reviewer rejected the suggested answer. */
   review_reason: string | null;
+  /** Set when the row alone was answered again; null: answered with the whole file. */
+  answered_at: Timestamp | null;
 }
 
 export interface QuestionnaireTables {
