@@ -15,6 +15,16 @@ export { pageBase, renderTrustPage, cachedPage } from './render.js';
 
 const HEX = /^#[0-9a-fA-F]{6}$/;
 
+const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
+/** "DE" → "Germany"; an unknown code stays as written. */
+function countryName(alpha2: string): string {
+  try {
+    return regionNames.of(alpha2.toUpperCase()) ?? alpha2;
+  } catch {
+    return alpha2;
+  }
+}
+
 function locationRows(site: Site, service?: string, category?: string) {
   const serviceName = new Map(site.services.map((s) => [s.id, s.name]));
   const categoryName = new Map(site.categories.map((c) => [c.id, c.name]));
@@ -67,27 +77,44 @@ export async function trustPageRoutes(app: FastifyInstance): Promise<void> {
   });
 
   function dataLocationsModel(site: Site, service: string | undefined, category: string | undefined) {
-    {
-      const rows = locationRows(site, service || undefined, category || undefined);
-      const markers: MapMarker[] = rows.map((r) => ({ id: r.id, label: r.name, country: r.country, lat: r.lat, lon: r.lon, kind: 'region', dimmed: !r.matches }));
-      const subCountries = [...new Set(site.subprocessors.filter((s) => !category || s.dataCategories.includes(category)).flatMap((s) => s.locations))];
-      for (const country of subCountries) {
-        const centre = countryCentroid(country);
-        if (centre && !markers.some((m) => m.country === country)) markers.push({ id: `sub-${country}`, label: country, country, lon: centre[0], lat: centre[1], kind: 'subprocessor', dimmed: false });
-      }
-      return {
-        title: 'Data locations',
-        map: renderMap(markers, `Map of the regions where ${site.provider.name} stores and processes data; the table below lists them.`),
-        rows,
-        shown: rows.filter((r) => r.matches),
-        services: site.services.map((s) => ({ ...s, selected: s.id === service })),
-        categories: site.categories.map((c) => ({ ...c, selected: c.id === category })),
-        filtered: Boolean(service || category),
-        subprocessorLocations: site.subprocessors
-          .filter((s) => !category || s.dataCategories.includes(category))
-          .map((s) => ({ name: s.name, locations: s.locations.join(', '), purpose: s.purpose, transferMechanism: s.transferMechanism })),
-      };
+    const rows = locationRows(site, service || undefined, category || undefined);
+    // Numbered badges keyed to the table: regions 1, 2, 3…; countries of subprocessors A, B, C….
+    const shown = rows.filter((r) => r.matches).map((r, i) => ({ ...r, key: String(i + 1) }));
+    const markers: MapMarker[] = shown.map((r) => ({
+      id: r.id,
+      key: r.key,
+      label: r.name,
+      details: `${r.name}${r.city ? ` (${r.city})` : ''}, ${r.countryName}: ${r.serviceNames.join(', ')}`,
+      href: `#${r.id}`,
+      country: r.country,
+      lat: r.lat,
+      lon: r.lon,
+      kind: 'region',
+      dimmed: false,
+    }));
+    const subprocessors = site.subprocessors.filter((s) => !category || s.dataCategories.includes(category));
+    const subCountries = [...new Set(subprocessors.flatMap((s) => s.locations))].filter((country) => !shown.some((r) => r.country === country) && countryCentroid(country));
+    const countryKey = new Map(subCountries.map((country, i) => [country, String.fromCharCode(65 + (i % 26))]));
+    for (const country of subCountries) {
+      const [lon, lat] = countryCentroid(country)!;
+      const names = subprocessors.filter((s) => s.locations.includes(country)).map((s) => s.name);
+      markers.push({ id: `sub-${country}`, key: countryKey.get(country)!, label: country, details: `subprocessors in ${countryName(country)}: ${names.join(', ')}`, href: '#subprocessor-locations', country, lon, lat, kind: 'subprocessor', dimmed: false });
     }
+    return {
+      title: 'Data locations',
+      map: renderMap(markers, `Map of the regions where ${site.provider.name} stores and processes data, numbered as in the table below.`),
+      rows,
+      shown,
+      services: site.services.map((s) => ({ ...s, selected: s.id === service })),
+      categories: site.categories.map((c) => ({ ...c, selected: c.id === category })),
+      filtered: Boolean(service || category),
+      subprocessorLocations: subprocessors.map((s) => ({
+        name: s.name,
+        locations: s.locations.map((country) => ({ country: countryName(country), key: countryKey.get(country) ?? null })),
+        purpose: s.purpose,
+        transferMechanism: s.transferMechanism,
+      })),
+    };
   }
 
   app.get('/subprocessors', pub, (request, reply) =>
