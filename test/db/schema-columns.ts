@@ -40,6 +40,7 @@ export const databaseColumns: Columns = {
     id: true, topic: true, question: true, phrasings: true, kind: true, answer: true, as_of: true, explanation: true, control_ids: true, evidence_ids: true,
     access: true, owner: true, reviewed_on: true, service_overrides: true, ...synced,
   },
+  library_overlaps: { knowledge_version: true, computed_at: true, overlaps: true },
   faq_entries: { id: true, question: true, answer_md: true, citations: true, ...synced },
   staff_users: {
     id: true, email: true, name: true, role: true, password_hash: true, password_changed_at: true, disabled_at: true, mfa_secret: true,

@@ -1,5 +1,6 @@
 import type { DbOrTx } from '../../db/database.js';
 import type { AccessLevel, ShortAnswer } from '../content/tables.js';
+import type { StoredOverlap } from './tables.js';
 
 export async function listAnswers(db: DbOrTx) {
   return db.selectFrom('library_answers').selectAll().orderBy('topic').orderBy('position').execute();
@@ -39,5 +40,21 @@ export async function listAnswerHistory(db: DbOrTx, id: string) {
     .select(['id', 'at', 'actor', 'action', 'details'])
     .where('subject', '=', `library:${id}`)
     .orderBy('id', 'desc')
+    .execute();
+}
+
+/** The overlaps stored for a knowledge version, or null when they were not computed for it yet. */
+export async function findStoredOverlaps(db: DbOrTx, version: string): Promise<StoredOverlap[] | null> {
+  const row = await db.selectFrom('library_overlaps').select('overlaps').where('knowledge_version', '=', version).executeTakeFirst();
+  return row ? row.overlaps : null;
+}
+
+/** Keeps the overlaps of one version and drops those of older versions, which no page asks for again. */
+export async function storeOverlaps(db: DbOrTx, version: string, overlaps: StoredOverlap[], at: Date): Promise<void> {
+  await db.deleteFrom('library_overlaps').where('knowledge_version', '<>', version).execute();
+  await db
+    .insertInto('library_overlaps')
+    .values({ knowledge_version: version, computed_at: at, overlaps: JSON.stringify(overlaps) })
+    .onConflict((oc) => oc.column('knowledge_version').doNothing())
     .execute();
 }

@@ -4,7 +4,7 @@ import { renderAdmin } from '../../lib/page.js';
 import { actorOf } from '../audit/actor.js';
 import { bodyOf, text } from '../../plugins/input.js';
 import { findAnswer, listAnswerHistory } from './queries.js';
-import { editAnswer, findOverlaps, listAnswers, type AnswerEdit } from './service.js';
+import { editAnswer, libraryOverlaps, listAnswers, type AnswerEdit } from './service.js';
 import { createLibraryAnswer, KINDS, LEVELS, SHORT_ANSWERS, updateLibraryAnswer, type LibraryAnswerInput } from './write.js';
 import { closeVisitorQuestion, findVisitorQuestion } from '../visitor-questions/service.js';
 
@@ -116,7 +116,8 @@ export async function libraryRoutes(app: FastifyInstance): Promise<void> {
   app.get('/admin/library', { config: { access: 'viewer' } }, async (request, reply) => {
     const { q, topic } = request.query as { q?: string; topic?: string };
     const answers = await listAnswers(db);
-    const overlaps = findOverlaps(await app.engine.get(), answers.map((a) => ({ id: a.id, question: a.question, answer: a.answer, phrasings: a.phrasings })));
+    // Computed once per knowledge version and stored; a page view only reads them.
+    const overlaps = await libraryOverlaps(db, app.engine, clock);
     const needle = q?.toLowerCase().trim();
     const shown = answers.filter(
       (a) => (!topic || a.topic === topic) && (!needle || `${a.id} ${a.question} ${a.phrasings.join(' ')} ${a.explanation}`.toLowerCase().includes(needle)),

@@ -6,7 +6,8 @@ import { NotFoundError, ValidationError } from '../../errors.js';
 import { appendAudit, type Actor } from '../audit/service.js';
 import type { AccessLevel, ShortAnswer } from '../content/tables.js';
 import type { Engine } from '../engine/engine.js';
-import { findAnswer, listAnswers, updateAnswer } from './queries.js';
+import { currentKnowledgeVersion } from '../engine/queries.js';
+import { findAnswer, findStoredOverlaps, listAnswers, storeOverlaps, updateAnswer } from './queries.js';
 
 const SHORT: readonly ShortAnswer[] = ['Yes', 'No', 'Partial', 'N/A'];
 const LEVELS: readonly AccessLevel[] = ['public', 'nda', 'internal'];
@@ -85,6 +86,20 @@ export function findOverlaps(engine: Engine, answers: { id: string; question: st
       overlaps.push({ a: a.id, b: other.id, answers: [a.answer, other.answer], question: text });
     }
   }
+  return overlaps;
+}
+
+/**
+ * The overlaps of the current knowledge version: computed once per version (content sync or a
+ * library edit makes a new one) and stored, so a page view only reads them.
+ */
+export async function libraryOverlaps(db: Kysely<Database>, engines: { get(): Promise<Engine> }, clock: Clock): Promise<Overlap[]> {
+  const version = await currentKnowledgeVersion(db);
+  const stored = await findStoredOverlaps(db, version);
+  if (stored) return stored;
+  const answers = await listAnswers(db);
+  const overlaps = findOverlaps(await engines.get(), answers.map((a) => ({ id: a.id, question: a.question, answer: a.answer, phrasings: a.phrasings })));
+  await db.transaction().execute((tx) => storeOverlaps(tx, version, overlaps, clock.now()));
   return overlaps;
 }
 

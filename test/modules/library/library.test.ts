@@ -49,6 +49,18 @@ describe('answer library', () => {
     expect(page.text).toMatch(/mfa-admins(-old)?<\/a> \((Yes|No)\) and <a href="\/admin\/library\/mfa-admins(-old)?">/);
   });
 
+  it('computes the overlaps once per knowledge version and stores them; a page view only reads them', async () => {
+    await viewer.agent.get('/admin/library').expect(200);
+    const stored = await t.database.db.selectFrom('library_overlaps').selectAll().execute();
+    expect(stored).toHaveLength(1);
+    expect(stored[0].overlaps.map((o) => [o.a, o.b].sort().join('|'))).toContain('mfa-admins|mfa-admins-old');
+    // A second view reads the stored row rather than computing again: emptied, the page shows no warning.
+    await t.database.db.updateTable('library_overlaps').set({ overlaps: '[]' }).execute();
+    expect((await viewer.agent.get('/admin/library').expect(200)).text).not.toContain('Answers that disagree on the same question');
+    await t.database.db.deleteFrom('library_overlaps').execute();
+    expect((await viewer.agent.get('/admin/library').expect(200)).text).toContain('Answers that disagree on the same question');
+  });
+
   it('edits an answer with history on the audit log; the next content sync reports the conflict instead of overwriting', async () => {
     await editor.agent
       .post('/admin/library/backups')
