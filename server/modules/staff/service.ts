@@ -63,7 +63,10 @@ export async function createUser(
   });
 }
 
-/** The last enabled admin (the break-glass admin counts) cannot be demoted or disabled. */
+/**
+ * From the web, the last enabled admin (the break-glass admin counts) cannot be demoted or
+ * disabled: nobody could undo it there. The CLI, the operator's own recovery path, may.
+ */
 async function keepAnAdmin(tx: DbOrTx, user: { id: string; role: Role; disabled_at: Date | null }): Promise<void> {
   if (user.role !== 'admin' || user.disabled_at) return;
   const others = await tx.selectFrom('staff_users').select('id').where('role', '=', 'admin').where('disabled_at', 'is', null).where('id', '!=', user.id).limit(1).executeTakeFirst();
@@ -105,7 +108,7 @@ export async function setRole(db: Kysely<Database>, clock: Clock, email: string,
   assertRole(role);
   await db.transaction().execute(async (tx) => {
     const user = await requireUserByEmail(tx, email);
-    if (role !== 'admin') await keepAnAdmin(tx, user);
+    if (role !== 'admin' && by.actorKind === 'user') await keepAnAdmin(tx, user);
     await q.updateUser(tx, user.id, { role });
     await appendAudit(tx, clock, { ...by, action: 'staff.role_changed', subject: user.email, details: { from: user.role, to: role } });
   });
@@ -114,7 +117,7 @@ export async function setRole(db: Kysely<Database>, clock: Clock, email: string,
 export async function setDisabled(db: Kysely<Database>, clock: Clock, email: string, disabled: boolean, by: Actor): Promise<void> {
   await db.transaction().execute(async (tx) => {
     const user = await requireUserByEmail(tx, email);
-    if (disabled) await keepAnAdmin(tx, user);
+    if (disabled && by.actorKind === 'user') await keepAnAdmin(tx, user);
     const now = clock.now();
     await q.updateUser(tx, user.id, { disabled_at: disabled ? now : null });
     if (disabled) await q.revokeSessionsOfUser(tx, user.id, now);
