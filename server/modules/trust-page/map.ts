@@ -1,4 +1,4 @@
-import { geoCentroid, geoEqualEarth, geoPath } from 'd3-geo';
+import { geoCentroid, geoEqualEarth, geoPath, type GeoContext } from 'd3-geo';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { feature } from 'topojson-client';
@@ -29,7 +29,7 @@ let base: Base | null = null;
  * onto the previous one and rings that shrink to nothing: a third of the size of d3's absolute
  * one-decimal output, and no visible difference at the map's size.
  */
-class CompactPath {
+class CompactPath implements GeoContext {
   private out = '';
   private ring: [number, number][] = [];
   private x = 0;
@@ -51,6 +51,8 @@ class CompactPath {
   }
 
   arc(): void {}
+
+  beginPath(): void {}
 
   result(): string {
     this.flush();
@@ -98,7 +100,7 @@ function world(): Base {
       .filter((f) => f.id !== '010')
       .map((f) => {
         const context = new CompactPath();
-        geoPath(projection, context as unknown as CanvasRenderingContext2D)(f);
+        geoPath(projection, context)(f);
         return { id: String(f.id), d: context.result(), centroid: geoCentroid(f) as [number, number] };
       }),
   };

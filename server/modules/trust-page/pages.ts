@@ -7,7 +7,7 @@ import { NotFoundError, ValidationError } from '../../errors.js';
 import { neutralise, toCsv } from '../../lib/csv.js';
 import { compareControlIds, loadMatrix, THEMES } from './matrix.js';
 import { cachedPage } from './render.js';
-import { searchSite } from './search.js';
+import { PAGE_SIZE, SEARCH_TYPES, searchSite, type SearchType } from './search.js';
 
 /** The pages that read the operating model: responsibility matrix, controls, search. */
 export async function trustModelPages(app: FastifyInstance): Promise<void> {
@@ -62,12 +62,34 @@ export async function trustModelPages(app: FastifyInstance): Promise<void> {
     }),
   );
 
+  const TYPE_LABELS: Record<SearchType, string> = { answers: 'Answers', controls: 'Controls', responsibilities: 'Responsibilities', documents: 'Documents', faq: 'FAQ' };
+
   app.get('/search', pub, (request, reply) =>
     cachedPage(app, request, reply, 'views/trust/search.hbs', async () => {
-      const { q } = request.query as { q?: string };
+      const { q, type: rawType, page: rawPage } = request.query as { q?: unknown; type?: unknown; page?: unknown };
       const query = (typeof q === 'string' ? q : '').slice(0, 200);
-      const results = query.trim() ? await searchSite(app, query) : [];
-      return { title: query ? `Search: ${query}` : 'Search', query, results, searched: Boolean(query.trim()) };
+      // Odd values are read as their default, never an error: these are links people edit by hand.
+      const type = SEARCH_TYPES.find((t) => t === rawType);
+      const page = typeof rawPage === 'string' && /^\d{1,4}$/.test(rawPage) ? Number(rawPage) : 1;
+      const found = query.trim() ? await searchSite(app, query, { type, page }) : null;
+      const link = (params: { type?: SearchType; page?: number }) =>
+        `/search?${new URLSearchParams({ q: query, ...(params.type ? { type: params.type } : {}), ...(params.page && params.page > 1 ? { page: String(params.page) } : {}) })}`;
+      return {
+        title: query ? `Search: ${query}` : 'Search',
+        query,
+        searched: Boolean(found),
+        found,
+        type,
+        typeLabel: type ? TYPE_LABELS[type] : null,
+        filters: found
+          ? [{ label: 'All', url: link({}), count: null, current: !type }, ...SEARCH_TYPES.map((t) => ({ label: TYPE_LABELS[t], url: link({ type: t }), count: found.counts[t], current: t === type }))]
+          : [],
+        firstShown: found && found.total ? (found.page - 1) * PAGE_SIZE + 1 : 0,
+        lastShown: found ? (found.page - 1) * PAGE_SIZE + found.results.length : 0,
+        previous: found && found.page > 1 ? link({ type, page: found.page - 1 }) : null,
+        next: found && found.page < found.pages ? link({ type, page: found.page + 1 }) : null,
+        askUrl: `/ask?${new URLSearchParams({ q: query })}`,
+      };
     }),
   );
 

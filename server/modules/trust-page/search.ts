@@ -3,19 +3,43 @@ import { buildSearchIndex, type SearchIndex } from '../search/index.js';
 import { buildThesaurus } from '../search/thesaurus.js';
 import { currentKnowledgeVersion } from '../engine/queries.js';
 
+/** The filters a visitor can narrow a search to. */
+export const SEARCH_TYPES = ['answers', 'controls', 'responsibilities', 'documents', 'faq'] as const;
+export type SearchType = (typeof SEARCH_TYPES)[number];
+
 export interface SiteHit {
   title: string;
   url: string;
   kind: string;
   snippet: { before: string; mark: string; after: string }[];
+  /** For a control: the services whose responsibility matched, with who does what. */
+  services: { name: string; party: string }[];
 }
+
+export interface SiteResults {
+  total: number;
+  /** How many results each filter would show for this query. */
+  counts: Record<SearchType, number>;
+  page: number;
+  pages: number;
+  results: SiteHit[];
+}
+
+export const PAGE_SIZE = 10;
 
 interface Doc {
   id: string;
   title: string;
   url: string;
   kind: string;
+  /** Everything indexed, keywords included. */
   text: string;
+  /** What a snippet may quote: prose only, never a keyword list. */
+  prose: string;
+  /** The control a control or responsibility belongs to: its results are one. */
+  control?: string;
+  service?: { name: string; party: string };
+  type: SearchType;
 }
 
 interface SearchCache {
@@ -39,18 +63,39 @@ async function siteDocuments(app: FastifyInstance): Promise<Doc[]> {
     db.selectFrom('services').select(['id', 'name']).execute(),
   ]);
   const serviceName = new Map(services.map((s) => [s.id, s.name]));
+  const controlById = new Map(controls.map((c) => [c.id, c]));
   return [
-    ...controls.map((c) => ({ id: `control:${c.id}`, title: `${c.ref} ${c.title}`, url: `/controls/${encodeURIComponent(c.id)}`, kind: 'Control', text: [c.description, c.guidance_provider, c.guidance_customer, c.keywords.join(', ')].filter(Boolean).join(' ') })),
-    ...duties.map((d) => ({
-      id: `duty:${d.control_id}|${d.service_id}`,
-      title: `${serviceName.get(d.service_id) ?? d.service_id}: ${d.control_id} (${d.party})`,
-      url: `/responsibility?service=${encodeURIComponent(d.service_id)}&theme=all#${encodeURIComponent(d.control_id)}`,
-      kind: 'Responsibility',
-      text: [d.provider_duty, d.customer_duty].filter(Boolean).join(' '),
+    ...controls.map((c) => ({
+      id: `control:${c.id}`,
+      title: `${c.ref} ${c.title}`,
+      url: `/controls/${encodeURIComponent(c.id)}`,
+      kind: 'Control',
+      text: [c.description, c.guidance_provider, c.guidance_customer, c.keywords.join(', ')].filter(Boolean).join(' '),
+      prose: [c.description, c.guidance_provider, c.guidance_customer].filter(Boolean).join(' '),
+      control: c.id,
+      type: 'controls' as const,
     })),
-    ...faq.map((f) => ({ id: `faq:${f.id}`, title: f.question, url: `/faq#${f.id}`, kind: 'FAQ', text: f.answer_md.replace(/\[\d+\]/g, '') })),
-    ...answers.map((a) => ({ id: `answer:${a.id}`, title: a.question, url: `/ask?q=${encodeURIComponent(a.question)}`, kind: 'Answer', text: `${a.explanation} ${a.phrasings.join(' ')}` })),
-    ...documents.map((d) => ({ id: `doc:${d.id}`, title: d.title, url: `/documents#${encodeURIComponent(d.id)}`, kind: d.access === 'public' ? 'Document' : 'Document (NDA)', text: d.summary })),
+    ...duties.map((d) => {
+      const text = [d.provider_duty, d.customer_duty].filter(Boolean).join(' ');
+      const control = controlById.get(d.control_id);
+      return {
+        id: `duty:${d.control_id}|${d.service_id}`,
+        title: control ? `${control.ref} ${control.title}` : d.control_id,
+        url: `/controls/${encodeURIComponent(d.control_id)}`,
+        kind: 'Control',
+        text,
+        prose: text,
+        control: d.control_id,
+        service: { name: serviceName.get(d.service_id) ?? d.service_id, party: d.party },
+        type: 'responsibilities' as const,
+      };
+    }),
+    ...faq.map((f) => {
+      const text = f.answer_md.replace(/\[\d+\]/g, '');
+      return { id: `faq:${f.id}`, title: f.question, url: `/faq#${f.id}`, kind: 'FAQ', text, prose: text, type: 'faq' as const };
+    }),
+    ...answers.map((a) => ({ id: `answer:${a.id}`, title: a.question, url: `/ask?q=${encodeURIComponent(a.question)}`, kind: 'Answer', text: `${a.explanation} ${a.phrasings.join(' ')}`, prose: a.explanation, type: 'answers' as const })),
+    ...documents.map((d) => ({ id: `doc:${d.id}`, title: d.title, url: `/documents#${encodeURIComponent(d.id)}`, kind: d.access === 'public' ? 'Document' : 'Document (NDA)', text: d.summary, prose: d.summary, type: 'documents' as const })),
   ];
 }
 
@@ -68,7 +113,13 @@ function snippetOf(text: string, terms: string[]) {
   return [{ before: (start > 0 ? '…' : '') + text.slice(start, at), mark: text.slice(at, at + length), after: text.slice(at + length, at + length + 120) + '…' }];
 }
 
-export async function searchSite(app: FastifyInstance, query: string): Promise<SiteHit[]> {
+/**
+ * Searches the public content: every match counted (not a first page), a control's text and its
+ * responsibilities folded into one result that names the services, filters by type, pages of
+ * PAGE_SIZE. A query whose words occur nowhere finds nothing (lunr would otherwise return every
+ * document for a query with no usable term).
+ */
+export async function searchSite(app: FastifyInstance, query: string, options: { type?: SearchType; page?: number } = {}): Promise<SiteResults> {
   const version = await currentKnowledgeVersion(app.deps.db);
   let cached = indexes.get(app);
   if (!cached || cached.version !== version) {
@@ -82,8 +133,33 @@ export async function searchSite(app: FastifyInstance, query: string): Promise<S
     indexes.set(app, cached);
   }
   const { docs, index } = cached;
-  return index.search(query, { limit: 25 }).map((hit) => {
+  const hits = index.search(query, { limit: docs.size }).filter((hit) => hit.matched.length > 0);
+
+  // One result per control: its own text or any service's duty, whichever matched first leads.
+  const groups = new Map<string, { doc: Doc; matched: string[]; services: { name: string; party: string }[]; types: Set<SearchType> }>();
+  for (const hit of hits) {
     const doc = docs.get(hit.id)!;
-    return { title: doc.title, url: doc.url, kind: doc.kind, snippet: snippetOf(`${doc.text}`, hit.matched) };
-  });
+    const key = doc.control ? `control:${doc.control}` : doc.id;
+    let group = groups.get(key);
+    if (!group) {
+      group = { doc, matched: hit.matched, services: [], types: new Set() };
+      groups.set(key, group);
+    }
+    group.types.add(doc.type);
+    if (doc.service) group.services.push(doc.service);
+  }
+  const all = [...groups.values()];
+  const typeOf = (g: (typeof all)[number], type: SearchType) => (type === 'controls' ? g.doc.control !== undefined : g.types.has(type));
+  const counts = Object.fromEntries(SEARCH_TYPES.map((type) => [type, all.filter((g) => typeOf(g, type)).length])) as Record<SearchType, number>;
+  const chosen = options.type ? all.filter((g) => typeOf(g, options.type!)) : all;
+  const pages = Math.max(1, Math.ceil(chosen.length / PAGE_SIZE));
+  const page = Math.min(Math.max(1, options.page ?? 1), pages);
+  const results = chosen.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE).map(({ doc, matched, services }) => ({
+    title: doc.title,
+    url: doc.url,
+    kind: doc.kind,
+    snippet: snippetOf(doc.prose, matched),
+    services,
+  }));
+  return { total: chosen.length, counts, page, pages, results };
 }
