@@ -1,0 +1,191 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copyContent } from '../helpers/content-fixture.js';
+import { runCliAsync, startServer, type RunningServer } from '../helpers/cli.js';
+
+/**
+ * Two `evident serve` processes on one PostgreSQL database, behind nginx (round-robin), with
+ * the environment docs/deploy.md describes. Everything goes through the proxy, as a browser's
+ * requests would.
+ */
+const serverUrl = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+const database = `evident_deploy_${process.pid}`;
+const databaseUrl = serverUrl.replace(/\/[^/]*$/, `/${database}`);
+const work = mkdtempSync(path.join(os.tmpdir(), 'evident-deploy-'));
+const content = copyContent();
+let proxyPort = 0;
+let proxy: string;
+let nginx: ChildProcess;
+const instances: RunningServer[] = [];
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function admin(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+/** The same for every instance: the secrets that must be equal, the database, the proxy's address. */
+const env = () => ({
+  NODE_ENV: 'production',
+  DATABASE_URL: databaseUrl,
+  CONTENT_DIR: content.dir,
+  BASE_URL: proxy,
+  TRUST_PROXY: '127.0.0.1',
+  SESSION_SECRET: 'deploy-test-session-secret-0123456789abcdef',
+  AUDIT_KEY: 'deploy:deploy-test-audit-key-0123456789abcdef',
+  LOGIN_RATE_LIMIT: '6',
+  LOG_LEVEL: 'warn',
+});
+
+function startNginx(upstreams: string[]): Promise<void> {
+  const conf = path.join(work, 'nginx.conf');
+  writeFileSync(
+    conf,
+    `worker_processes 1;
+pid ${work}/nginx.pid;
+error_log ${work}/error.log warn;
+events { worker_connections 256; }
+http {
+  access_log off;
+  client_body_temp_path ${work}/body; proxy_temp_path ${work}/proxy;
+  fastcgi_temp_path ${work}/fastcgi; uwsgi_temp_path ${work}/uwsgi; scgi_temp_path ${work}/scgi;
+  upstream evident { ${upstreams.map((u) => `server ${u} max_fails=1 fail_timeout=5s;`).join(' ')} keepalive 8; }
+  server {
+    listen 127.0.0.1:${proxyPort};
+    client_max_body_size 12m;
+    location / {
+      proxy_pass http://evident;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host $host;
+      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+      proxy_set_header X-Forwarded-Proto $scheme;
+      proxy_next_upstream error timeout http_502 http_503;
+    }
+  }
+}
+`,
+  );
+  nginx = spawn('nginx', ['-p', work, '-c', conf, '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  return waitFor(async () => (await fetch(`${proxy}/livez`).catch(() => null))?.status === 200, 'nginx to answer');
+}
+
+async function waitFor(check: () => Promise<boolean>, what: string, tries = 250): Promise<void> {
+  for (let i = 0; i < tries; i++) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`still waiting for ${what}`);
+}
+
+/** A signed-in session through the proxy: the cookie works on whichever instance answers. */
+async function signIn(email: string, password: string): Promise<{ cookie: string; csrf: string }> {
+  const res = await fetch(`${proxy}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json', origin: proxy }, body: JSON.stringify({ email, password }) });
+  expect(res.status).toBe(200);
+  const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  return { cookie, csrf: ((await res.json()) as { csrfToken: string }).csrfToken };
+}
+
+beforeAll(async () => {
+  await admin(`drop database if exists ${database}`);
+  await admin(`create database ${database}`);
+  proxyPort = await freePort();
+  proxy = `http://127.0.0.1:${proxyPort}`;
+  // Started one after the other would hide a start-up race: start both at once.
+  instances.push(...(await Promise.all([startServer(env()), startServer(env())])));
+  await startNginx(instances.map((i) => i.baseUrl.replace('http://', '')));
+  const add = await runCliAsync(['user', 'add', '--email', 'ops@acme.example', '--role', 'editor', '--password-stdin'], { DATABASE_URL: databaseUrl, CONTENT_DIR: content.dir }, 'a long enough password\n');
+  expect(add.status, add.stderr).toBe(0);
+});
+
+afterAll(async () => {
+  nginx?.kill('SIGTERM');
+  await Promise.all(instances.map((i) => i.stop('SIGKILL').catch(() => null)));
+  await admin(`drop database if exists ${database} with (force)`).catch(() => {});
+  content.remove();
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('two instances behind nginx on one PostgreSQL database', () => {
+  it('both start together on a fresh database; both are ready', async () => {
+    for (const instance of instances) expect((await fetch(`${instance.baseUrl}/readyz`)).status).toBe(200);
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    const { rows } = await client.query('select count(*)::int as n from content_revisions');
+    await client.end();
+    expect(rows[0].n).toBe(1);
+  });
+
+  it('a questionnaire uploaded through the proxy is answered and read back through it, whichever instance answers', async () => {
+    const { cookie, csrf } = await signIn('ops@acme.example', 'a long enough password');
+    const form = new FormData();
+    form.set('file', new Blob(['ID,Question\nQ1,Do you back up customer data?\nQ2,Is data encrypted at rest?\n']), 'q.csv');
+    const upload = await fetch(`${proxy}/api/v1/questionnaires`, { method: 'POST', headers: { cookie, 'x-csrf-token': csrf }, body: form });
+    expect(upload.status).toBe(201);
+    const { id } = (await upload.json()) as { id: string };
+    await waitFor(async () => ((await (await fetch(`${proxy}/api/v1/questionnaires/${id}`, { headers: { cookie } })).json()) as { status: string }).status === 'ready', 'the questionnaire to be answered', 1000);
+    for (let i = 0; i < 4; i++) {
+      const read = (await (await fetch(`${proxy}/api/v1/questionnaires/${id}`, { headers: { cookie } })).json()) as { questions: unknown[] };
+      expect(read.questions).toHaveLength(2);
+    }
+  });
+
+  it('a content sync (CLI) shows on every instance without restarting them', async () => {
+    content.edit('provider.yaml', (text) => text.replace('A tiny provider used by the tests.', 'A tiny provider, synced once for all instances.'));
+    const sync = await runCliAsync(['content', 'sync'], { DATABASE_URL: databaseUrl, CONTENT_DIR: content.dir });
+    expect(sync.status, sync.stderr).toBe(0);
+    for (const instance of instances) {
+      await waitFor(async () => (await (await fetch(`${instance.baseUrl}/`)).text()).includes('synced once for all instances'), `${instance.baseUrl} to show the sync`);
+    }
+  });
+
+  it('the sign-in rate limit counts across both instances', async () => {
+    const statuses: number[] = [];
+    for (let n = 0; n < 7; n++) {
+      const res = await fetch(`${proxy}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json', origin: proxy }, body: JSON.stringify({ email: `nobody${n}@example.com`, password: 'wrong password' }) });
+      statuses.push(res.status);
+    }
+    // Six a minute from this address (one sign-in above counts too): round-robin would allow twelve per-process.
+    expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
+    expect(statuses.slice(5)).toEqual([429, 429]);
+  });
+
+  it('SIGTERM to one instance under load: no idempotent request fails, the other keeps serving', async () => {
+    const [first, second] = instances;
+    const results: number[] = [];
+    let stop = false;
+    const load = (async () => {
+      while (!stop) {
+        const batch = await Promise.all(Array.from({ length: 4 }, () => fetch(`${proxy}/`).then((r) => r.status, () => 0)));
+        results.push(...batch);
+      }
+    })();
+    await waitFor(async () => results.length >= 20, 'some load');
+    const exit = await first.stop('SIGTERM');
+    const before = results.length;
+    await waitFor(async () => results.length >= before + 40, 'load after the stop');
+    stop = true;
+    await load;
+    expect(exit).toBe(0);
+    expect(results.filter((s) => s !== 200)).toEqual([]);
+    expect((await fetch(`${second.baseUrl}/readyz`)).status).toBe(200);
+  });
+});
