@@ -21,7 +21,7 @@ export const databaseColumns: Columns = {
   services: { id: true, name: true, model: true, summary: true, description: true, ...synced },
   responsibilities: {
     id: true, control_id: true, service_id: true, party: true, provider_duty: true, customer_duty: true, reason: true, owner: true,
-    evidence_ids: true, ...synced,
+    evidence_ids: true, third_parties: true, ...synced,
   },
   evidence: {
     id: true, title: true, summary: true, kind: true, owner: true, source: true, collected_on: true, review_by: true, control_ids: true,

@@ -3,6 +3,7 @@ import { eq } from './eq.js';
 import { formatDate } from './format-date.js';
 import { includes } from './includes.js';
 import { json } from './json.js';
+import { partyLabel } from './party-label.js';
 
 /** Every helper the templates may call, registered by name. */
 export const helpers: Record<string, (...args: never[]) => unknown> = {
@@ -11,4 +12,5 @@ export const helpers: Record<string, (...args: never[]) => unknown> = {
   formatDate,
   includes,
   json,
+  partyLabel,
 };

@@ -275,6 +275,7 @@ function loadResponsibilities(root: string, read: (f: string) => YamlFile, bundl
           reason: (checked.reason as string | undefined) ?? null,
           owner: (checked.owner as string | undefined) ?? null,
           evidence: (checked.evidence as string[] | undefined) ?? [],
+          thirdParties: (checked.thirdParties as string[] | undefined) ?? [],
           inherited,
           at: file.at(blockPath),
         });

@@ -31,6 +31,7 @@ export function checkReferences(bundle: ContentBundle, options: CheckOptions): P
   const controls = unique(bundle.controls, 'control');
   const services = unique(bundle.services, 'service');
   const evidence = unique(bundle.evidence, 'evidence');
+  const subprocessorIds = new Set(bundle.subprocessors.map((s) => s.id));
   const categories = unique(bundle.dataCategories, 'data category');
   const regions = unique(bundle.regions, 'region');
   const subprocessors = unique(bundle.subprocessors, 'subprocessor');
@@ -50,7 +51,11 @@ export function checkReferences(bundle: ContentBundle, options: CheckOptions): P
     if (!services.has(r.serviceId)) error(r.at, `${owner}: unknown service "${r.serviceId}"`);
     known(evidence, r.evidence, r.at, 'evidence', owner);
     if ((r.party === 'customer' || r.party === 'shared') && !r.customer) error(r.at, `${owner}: party is ${r.party} but no customer duty is written`);
-    if ((r.party === 'provider' || r.party === 'shared') && !r.provider) error(r.at, `${owner}: party is ${r.party} but no provider duty is written`);
+    if (r.party !== 'customer' && r.party !== 'not-applicable' && !r.provider) error(r.at, `${owner}: party is ${r.party} but no provider duty is written`);
+    const outsourced = r.party === 'third-party' || r.party === 'shared-third-party';
+    if (outsourced && !r.thirdParties.length) error(r.at, `${owner}: party is ${r.party} but "thirdParties" names no subservice organisation`);
+    if (!outsourced && r.thirdParties.length) error(r.at, `${owner}: "thirdParties" is only for third-party and shared-third-party rows`);
+    for (const id of r.thirdParties) if (!subprocessorIds.has(id)) error(r.at, `${owner}: unknown subprocessor "${id}" in thirdParties`);
     if (r.party === 'not-applicable' && !r.reason) error(r.at, `${owner}: not-applicable needs a reason`);
     if (r.party !== 'not-applicable' && !r.owner) warn(r.at, `${owner}: no owner named`);
   }

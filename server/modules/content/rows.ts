@@ -22,7 +22,7 @@ function row(item: Located | null, position: number, columns: Record<string, unk
   };
 }
 
-const jsonColumns = new Set(['data', 'keywords', 'focus', 'to_refs', 'evidence_ids', 'control_ids', 'phrasings', 'service_overrides', 'citations']);
+const jsonColumns = new Set(['data', 'keywords', 'focus', 'to_refs', 'evidence_ids', 'control_ids', 'phrasings', 'service_overrides', 'citations', 'third_parties']);
 function isJsonText(column: string): boolean {
   return jsonColumns.has(column);
 }
@@ -82,6 +82,7 @@ export function buildRows(bundle: ContentBundle, contentDir: string): TableRows[
           reason: r.reason,
           owner: r.owner,
           evidence_ids: json(r.evidence),
+          third_parties: json(r.thirdParties),
         }),
       ),
     },

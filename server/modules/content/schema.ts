@@ -20,7 +20,7 @@ const req = (type: FieldType): FieldSpec => ({ type, required: true });
 const opt = (type: FieldType): FieldSpec => ({ type });
 
 export const ACCESS_LEVELS = ['public', 'nda', 'internal'] as const;
-export const PARTIES = ['provider', 'customer', 'shared', 'not-applicable'] as const;
+export const PARTIES = ['provider', 'customer', 'shared', 'third-party', 'shared-third-party', 'not-applicable'] as const;
 export const SERVICE_MODELS = ['IaaS', 'PaaS', 'SaaS'] as const;
 export const SHORT_ANSWERS = ['Yes', 'No', 'Partial', 'N/A'] as const;
 /** What a library answer answers; only `yes-no` and `event` answers carry a canonical short answer. */
@@ -77,6 +77,8 @@ export const specs = {
     reason: opt('string'),
     owner: opt('string'),
     evidence: opt('string[]'),
+    /** Subprocessor ids of the subservice organisations, for third-party and shared-third-party. */
+    thirdParties: opt('string[]'),
   },
   evidence: {
     id: req('string'),

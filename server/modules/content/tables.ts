@@ -5,7 +5,10 @@ export type Json<T> = ColumnType<T, string, string>;
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
 export type AccessLevel = 'public' | 'nda' | 'internal';
-export type Party = 'provider' | 'customer' | 'shared' | 'not-applicable';
+export type Party = 'provider' | 'customer' | 'shared' | 'third-party' | 'shared-third-party' | 'not-applicable';
+
+/** Parties where the provider carries (or answers for) the duty: itself, with the customer, or through a subservice organisation. */
+export const PROVIDER_SIDE: readonly Party[] = ['provider', 'shared', 'third-party', 'shared-third-party'];
 export type ServiceModel = 'IaaS' | 'PaaS' | 'SaaS';
 export type ShortAnswer = 'Yes' | 'No' | 'Partial' | 'N/A';
 export type LibraryKind = 'yes-no' | 'open' | 'responsibility' | 'field' | 'event';
@@ -91,6 +94,8 @@ export interface ResponsibilitiesTable extends SyncedColumns {
   reason: string | null;
   owner: string | null;
   evidence_ids: Json<string[]>;
+  /** Subprocessor ids of the subservice organisations for third-party parties. */
+  third_parties: Json<string[]>;
 }
 
 export interface EvidenceTable extends SyncedColumns {

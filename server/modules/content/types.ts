@@ -78,6 +78,8 @@ export interface ResponsibilityItem extends Located {
   reason: string | null;
   owner: string | null;
   evidence: string[];
+  /** Subprocessor ids for third-party and shared-third-party rows. */
+  thirdParties: string[];
   /** Expanded from the entry's `all` block rather than written for this service. */
   inherited?: boolean;
 }

@@ -1,5 +1,6 @@
 import type { Freshness } from '../evidence/freshness.js';
 import { freshnessChart, freshnessGrid, type FreshnessBar } from './charts.js';
+import { PROVIDER_SIDE } from '../content/tables.js';
 import { findGaps } from './gaps.js';
 import type { ModelControl, OperatingModel } from './model.js';
 import type { ModelDeps } from './service.js';
@@ -9,7 +10,7 @@ const worstFirst: (Freshness | 'none')[] = ['none', 'stale', 'expiring', 'curren
 
 /** The weakest freshness among the evidence behind our part of a control (absent evidence is worst). */
 function controlState(control: ModelControl): Freshness | 'none' {
-  const ours = control.duties.filter((d) => d.party === 'provider' || d.party === 'shared');
+  const ours = control.duties.filter((d) => PROVIDER_SIDE.includes(d.party));
   if (!ours.length) return 'current';
   let worst = worstFirst.length - 1;
   for (const duty of ours) {
@@ -44,7 +45,7 @@ export async function dashboardModel(deps: ModelDeps, model: OperatingModel) {
   const cells = model.controls.map((c) => ({ label: `${c.ref} ${c.title}`, href: `/admin/responsibility?service=${encodeURIComponent(c.duties[0]?.serviceId ?? '')}#${encodeURIComponent(c.id)}`, state: controlState(c) }));
   const coverage = model.services.map((s) => {
     const duties = model.controls.map((c) => c.duties.find((d) => d.serviceId === s.id)).filter((d) => d !== undefined);
-    const ours = duties.filter((d) => d.party === 'provider' || d.party === 'shared');
+    const ours = duties.filter((d) => PROVIDER_SIDE.includes(d.party));
     const evidenced = ours.filter((d) => d.evidence.some((e) => e.freshness !== 'stale')).length;
     const count = (party: string) => duties.filter((d) => d.party === party).length;
     return {

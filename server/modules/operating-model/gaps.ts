@@ -1,3 +1,4 @@
+import { PROVIDER_SIDE } from '../content/tables.js';
 import type { OperatingModel } from './model.js';
 
 export type Severity = 'high' | 'medium' | 'low';
@@ -20,7 +21,7 @@ export function findGaps(model: OperatingModel): Gap[] {
   const gaps: Gap[] = [];
   for (const control of model.controls) {
     for (const duty of control.duties) {
-      const ours = duty.party === 'provider' || duty.party === 'shared';
+      const ours = PROVIDER_SIDE.includes(duty.party);
       if (ours && !duty.evidence.some((e) => e.freshness !== 'stale')) {
         gaps.push({
           severity: 'high',
@@ -33,7 +34,7 @@ export function findGaps(model: OperatingModel): Gap[] {
           nextStep: duty.evidence.length ? 'Collect a fresh copy of the linked evidence and update its review-by date.' : 'Link evidence that shows this duty operating (a record, test result or configuration export).',
         });
       }
-      if ((duty.party === 'shared' || duty.party === 'customer') && !duty.customer) {
+      if ((duty.party === 'shared' || duty.party === 'shared-third-party' || duty.party === 'customer') && !duty.customer) {
         gaps.push({ severity: 'high', kind: 'no-customer-duty', control: control.id, service: duty.serviceId, evidence: null, owner: duty.owner ?? 'Compliance Office', problem: `${control.ref} on ${duty.serviceId} is ${duty.party} but says nothing about what the customer must do.`, nextStep: 'Write the customer duty in plain, actionable words.' });
       }
       if (duty.party !== 'not-applicable' && !duty.owner) {

@@ -1,5 +1,16 @@
 import { createHash } from 'node:crypto';
+import type { Party } from '../content/tables.js';
 import type { OperatingModel } from './model.js';
+
+// OSCAL names who answers for a duty; a subservice organisation works for the provider, who stays accountable.
+const ROLES: Record<Party, string[]> = {
+  provider: ['provider'],
+  customer: ['customer'],
+  shared: ['provider', 'customer'],
+  'third-party': ['provider'],
+  'shared-third-party': ['provider'],
+  'not-applicable': ['provider'],
+};
 
 /** Name-based UUIDs (version 5): the same content always exports the same document. */
 export function uuidFor(name: string): string {
@@ -55,7 +66,7 @@ export function buildComponentDefinition(model: OperatingModel, provider: { name
               const statements = [];
               if (duty!.provider) statements.push({ 'statement-id': `${token(control.id)}_provider`, uuid: uuidFor(`stmt:${service.id}:${control.id}:provider`), description: duty!.provider, 'responsible-roles': [{ 'role-id': 'provider', 'party-uuids': [providerParty] }] });
               if (duty!.customer) statements.push({ 'statement-id': `${token(control.id)}_customer`, uuid: uuidFor(`stmt:${service.id}:${control.id}:customer`), description: duty!.customer, 'responsible-roles': [{ 'role-id': 'customer' }] });
-              const roles = duty!.party === 'shared' ? ['provider', 'customer'] : duty!.party === 'customer' ? ['customer'] : ['provider'];
+              const roles = ROLES[duty!.party];
               return {
                 uuid: uuidFor(`req:${service.id}:${control.id}`),
                 'control-id': token(control.id),

@@ -13,7 +13,7 @@ import { currentModel, exportOscal, exportSoa, uploadEvidenceVersion } from './s
 import { dashboardModel } from './dashboard.js';
 import { cachedResponse } from '../trust-page/cache.js';
 
-const PARTIES: Party[] = ['provider', 'customer', 'shared', 'not-applicable'];
+const PARTIES: Party[] = ['provider', 'customer', 'shared', 'third-party', 'shared-third-party', 'not-applicable'];
 
 /** Staff fully signed in (and meeting the MFA policy) read everything; everyone else what is public. */
 function audienceOf(request: FastifyRequest): AccessLevel {

@@ -1,3 +1,4 @@
+import { PROVIDER_SIDE } from '../content/tables.js';
 import type { ModelControl, OperatingModel } from './model.js';
 
 export interface SoaRow {
@@ -15,7 +16,7 @@ export interface SoaRow {
 function statusOf(control: ModelControl): SoaRow['status'] {
   const duties = control.duties;
   if (duties.length && duties.every((d) => d.party === 'not-applicable')) return 'not applicable';
-  const ours = duties.filter((d) => d.party === 'provider' || d.party === 'shared');
+  const ours = duties.filter((d) => PROVIDER_SIDE.includes(d.party));
   if (!ours.length) return 'customer responsibility';
   const backed = ours.every((d) => d.evidence.some((e) => e.freshness !== 'stale'));
   return backed ? 'implemented' : 'partially implemented';

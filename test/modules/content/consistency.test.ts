@@ -108,6 +108,18 @@ describe('content consistency rules', () => {
     expect(bundle.responsibilities.find((r) => r.id === 'iso27002:8.24|vm')).toMatchObject({ party: 'shared', inherited: false });
   });
 
+  it('a subservice organisation carries a row only when it names a listed subprocessor', () => {
+    copy = copyContent();
+    copy.edit('responsibility/technological.yaml', (t) => t.replace('    db:\n      party: provider\n      provider: Runs continuous', '    db:\n      party: third-party\n      provider: Runs continuous'));
+    expect(problemsOf(copy.dir, 'error').some((e) => e.includes('iso27002:8.13 / db: party is third-party but "thirdParties" names no subservice organisation'))).toBe(true);
+    copy.edit('responsibility/technological.yaml', (t) => t.replace('      party: third-party\n', '      party: third-party\n      thirdParties: [colo-1]\n'));
+    expect(problemsOf(copy.dir, 'error').some((e) => e.includes('unknown subprocessor "colo-1" in thirdParties'))).toBe(true);
+    copy.edit('disclosures/subprocessors.yaml', () => 'subprocessors:\n  - { id: colo-1, name: Colo One, purpose: Data centre space, dataCategories: [customer-content], locations: [DE], started: -100d }\n');
+    const { bundle, problems } = checkContent(copy.dir, clock);
+    expect(problems.filter((p) => p.level === 'error').map(formatProblem)).toEqual([]);
+    expect(bundle.responsibilities.find((r) => r.id === 'iso27002:8.13|db')).toMatchObject({ party: 'third-party', thirdParties: ['colo-1'] });
+  });
+
   it('passes the shipped demo content without errors', () => {
     const errors = checkContent(path.join(projectRoot, 'content'), clock).problems.filter((p) => p.level === 'error');
     expect(errors.map(formatProblem)).toEqual([]);

@@ -82,6 +82,13 @@ describe('on the demo provider', () => {
     expect(named.controls.slice(0, 2).sort()).toEqual(['iso27002:5.36', 'iso27002:8.8']);
   });
 
+  it('the control page names a subservice organisation where colocation operators run the physical control', async () => {
+    const page = await request(t.app.server).get('/controls/iso27002%3A7.4').expect(200);
+    expect(page.text).toContain('<span class="party party-third-party">subservice organisation</span>');
+    const entry = await request(t.app.server).get('/controls/iso27002%3A7.2').expect(200);
+    expect(entry.text).toContain('provider and subservice organisation');
+  });
+
   it('the control page redirects an old number to the current control', async () => {
     const res = await request(t.app.server).get('/controls/A.9.2.3').expect(301);
     expect(res.headers.location).toBe('/controls/iso27002%3A8.2');
