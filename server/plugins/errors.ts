@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors.js';
+import { adminPageModel } from '../lib/page.js';
 
 function wantsJson(request: FastifyRequest): boolean {
   return request.url.startsWith('/api/') || request.url === '/healthz' || (request.headers.accept ?? '').startsWith('application/json');
@@ -33,7 +34,16 @@ export async function sendError(request: FastifyRequest, reply: FastifyReply, re
   if (wantsJson(request) || !reply.view) {
     return reply.send({ error: { code: rendered.code, message: rendered.message, ...(rendered.details ? { details: rendered.details } : {}) }, requestId: request.id });
   }
-  return reply.view('views/error.hbs', { title: `${rendered.statusCode}`, status: rendered.statusCode, message: rendered.message, requestId: request.id }, { layout: 'layouts/main.hbs' });
+  const model = { title: `${rendered.statusCode}`, status: rendered.statusCode, message: rendered.message, requestId: request.id };
+  // Signed-in staff on an admin page stay in the admin, with its navigation, not the public site's.
+  if (request.staff && !request.staff.mfaPending && request.url.startsWith('/admin')) {
+    try {
+      return await reply.view('views/error.hbs', await adminPageModel(request, { ...model, home: '/admin' }), { layout: 'layouts/admin.hbs' });
+    } catch {
+      // The admin frame itself failed (its database read): the plain page below still says what happened.
+    }
+  }
+  return reply.view('views/error.hbs', model, { layout: 'layouts/main.hbs' });
 }
 
 export function registerErrorHandling(app: FastifyInstance): void {

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { NotFoundError } from '../../errors.js';
+import { AppError, NotFoundError } from '../../errors.js';
 import { renderAdmin } from '../../lib/page.js';
 import { listUsers } from '../staff/queries.js';
 import { actorOf } from '../audit/actor.js';
@@ -84,6 +84,27 @@ function toItemFilter(filter: GridFilter, bands: { high: number; check: number }
   };
 }
 
+interface UploadProblem {
+  status: number;
+  fileName: string | null;
+  message: string;
+  advice: string;
+}
+
+/** What went wrong with an upload and what to do next; null for errors that are not the file's (5xx). */
+function uploadProblem(error: unknown, fileName: string | null): UploadProblem | null {
+  if (!(error instanceof AppError) || error.statusCode >= 500 || error.statusCode === 401) return null;
+  const advice =
+    error.statusCode === 413
+      ? 'Upload a smaller file, or split it into several.'
+      : error.statusCode === 429
+        ? 'Wait until the questionnaires being answered now are done, then upload it again.'
+        : error instanceof ImportError
+          ? 'Check that it opens in a spreadsheet program and is an .xlsx, .xlsm, .csv or .json file, then upload it again.'
+          : 'Correct the form and upload the file again.';
+  return { status: error.statusCode, fileName, message: error.message, advice };
+}
+
 const itemParams = { type: 'object', properties: { id: text(100), itemId: { type: 'integer', minimum: 1 } }, required: ['id', 'itemId'] } as const;
 
 /** Questions per page of the review page: a 20,000-question file is 200 pages, not 46 MB of HTML. */
@@ -103,15 +124,17 @@ export async function questionnairePages(app: FastifyInstance): Promise<void> {
   });
   const services = () => db.selectFrom('services').select(['id', 'name', 'model']).orderBy('position').execute();
 
-  app.get('/admin/questionnaires', { config: { access: 'viewer' } }, async (request, reply) =>
+  const listPage = async (request: FastifyRequest, reply: FastifyReply, uploadError: UploadProblem | null = null) =>
     renderAdmin(request, reply, 'views/questionnaires/list.hbs', {
       title: 'Questionnaires',
       questionnaires: await listQuestionnaireOverviews(db, clock),
       services: await services(),
       audiences: AUDIENCES.filter((a) => a !== 'internal' || request.staff?.user.role === 'admin'),
       canEdit: request.staff?.user.role !== 'viewer',
-    }),
-  );
+      uploadError,
+    });
+
+  app.get('/admin/questionnaires', { config: { access: 'viewer' } }, async (request, reply) => listPage(request, reply));
 
   const submit = async (request: Parameters<typeof renderAdmin>[0], reply: Parameters<typeof renderAdmin>[1], input: Awaited<ReturnType<typeof readUpload>>) => {
     try {
@@ -129,7 +152,20 @@ export async function questionnairePages(app: FastifyInstance): Promise<void> {
     }
   };
 
-  app.post('/admin/questionnaires', { config: { access: 'editor' } }, async (request, reply) => submit(request, reply, await readUpload(request)));
+  // A file that cannot be taken is said in the upload card, in plain words: staff stay in the admin.
+  app.post('/admin/questionnaires', { config: { access: 'editor' } }, async (request, reply) => {
+    let fileName: string | null = null;
+    try {
+      const input = await readUpload(request);
+      fileName = input.fileName;
+      return await submit(request, reply, input);
+    } catch (error) {
+      const problem = uploadProblem(error, fileName);
+      if (!problem) throw error;
+      reply.code(problem.status);
+      return listPage(request, reply, problem);
+    }
+  });
 
   app.post('/admin/questionnaires/pending/:token', { config: { access: 'editor' }, schema: { body: bodyOf({ questionColumn: text(200), includeHidden: text(10), includeSheets: textList() }) } }, async (request, reply) => {
     const { token } = request.params as { token: string };

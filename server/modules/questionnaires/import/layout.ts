@@ -274,7 +274,7 @@ export function findQuestions(workbook: Workbook, options: LayoutOptions = {}): 
     if (skipped.length && !options.questionColumn) {
       throw new ImportError(`No questions found: every sheet was skipped (${skipped.map((s) => `"${s.name}": ${s.reason}`).join('; ')}). Include a sheet to read it anyway.`);
     }
-    const hint = options.questionColumn ? `column "${options.questionColumn}" holds no questions` : 'no column of questions was found (name the column with --question-column, or pick it in the preview)';
+    const hint = options.questionColumn ? `column "${options.questionColumn}" holds no questions` : 'no column of questions was found; name the question column (its letter or header text) or pick it in the preview';
     throw new ImportError(`No questions found: ${hint}.`);
   }
   return { format: workbook.format, layouts, questions, sheets, warnings };
