@@ -24,6 +24,11 @@ import { createUser } from '../server/modules/staff/service.js';
 import { createToken } from '../server/modules/staff/tokens.js';
 import { buildLargestQuestionnaire } from '../test/helpers/workbooks.js';
 
+// BENCH_ONLY=proxy: only the trust page through nginx with one and two instances (bench-proxy.ts).
+if (process.env.BENCH_ONLY === 'proxy') {
+  await import('./bench-proxy.js');
+  process.exit(0);
+}
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 /**
  * BENCH_ONLY=heavy measures only the pages under heavy work (the slow phases are skipped);

@@ -1,12 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyContent } from '../helpers/content-fixture.js';
 import { runCliAsync, startServer, type RunningServer } from '../helpers/cli.js';
+import { freePort, startNginx, type RunningNginx } from '../helpers/nginx.js';
 
 /**
  * Two `evident serve` processes on one PostgreSQL database, behind nginx (round-robin), with
@@ -18,19 +17,9 @@ const database = `evident_deploy_${process.pid}`;
 const databaseUrl = serverUrl.replace(/\/[^/]*$/, `/${database}`);
 const work = mkdtempSync(path.join(os.tmpdir(), 'evident-deploy-'));
 const content = copyContent();
-let proxyPort = 0;
 let proxy: string;
-let nginx: ChildProcess;
+let nginx: RunningNginx;
 const instances: RunningServer[] = [];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 async function admin(sql: string): Promise<void> {
   const client = new pg.Client({ connectionString: serverUrl });
@@ -55,39 +44,6 @@ const env = () => ({
   LOG_LEVEL: 'warn',
 });
 
-function startNginx(upstreams: string[]): Promise<void> {
-  const conf = path.join(work, 'nginx.conf');
-  writeFileSync(
-    conf,
-    `worker_processes 1;
-pid ${work}/nginx.pid;
-error_log ${work}/error.log warn;
-events { worker_connections 256; }
-http {
-  access_log off;
-  client_body_temp_path ${work}/body; proxy_temp_path ${work}/proxy;
-  fastcgi_temp_path ${work}/fastcgi; uwsgi_temp_path ${work}/uwsgi; scgi_temp_path ${work}/scgi;
-  upstream evident { ${upstreams.map((u) => `server ${u} max_fails=1 fail_timeout=5s;`).join(' ')} keepalive 8; }
-  server {
-    listen 127.0.0.1:${proxyPort};
-    client_max_body_size 12m;
-    location / {
-      proxy_pass http://evident;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_set_header Host $host;
-      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-      proxy_set_header X-Forwarded-Proto $scheme;
-      proxy_next_upstream error timeout http_502 http_503;
-    }
-  }
-}
-`,
-  );
-  nginx = spawn('nginx', ['-p', work, '-c', conf, '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  return waitFor(async () => (await fetch(`${proxy}/livez`).catch(() => null))?.status === 200, 'nginx to answer');
-}
-
 async function waitFor(check: () => Promise<boolean>, what: string, tries = 250): Promise<void> {
   for (let i = 0; i < tries; i++) {
     if (await check()) return;
@@ -107,17 +63,18 @@ async function signIn(email: string, password: string): Promise<{ cookie: string
 beforeAll(async () => {
   await admin(`drop database if exists ${database}`);
   await admin(`create database ${database}`);
-  proxyPort = await freePort();
+  // The instances need the proxy's address (BASE_URL) before it runs: take a port for it now.
+  const proxyPort = await freePort();
   proxy = `http://127.0.0.1:${proxyPort}`;
   // Started one after the other would hide a start-up race: start both at once.
   instances.push(...(await Promise.all([startServer(env()), startServer(env())])));
-  await startNginx(instances.map((i) => i.baseUrl.replace('http://', '')));
+  nginx = await startNginx(work, instances.map((i) => i.baseUrl.replace('http://', '')), proxyPort);
   const add = await runCliAsync(['user', 'add', '--email', 'ops@acme.example', '--role', 'editor', '--password-stdin'], { DATABASE_URL: databaseUrl, CONTENT_DIR: content.dir }, 'a long enough password\n');
   expect(add.status, add.stderr).toBe(0);
 });
 
 afterAll(async () => {
-  nginx?.kill('SIGTERM');
+  nginx?.stop();
   await Promise.all(instances.map((i) => i.stop('SIGKILL').catch(() => null)));
   await admin(`drop database if exists ${database} with (force)`).catch(() => {});
   content.remove();
