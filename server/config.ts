@@ -40,6 +40,8 @@ export interface Config {
    * client), a hop count, or the proxies' addresses and CIDR ranges. Fastify's trustProxy.
    */
   readonly trustProxy: false | number | readonly string[];
+  /** AES-256 key that encrypts TOTP secrets at rest (32 bytes). */
+  readonly totpKey: Buffer;
   /** scrypt's cost for new password hashes and how many are computed at once. */
   readonly passwordHashing: { readonly scryptN: number; readonly concurrency: number };
   /** Sign-in attempts allowed per client address per minute. */
@@ -273,6 +275,22 @@ function readAuditKeys(env: Env, nodeEnv: NodeEnv, dataDir: string): AuditKeyCon
   return parseAuditKeys(stored);
 }
 
+/** TOTP_KEY: 32 random bytes as 64 hex characters or base64(url). */
+export function parseTotpKey(raw: string): Buffer {
+  const value = raw.trim();
+  const key = /^[0-9a-fA-F]{64}$/.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');
+  if (key.length !== 32) throw new ConfigError('TOTP_KEY', 'must be 32 random bytes, as 64 hex characters or base64 (e.g. `openssl rand -base64 32`)');
+  return key;
+}
+
+function readTotpKey(env: Env, nodeEnv: NodeEnv, dataDir: string): Buffer {
+  const raw = env.TOTP_KEY;
+  if (raw) return parseTotpKey(raw);
+  if (nodeEnv === 'production') throw new ConfigError('TOTP_KEY', 'is required in production (32 random bytes, hex or base64; the same on every instance)');
+  if (nodeEnv === 'test') return Buffer.alloc(32, 7);
+  return parseTotpKey(generatedSecret(dataDir, 'totp-key', () => randomBytes(32).toString('base64url')));
+}
+
 function readSessionSecret(env: Env, nodeEnv: NodeEnv, dataDir: string): string {
   const raw = env.SESSION_SECRET;
   if (raw) {
@@ -319,6 +337,7 @@ export function loadConfig(env: Env = process.env): Config {
     publicFormRateLimit: readPositiveInt(env, 'PUBLIC_FORM_RATE_LIMIT', 10),
     fixedNow,
     auditKeys: Object.freeze(readAuditKeys(env, nodeEnv, dataDir).map((k) => Object.freeze(k))),
+    totpKey: readTotpKey(env, nodeEnv, dataDir),
     // On the embedded database the data folder is the natural place; with a server, the operator says where.
     auditCheckpointDir: env.AUDIT_CHECKPOINT_DIR ? path.resolve(projectRoot, env.AUDIT_CHECKPOINT_DIR) : databaseUrl || nodeEnv === 'test' ? null : dataDir,
     auditCheckpointMinutes: readPositiveInt(env, 'AUDIT_CHECKPOINT_MINUTES', 60),

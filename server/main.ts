@@ -23,6 +23,7 @@ export async function serve(): Promise<void> {
     app.log.warn({ interrupted: startup.interruptedQuestionnaires, jobs: startup.interruptedJobs }, 'questionnaires left processing by a stopped instance were marked failed');
   }
   for (const problem of report.problems.filter((p) => p.level === 'warning').slice(0, 20)) app.log.debug(formatProblem(problem));
+  if (startup.sealedTotpSecrets) app.log.info({ count: startup.sealedTotpSecrets }, 'TOTP secrets stored in plain text were encrypted with TOTP_KEY');
   if (startup.sealedLegacyAudit) app.log.info('the audit log is now keyed: entries from before the upgrade are sealed by the first keyed entry');
   const demoAdmin = startup.demoAdmin;
 

@@ -45,10 +45,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...base, ...env })).toThrow(new RegExp(`^${variable}:`));
   });
 
-  it('requires a session secret and an audit key in production and never invents them there', () => {
+  it('requires a session secret, an audit key and a TOTP key in production and never invents them there', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/SESSION_SECRET: is required in production/);
     expect(() => loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40) })).toThrow(/AUDIT_KEY: is required in production/);
-    const config = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40), AUDIT_KEY: `k2:${'n'.repeat(40)},k1:${'o'.repeat(40)}`, BASE_URL: 'https://trust.example.com' });
+    const keys = { SESSION_SECRET: 'x'.repeat(40), AUDIT_KEY: `k2:${'n'.repeat(40)},k1:${'o'.repeat(40)}` };
+    expect(() => loadConfig({ NODE_ENV: 'production', ...keys })).toThrow(/TOTP_KEY: is required in production/);
+    const config = loadConfig({ NODE_ENV: 'production', ...keys, TOTP_KEY: 'cd'.repeat(32), BASE_URL: 'https://trust.example.com' });
     expect(config.secureCookies).toBe(true);
     expect(config.auditKeys.map((k) => k.id)).toEqual(['k2', 'k1']);
     // Production trusts no X-Forwarded-For unless told which proxies to believe.

@@ -7,6 +7,7 @@ import type { Database } from '../../server/db/database.js';
 import { createUser } from '../../server/modules/staff/service.js';
 import { createToken, type TokenOptions } from '../../server/modules/staff/tokens.js';
 import type { Role } from '../../server/modules/staff/tables.js';
+import type { MfaContext } from '../../server/modules/staff/mfa.js';
 
 export const TEST_PASSWORD = 'correct horse battery staple';
 
@@ -34,4 +35,9 @@ export async function signIn(app: FastifyInstance, email: string, password = TES
   const res = await agent.post('/api/v1/session').send({ email, password });
   if (res.status !== 200) throw new Error(`sign-in failed: ${res.status} ${res.text}`);
   return { agent, csrf: res.body.csrfToken as string };
+}
+
+/** The MFA functions' context for a test app (its database, clock and TOTP key). */
+export function mfaOf(t: { database: { db: Kysely<Database> }; clock: Clock; config: { totpKey: Buffer } }): MfaContext {
+  return { db: t.database.db, clock: t.clock, totpKey: t.config.totpKey };
 }

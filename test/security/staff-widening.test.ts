@@ -4,6 +4,7 @@ import { currentTotp, enableMfa, newTotpSecret } from '../../server/modules/staf
 import { setMfaRequired } from '../../server/modules/staff/service.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { makeStaff, signIn, TEST_PASSWORD } from '../helpers/staff.js';
+import { mfaOf } from '../helpers/staff.js';
 
 // Issue 15, finding 5: what public routes return to staff is widened only for staff fully signed
 // in and meeting the MFA policy, and never lands in a shared cache.
@@ -51,7 +52,7 @@ describe('public routes and staff', () => {
   it('show only the public view to a sign-in still waiting for its code', async () => {
     const user = await makeStaff(t.database.db, t.clock, 'admin');
     const secret = newTotpSecret();
-    await enableMfa(t.database.db, t.clock, user.id, secret, currentTotp(secret, user.email, t.clock.now()), null);
+    await enableMfa(mfaOf(t), user.id, secret, currentTotp(secret, user.email, t.clock.now()), null);
     const agent = request.agent(t.app.server);
     const signedIn = await agent.post('/api/v1/session').send({ email: user.email, password: TEST_PASSWORD }).expect(200);
     const pending = await widened(agent, signedIn.body.csrfToken);

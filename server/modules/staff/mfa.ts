@@ -10,6 +10,14 @@ import * as q from './queries.js';
 import { requireUserByEmail, sha256, startSession, type NewSession } from './service.js';
 import { blockedUntil, MFA_CODES_PER_SESSION, MFA_POLICY, secondsUntil } from './throttle.js';
 import type { StaffPrincipal } from './types.js';
+import { isSealed, openTotpSecret, sealTotpSecret, type TotpKey } from './totp-vault.js';
+
+/** What the MFA functions need: the database, the clock, and the key TOTP secrets are sealed with. */
+export interface MfaContext {
+  db: Kysely<Database>;
+  clock: Clock;
+  totpKey: TotpKey;
+}
 
 // ---- TOTP (RFC 6238) ----
 
@@ -56,18 +64,19 @@ export interface Reauthentication {
  * Replacing an authenticator already set up needs the password and a current code from it, so a
  * borrowed session cannot move the second factor to another device.
  */
-export async function enableMfa(db: Kysely<Database>, clock: Clock, userId: string, secret: string, code: string, ip: string | null, reauth?: Reauthentication): Promise<string[]> {
+export async function enableMfa(ctx: MfaContext, userId: string, secret: string, code: string, ip: string | null, reauth?: Reauthentication): Promise<string[]> {
+  const { db, clock } = ctx;
   const user = await q.findUserById(db, userId);
   if (!user) throw new NotFoundError();
   const now = clock.now();
-  if (user.mfa_secret) await requireReauthentication(db, clock, user, reauth, ip);
+  if (user.mfa_secret) await requireReauthentication(ctx, user, reauth, ip);
   const step = totpStep(secret, user.email, code, now);
   if (step === null) throw new ValidationError('That code does not match. Check the time on your device and try the current code.');
   const codes = Array.from({ length: 10 }, () => randomBytes(5).toString('hex'));
   await db.transaction().execute(async (tx) => {
     // The enrolment code is spent: it cannot sign anyone in afterwards.
     await q.updateUser(tx, userId, {
-      mfa_secret: secret,
+      mfa_secret: sealTotpSecret(ctx.totpKey, userId, secret),
       mfa_enabled_at: now,
       recovery_codes: JSON.stringify(codes.map(sha256)),
       totp_last_step: step,
@@ -81,12 +90,12 @@ export async function enableMfa(db: Kysely<Database>, clock: Clock, userId: stri
 
 type UserRow = NonNullable<Awaited<ReturnType<typeof q.findUserById>>>;
 
-async function requireReauthentication(db: Kysely<Database>, clock: Clock, user: UserRow, reauth: Reauthentication | undefined, ip: string | null): Promise<void> {
+async function requireReauthentication(ctx: MfaContext, user: UserRow, reauth: Reauthentication | undefined, ip: string | null): Promise<void> {
   if (!reauth?.password || !reauth.currentCode) {
     throw new ValidationError('Two-step verification is already on: enter your password and a code from your current authenticator to replace it.');
   }
   if (!(await verifyPassword(reauth.password, user.password_hash))) throw new ValidationError('Your password is not correct.');
-  const check = await checkSecondFactor(db, clock, user, reauth.currentCode, ip, { recoveryCodes: false });
+  const check = await checkSecondFactor(ctx, user, reauth.currentCode, ip, { recoveryCodes: false });
   if (!check.ok) {
     throw new ValidationError(check.reason === 'blocked' ? `Too many wrong codes. Try again in ${check.retryAfterSeconds} second(s).` : 'The code from your current authenticator is not valid.');
   }
@@ -100,6 +109,13 @@ export async function disableMfa(db: Kysely<Database>, clock: Clock, email: stri
   });
 }
 
+/** Seals TOTP secrets still stored in plain text (from before encryption); returns how many. */
+export async function sealPlainTotpSecrets(ctx: MfaContext): Promise<number> {
+  const rows = await q.listPlainTotpSecrets(ctx.db);
+  for (const row of rows) await q.updateUser(ctx.db, row.id, { mfa_secret: sealTotpSecret(ctx.totpKey, row.id, row.mfa_secret!) });
+  return rows.length;
+}
+
 // ---- the second step of a sign-in ----
 
 export type SecondFactorResult = { ok: true } | { ok: false; reason: 'invalid' } | { ok: false; reason: 'blocked'; retryAfterSeconds: number };
@@ -109,17 +125,20 @@ export type SecondFactorResult = { ok: true } | { ok: false; reason: 'invalid' }
  * for the account across sessions; past the allowance the next attempt waits a growing delay.
  */
 async function checkSecondFactor(
-  db: Kysely<Database>,
-  clock: Clock,
+  ctx: MfaContext,
   user: UserRow,
   code: string,
   ip: string | null,
   options: { recoveryCodes: boolean },
 ): Promise<SecondFactorResult> {
+  const { db, clock } = ctx;
   const now = clock.now();
   if (user.mfa_blocked_until && user.mfa_blocked_until > now) return { ok: false, reason: 'blocked', retryAfterSeconds: secondsUntil(user.mfa_blocked_until, now) };
-  const step = user.mfa_secret ? totpStep(user.mfa_secret, user.email, code, now) : null;
+  const secret = user.mfa_secret ? openTotpSecret(ctx.totpKey, user.id, user.mfa_secret) : null;
+  const step = secret ? totpStep(secret, user.email, code, now) : null;
   let ok = step !== null && (await q.consumeTotpStep(db, user.id, step));
+  // A secret from before encryption is sealed the first time it proves right.
+  if (ok && secret && user.mfa_secret && !isSealed(user.mfa_secret)) await q.updateUser(db, user.id, { mfa_secret: sealTotpSecret(ctx.totpKey, user.id, secret) });
   if (!ok && options.recoveryCodes) ok = await useRecoveryCode(db, clock, user, code, ip);
   if (ok) {
     if (user.mfa_failures > 0) await q.updateUser(db, user.id, { mfa_failures: 0, mfa_blocked_until: null });
@@ -153,10 +172,11 @@ export type MfaResult =
   | { ok: false; reason: 'blocked'; message: string; retryAfterSeconds: number };
 
 /** Completes a sign-in waiting for its second factor; after too many wrong codes the pending session ends. */
-export async function completeMfa(db: Kysely<Database>, clock: Clock, principal: StaffPrincipal, code: string, ip: string | null, userAgent: string | null): Promise<MfaResult> {
+export async function completeMfa(ctx: MfaContext, principal: StaffPrincipal, code: string, ip: string | null, userAgent: string | null): Promise<MfaResult> {
+  const { db, clock } = ctx;
   const user = await q.findUserById(db, principal.user.id);
   if (!user?.mfa_secret) return { ok: false, reason: 'invalid', message: 'That code is not valid.' };
-  const check = await checkSecondFactor(db, clock, user, code, ip, { recoveryCodes: true });
+  const check = await checkSecondFactor(ctx, user, code, ip, { recoveryCodes: true });
   if (check.ok) {
     const session = await startSession(db, clock, principal.user, { mfaPending: false, previousSessionId: principal.sessionId, ip, userAgent });
     return { ok: true, session };

@@ -242,3 +242,8 @@ export async function upsertSetting(db: DbOrTx, key: string, value: unknown, by:
     .onConflict((oc) => oc.column('key').doUpdateSet({ value: JSON.stringify(value), updated_by: by, updated_at: at }))
     .execute();
 }
+
+/** Users whose TOTP secret is still plain base32 (sealed ones start with "v1."). */
+export async function listPlainTotpSecrets(db: DbOrTx) {
+  return db.selectFrom('staff_users').select(['id', 'mfa_secret']).where('mfa_secret', 'is not', null).where('mfa_secret', 'not like', 'v1.%').execute();
+}

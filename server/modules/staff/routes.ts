@@ -25,6 +25,7 @@ function lockedMessage(seconds: number): string {
 
 export async function staffRoutes(app: FastifyInstance): Promise<void> {
   const { db, clock } = app.deps;
+  const mfaContext: mfa.MfaContext = { db, clock, totpKey: app.config.totpKey };
   const loginRateLimit = { rateLimit: { max: app.config.loginRateLimit, timeWindow: 60_000 } };
 
   // ---- sign in (HTML, works without JavaScript) ----
@@ -59,7 +60,7 @@ export async function staffRoutes(app: FastifyInstance): Promise<void> {
 
   app.post('/admin/login/mfa', { config: { access: 'viewer', mfaStep: true, ...loginRateLimit }, schema: { body: bodyOf({ code: text(100), next: text(2000) }) } }, async (request, reply) => {
     const body = request.body as Body;
-    const result = await mfa.completeMfa(db, clock, me(request), body.code ?? '', request.ip, request.headers['user-agent'] ?? null);
+    const result = await mfa.completeMfa(mfaContext, me(request), body.code ?? '', request.ip, request.headers['user-agent'] ?? null);
     if (!result.ok) {
       if (result.reason === 'ended') {
         clearSessionCookie(request, reply);
@@ -112,7 +113,7 @@ export async function staffRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply) => {
     const body = request.body as Body;
     const reauth = { password: body.password ?? '', currentCode: body.currentCode ?? '' };
-    const codes = await mfa.enableMfa(db, clock, me(request).user.id, body.secret ?? '', body.code ?? '', request.ip, reauth);
+    const codes = await mfa.enableMfa(mfaContext, me(request).user.id, body.secret ?? '', body.code ?? '', request.ip, reauth);
     return renderAdmin(request, reply, 'views/staff/recovery-codes.hbs', { title: 'Two-step verification is on', codes });
     },
   );
@@ -219,7 +220,7 @@ export async function staffRoutes(app: FastifyInstance): Promise<void> {
 
   app.post('/api/v1/session/mfa', { config: { access: 'viewer', mfaStep: true, csrf: 'same-origin', ...loginRateLimit }, schema: { body: bodyOf({ code: text(100) }, ['code']) } }, async (request, reply) => {
     const body = (request.body ?? {}) as Body;
-    const result = await mfa.completeMfa(db, clock, me(request), String(body.code ?? ''), request.ip, request.headers['user-agent'] ?? null);
+    const result = await mfa.completeMfa(mfaContext, me(request), String(body.code ?? ''), request.ip, request.headers['user-agent'] ?? null);
     if (!result.ok) {
       if (result.reason === 'ended') {
         clearSessionCookie(request, reply);

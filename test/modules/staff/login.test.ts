@@ -5,6 +5,7 @@ import { currentTotp, enableMfa, newTotpSecret } from '../../../server/modules/s
 import { createTestApp, type TestApp } from '../../helpers/app.js';
 import { minimalContentDir } from '../../helpers/content-fixture.js';
 import { makeStaff, signIn, TEST_PASSWORD } from '../../helpers/staff.js';
+import { mfaOf } from '../../helpers/staff.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -200,7 +201,7 @@ describe('MFA', () => {
     const refused = await a.agent.post('/admin/settings').type('form').send({ _csrf: a.csrf, requireMfa: 'on' }).expect(400);
     expect(refused.text).toContain('Turn on two-step verification for your own account first');
     const secret = newTotpSecret();
-    await enableMfa(t.database.db, t.clock, admin.id, secret, currentTotp(secret, admin.email, t.clock.now()), null);
+    await enableMfa(mfaOf(t), admin.id, secret, currentTotp(secret, admin.email, t.clock.now()), null);
     await a.agent.post('/admin/settings').type('form').send({ _csrf: a.csrf, requireMfa: 'on' }).expect(303);
     const viewer = await makeStaff(t.database.db, t.clock, 'viewer');
     const v = await signIn(t.app, viewer.email);

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { currentTotp, enableMfa, newTotpSecret } from '../../../server/modules/staff/mfa.js';
 import { createTestApp, type TestApp } from '../../helpers/app.js';
 import { makeStaff, signIn, TEST_PASSWORD } from '../../helpers/staff.js';
+import { mfaOf } from '../../helpers/staff.js';
 
 // Issue 15, finding 3 and the low findings on MFA: guessing the code, replaying it, re-enrolling.
 
@@ -16,7 +17,7 @@ afterAll(async () => t.close());
 async function userWithMfa() {
   const user = await makeStaff(t.database.db, t.clock, 'editor');
   const secret = newTotpSecret();
-  await enableMfa(t.database.db, t.clock, user.id, secret, currentTotp(secret, user.email, t.clock.now()), null);
+  await enableMfa(mfaOf(t), user.id, secret, currentTotp(secret, user.email, t.clock.now()), null);
   t.clock.advance(30_000);
   return { user, secret, code: () => currentTotp(secret, user.email, t.clock.now()) };
 }
@@ -86,14 +87,14 @@ describe('the MFA step', () => {
     const user = await makeStaff(t.database.db, t.clock, 'viewer');
     const secret = newTotpSecret();
     const enrolment = currentTotp(secret, user.email, t.clock.now());
-    await enableMfa(t.database.db, t.clock, user.id, secret, enrolment, null);
+    await enableMfa(mfaOf(t), user.id, secret, enrolment, null);
     await (await pendingSignIn(user.email)).post('/api/v1/session/mfa').send({ code: enrolment }).expect(400);
   });
 
   it('a recovery code is a second factor only, never a password', async () => {
     const user = await makeStaff(t.database.db, t.clock, 'viewer');
     const secret = newTotpSecret();
-    const codes = await enableMfa(t.database.db, t.clock, user.id, secret, currentTotp(secret, user.email, t.clock.now()), null);
+    const codes = await enableMfa(mfaOf(t), user.id, secret, currentTotp(secret, user.email, t.clock.now()), null);
     await request(t.app.server).post('/api/v1/session').send({ email: user.email, password: codes[0] }).expect(401);
     await (await pendingSignIn(user.email)).post('/api/v1/session/mfa').send({ code: codes[0] }).expect(200);
   });

@@ -20,7 +20,7 @@ async function storedHash(id: string): Promise<string> {
 
 describe('password hashing', () => {
   it('defaults to scrypt N=2^17, configurable; other values are refused', () => {
-    expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40), AUDIT_KEY: `k:${'k'.repeat(40)}` }).passwordHashing.scryptN).toBe(2 ** 17);
+    expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40), AUDIT_KEY: `k:${'k'.repeat(40)}`, TOTP_KEY: 'ab'.repeat(32) }).passwordHashing.scryptN).toBe(2 ** 17);
     expect(loadConfig({ NODE_ENV: 'test', PASSWORD_SCRYPT_N: '16384' }).passwordHashing.scryptN).toBe(16384);
     expect(() => loadConfig({ NODE_ENV: 'test', PASSWORD_SCRYPT_N: '100000' })).toThrow(/^PASSWORD_SCRYPT_N:/);
     expect(() => loadConfig({ NODE_ENV: 'test', PASSWORD_SCRYPT_N: '1024' })).toThrow(/^PASSWORD_SCRYPT_N:/);

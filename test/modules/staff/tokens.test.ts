@@ -5,6 +5,7 @@ import { setMfaRequired, setPassword, setRole } from '../../../server/modules/st
 import { createToken } from '../../../server/modules/staff/tokens.js';
 import { createTestApp, type TestApp } from '../../helpers/app.js';
 import { makeStaff, makeToken } from '../../helpers/staff.js';
+import { mfaOf } from '../../helpers/staff.js';
 
 // Issue 15: API tokens never expired, survived a password change, were exempt from the MFA
 // policy and could do everything their owner could.
@@ -69,7 +70,7 @@ describe('API tokens', () => {
   it('follow the MFA policy: one created before MFA was required stops working until re-created', async () => {
     const withMfa = await makeStaff(t.database.db, t.clock, 'admin');
     const secret = newTotpSecret();
-    await enableMfa(t.database.db, t.clock, withMfa.id, secret, currentTotp(secret, withMfa.email, t.clock.now()), null);
+    await enableMfa(mfaOf(t), withMfa.id, secret, currentTotp(secret, withMfa.email, t.clock.now()), null);
     const without = await makeStaff(t.database.db, t.clock, 'editor');
     t.clock.advance(1000);
     const before = await makeToken(t.database.db, t.clock, withMfa.email);
