@@ -188,7 +188,7 @@ async function staffReaderOf(request: FastifyRequest): Promise<StaffPrincipal | 
   const principal = request.staff;
   if (!principal || principal.mfaPending) return null;
   // Tokens that fail the MFA policy never resolve (see tokens.ts); sessions are checked here.
-  if (principal.via === 'session' && !principal.user.mfaEnabled && (await isMfaRequired(request.server.deps.db))) return null;
+  if (principal.via === 'session' && !principal.user.mfaEnabled && !principal.mfaByProvider && (await isMfaRequired(request.server.deps.db))) return null;
   return principal;
 }
 

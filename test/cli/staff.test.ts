@@ -27,10 +27,15 @@ describe('evident user / token / audit', () => {
     expect(short.status).toBe(1);
     expect(short.stderr).toContain('at least 12 characters');
 
-    expect((await runCliAsync(['user', 'set-role', '--email', 'ops@provider.example', '--role', 'editor'], env)).status).toBe(0);
-    expect((await runCliAsync(['user', 'disable', '--email', 'ops@provider.example'], env)).status).toBe(0);
+    // The only admin can be neither demoted nor disabled: nobody could manage users after.
+    const demote = await runCliAsync(['user', 'set-role', '--email', 'ops@provider.example', '--role', 'editor'], env);
+    expect(demote.status).toBe(1);
+    expect(demote.stderr).toContain('last enabled admin');
+    const disable = await runCliAsync(['user', 'disable', '--email', 'ops@provider.example'], env);
+    expect(disable.status).toBe(1);
+    expect(disable.stderr).toContain('last enabled admin');
     const list = await runCliAsync(['user', 'list'], env);
-    expect(JSON.parse(list.stdout)).toEqual([expect.objectContaining({ email: 'Ops@Provider.example', role: 'editor', disabled: true })]);
+    expect(JSON.parse(list.stdout)).toEqual([expect.objectContaining({ email: 'Ops@Provider.example', role: 'admin', disabled: false })]);
     expect((await runCliAsync(['user', 'reset-password', '--email', 'ops@provider.example', '--password-stdin'], env, 'a fresh long password\n')).status).toBe(0);
     expect((await runCliAsync(['user', 'unlock', '--email', 'ops@provider.example'], env)).status).toBe(0);
     expect((await runCliAsync(['user', 'set-role', '--email', 'nobody@provider.example', '--role', 'admin'], env)).stderr).toContain('No user with the email');

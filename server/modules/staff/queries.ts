@@ -247,3 +247,9 @@ export async function upsertSetting(db: DbOrTx, key: string, value: unknown, by:
 export async function listPlainTotpSecrets(db: DbOrTx) {
   return db.selectFrom('staff_users').select(['id', 'mfa_secret']).where('mfa_secret', 'is not', null).where('mfa_secret', 'not like', 'v1.%').execute();
 }
+
+/** Ids of the enabled admins, locked until the transaction ends (two demotions cannot race past the last one). */
+export async function lockEnabledAdmins(db: DbOrTx): Promise<string[]> {
+  const rows = await db.selectFrom('staff_users').select('id').where('role', '=', 'admin').where('disabled_at', 'is', null).orderBy('id').forUpdate().execute();
+  return rows.map((r) => r.id);
+}

@@ -63,15 +63,6 @@ export async function createUser(
   });
 }
 
-/**
- * From the web, the last enabled admin (the break-glass admin counts) cannot be demoted or
- * disabled: nobody could undo it there. The CLI, the operator's own recovery path, may.
- */
-async function keepAnAdmin(tx: DbOrTx, user: { id: string; role: Role; disabled_at: Date | null }): Promise<void> {
-  if (user.role !== 'admin' || user.disabled_at) return;
-  const others = await tx.selectFrom('staff_users').select('id').where('role', '=', 'admin').where('disabled_at', 'is', null).where('id', '!=', user.id).limit(1).executeTakeFirst();
-  if (!others) throw new ValidationError('This is the last enabled admin: make another account admin first.');
-}
 
 /**
  * The break-glass admin: signs in with its local password even when local passwords are off, and
@@ -104,11 +95,25 @@ export async function requireUserByEmail(db: DbOrTx, email: string) {
   return user;
 }
 
+/**
+ * The last enabled admin (the break-glass admin counts) can be neither demoted nor disabled, from
+ * the web or the CLI: nobody could manage users or settings after. The operator is never stuck:
+ * `evident user break-glass` makes another admin first. The enabled admins are locked while
+ * counted, so two changes at once cannot both pass.
+ */
+async function keepAnAdmin(tx: DbOrTx, user: { id: string; email: string; role: Role; disabled_at: Date | null }): Promise<void> {
+  if (user.role !== 'admin' || user.disabled_at) return;
+  const admins = await q.lockEnabledAdmins(tx);
+  if (admins.every((id) => id === user.id)) {
+    throw new ConflictError(`${user.email} is the last enabled admin; make another account admin first (or, from the command line, evident user break-glass).`);
+  }
+}
+
 export async function setRole(db: Kysely<Database>, clock: Clock, email: string, role: string, by: Actor): Promise<void> {
   assertRole(role);
   await db.transaction().execute(async (tx) => {
     const user = await requireUserByEmail(tx, email);
-    if (role !== 'admin' && by.actorKind === 'user') await keepAnAdmin(tx, user);
+    if (role !== 'admin') await keepAnAdmin(tx, user);
     await q.updateUser(tx, user.id, { role });
     await appendAudit(tx, clock, { ...by, action: 'staff.role_changed', subject: user.email, details: { from: user.role, to: role } });
   });
@@ -117,7 +122,7 @@ export async function setRole(db: Kysely<Database>, clock: Clock, email: string,
 export async function setDisabled(db: Kysely<Database>, clock: Clock, email: string, disabled: boolean, by: Actor): Promise<void> {
   await db.transaction().execute(async (tx) => {
     const user = await requireUserByEmail(tx, email);
-    if (disabled && by.actorKind === 'user') await keepAnAdmin(tx, user);
+    if (disabled) await keepAnAdmin(tx, user);
     const now = clock.now();
     await q.updateUser(tx, user.id, { disabled_at: disabled ? now : null });
     if (disabled) await q.revokeSessionsOfUser(tx, user.id, now);

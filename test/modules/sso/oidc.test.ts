@@ -252,9 +252,9 @@ describe('the last-admin guard', () => {
     const admins = await db.selectFrom('staff_users').select(['id', 'email']).where('role', '=', 'admin').where('disabled_at', 'is', null).where('break_glass', '=', false).execute();
     for (const a of admins) await glass.agent.post(`/admin/users/${a.id}/disable`).type('form').send({ _csrf: glass.csrf }).expect(303);
     const me = await db.selectFrom('staff_users').select('id').where('email', '=', 'glass@acme.example').executeTakeFirstOrThrow();
-    const refused = await glass.agent.post(`/admin/users/${me.id}/role`).type('form').send({ _csrf: glass.csrf, role: 'viewer' }).expect(400);
+    const refused = await glass.agent.post(`/admin/users/${me.id}/role`).type('form').send({ _csrf: glass.csrf, role: 'viewer' }).expect(409);
     expect(refused.text).toContain('last enabled admin');
-    await glass.agent.post(`/admin/users/${me.id}/disable`).type('form').send({ _csrf: glass.csrf }).expect(400);
+    await glass.agent.post(`/admin/users/${me.id}/disable`).type('form').send({ _csrf: glass.csrf }).expect(409);
     expect(await db.selectFrom('staff_users').select(['role', 'disabled_at']).where('id', '=', me.id).executeTakeFirstOrThrow()).toEqual({ role: 'admin', disabled_at: null });
   });
 });
