@@ -6,6 +6,7 @@ import { openConfiguredDatabase } from './db/bootstrap.js';
 import { appDatabase } from './app-database.js';
 import { formatProblem } from './modules/content/service.js';
 import { runStartup } from './modules/startup/service.js';
+import { sealPlainTotpSecrets } from './modules/staff/mfa.js';
 
 /** Loads config, opens and migrates the database, syncs content, listens, shuts down gracefully. */
 export async function serve(): Promise<void> {
@@ -23,7 +24,10 @@ export async function serve(): Promise<void> {
     app.log.warn({ interrupted: startup.interruptedQuestionnaires, jobs: startup.interruptedJobs }, 'questionnaires left processing by a stopped instance were marked failed');
   }
   for (const problem of report.problems.filter((p) => p.level === 'warning').slice(0, 20)) app.log.debug(formatProblem(problem));
-  if (startup.sealedTotpSecrets) app.log.info({ count: startup.sealedTotpSecrets }, 'TOTP secrets stored in plain text were encrypted with TOTP_KEY');
+  // Outside the start-up lock on purpose: sealing the same plain secret twice (two instances at
+  // once) writes two valid ciphertexts of it, so there is nothing to serialise.
+  const sealedTotp = await sealPlainTotpSecrets({ db: database.db, clock, totpKey: config.totpKey });
+  if (sealedTotp) app.log.info({ count: sealedTotp }, 'TOTP secrets stored in plain text were encrypted with TOTP_KEY');
   if (startup.sealedLegacyAudit) app.log.info('the audit log is now keyed: entries from before the upgrade are sealed by the first keyed entry');
   const demoAdmin = startup.demoAdmin;
 

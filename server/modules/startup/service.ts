@@ -9,7 +9,6 @@ import { failInterrupted } from '../questionnaires/queries.js';
 import { announceChanges } from '../subscriptions/service.js';
 import { sealLegacyAudit } from '../audit/service.js';
 import { ensureDemoAdmin } from '../staff/demo-admin.js';
-import { sealPlainTotpSecrets } from '../staff/mfa.js';
 
 /** One key for the whole start-up; instances of other apps on the same server use other keys. */
 const STARTUP_LOCK = 'evident.startup';
@@ -19,8 +18,6 @@ export interface StartupReport {
   interruptedJobs: number;
   interruptedQuestionnaires: number;
   sealedLegacyAudit: boolean;
-  /** TOTP secrets from before encryption, now sealed with TOTP_KEY. */
-  sealedTotpSecrets: number;
   demoAdmin: { email: string; password: string } | null;
   announced: number;
 }
@@ -48,10 +45,9 @@ async function startupSteps({ db, clock, config }: StartupDeps): Promise<Startup
   const interruptedJobs = (await failInterruptedJobs(db, clock)).length;
   const interruptedQuestionnaires = await failInterrupted(db, clock.now());
   const sealedLegacyAudit = await sealLegacyAudit(db, clock);
-  const sealedTotpSecrets = await sealPlainTotpSecrets({ db, clock, totpKey: config.totpKey });
   const demoAdmin = await ensureDemoAdmin(db, clock, config);
   const announced = await announceChanges({ db, clock, config });
-  return { content, interruptedJobs, interruptedQuestionnaires, sealedLegacyAudit, sealedTotpSecrets, demoAdmin, announced };
+  return { content, interruptedJobs, interruptedQuestionnaires, sealedLegacyAudit, demoAdmin, announced };
 }
 
 /**
