@@ -33,6 +33,7 @@ try {
     CONTENT_DIR: path.join(projectRoot, 'content'),
     SESSION_SECRET: 'bench-session-secret-0123456789abcdef012345',
     AUDIT_KEY: 'bench:bench-audit-key-0123456789abcdef012345',
+    TOTP_KEY: 'be'.repeat(32),
     TRUST_PROXY: '127.0.0.1',
     LOG_LEVEL: 'warn',
   };

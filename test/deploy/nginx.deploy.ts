@@ -40,6 +40,7 @@ const env = () => ({
   TRUST_PROXY: '127.0.0.1',
   SESSION_SECRET: 'deploy-test-session-secret-0123456789abcdef',
   AUDIT_KEY: 'deploy:deploy-test-audit-key-0123456789abcdef',
+  TOTP_KEY: 'de'.repeat(32),
   LOGIN_RATE_LIMIT: '6',
   LOG_LEVEL: 'warn',
 });
