@@ -14,6 +14,8 @@ export function checkConsistency(bundle: ContentBundle): Problem[] {
     ...checkOpenQuestions(bundle),
     ...checkProviderRows(bundle),
     ...checkTemplateText(bundle),
+    ...checkSameQuestion(bundle),
+    ...checkSubprocessorChanges(bundle),
   ];
 }
 
@@ -210,4 +212,38 @@ function sharedPrefix(texts: string[]): number {
   while (texts.every((t) => t.length > n && t[n] === texts[0][n])) n++;
   // Identical texts are not "a sentence with the service named" — the provider rule covers copies.
   return texts.every((t) => t === texts[0]) ? 0 : n;
+}
+
+const normalise = (text: string) => text.toLowerCase().replace(/\([^)]*\)/g, ' ').replace(/[^a-z0-9]+/g, ' ').trim();
+
+/** Two library answers to the same (normalised) question or phrasing with different canonical answers. */
+function checkSameQuestion(bundle: ContentBundle): Problem[] {
+  const problems: Problem[] = [];
+  const first = new Map<string, AnswerItem>();
+  for (const a of bundle.library.filter((x) => x.answer)) {
+    for (const text of new Set([a.question, ...a.phrasings].map(normalise))) {
+      const other = first.get(text);
+      if (!other) first.set(text, a);
+      else if (other.id !== a.id && other.answer !== a.answer) {
+        problems.push({ level: 'error', ...a.at, message: `library answer "${a.id}" (${a.answer}) and "${other.id}" (${other.answer}) answer the same question differently: "${text}"` });
+      }
+    }
+  }
+  return problems;
+}
+
+/** A subprocessor added or removed within the change log's span must have a change-log entry that names it. */
+function checkSubprocessorChanges(bundle: ContentBundle): Problem[] {
+  if (!bundle.changes.length) return [];
+  const since = bundle.changes.map((c) => c.published).sort()[0];
+  const named = new Set(bundle.changes.flatMap((c) => (c.data.refs as string[] | undefined) ?? []));
+  const problems: Problem[] = [];
+  for (const sub of bundle.subprocessors) {
+    const { started, ended } = sub.data as { started?: string; ended?: string };
+    const events = [started && started >= since ? `added on ${started}` : null, ended && ended >= since ? `removed on ${ended}` : null].filter(Boolean);
+    if (events.length && !named.has(sub.id)) {
+      problems.push({ level: 'error', ...sub.at, message: `subprocessor ${sub.id} was ${events.join(' and ')} but no change-log entry names it (disclosures/changes.yaml, refs)` });
+    }
+  }
+  return problems;
 }

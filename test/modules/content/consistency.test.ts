@@ -120,6 +120,21 @@ describe('content consistency rules', () => {
     expect(bundle.responsibilities.find((r) => r.id === 'iso27002:8.13|db')).toMatchObject({ party: 'third-party', thirdParties: ['colo-1'] });
   });
 
+  it('refuses two answers to the same question with different canonical answers', () => {
+    copy = copyContent();
+    copy.edit('library/data.yaml', (t) => t.replace('phrasings: [Do you encrypt stored data?,', 'phrasings: [Are backups taken?, Do you encrypt stored data?,').replace('answer: "Yes"\n    explanation: AES-256', 'answer: "Partial"\n    explanation: AES-256'));
+    expect(problemsOf(copy.dir, 'error')).toContain('library/data.yaml:12: error: library answer "encryption" (Partial) and "backups" (Yes) answer the same question differently: "are backups taken"');
+  });
+
+  it('refuses a subprocessor added or removed without a change-log entry', () => {
+    copy = copyContent();
+    copy.edit('disclosures/changes.yaml', () => 'changes:\n  - { id: chg-1, published: -200d, effective: -170d, kind: location, title: Frankfurt opened, summary: A new region., refs: [eu-1] }\n');
+    copy.edit('disclosures/subprocessors.yaml', (t) => `${t}  - { id: mailer, name: Mailer, purpose: Email, dataCategories: [customer-content], locations: [DE], started: -20d }\n`);
+    expect(problemsOf(copy.dir, 'error')).toContain('disclosures/subprocessors.yaml:3: error: subprocessor mailer was added on 2026-11-08 but no change-log entry names it (disclosures/changes.yaml, refs)');
+    copy.edit('disclosures/changes.yaml', (t) => `${t}  - { id: chg-2, published: -50d, effective: -20d, kind: subprocessor, title: New mailer, summary: Mailer sends email., refs: [mailer] }\n`);
+    expect(problemsOf(copy.dir, 'error').filter((e) => e.includes('subprocessor mailer'))).toEqual([]);
+  });
+
   it('passes the shipped demo content without errors', () => {
     const errors = checkContent(path.join(projectRoot, 'content'), clock).problems.filter((p) => p.level === 'error');
     expect(errors.map(formatProblem)).toEqual([]);

@@ -10,13 +10,14 @@ let t: TestApp;
 let editor: SignedIn;
 let viewer: SignedIn;
 const content = engineContent();
-// Two answers to the same question that disagree: the library page must warn.
+// Two answers to nearly the same question that disagree: the library page must warn (the exact
+// same wording would already fail the content check).
 writeFileSync(
   path.join(content.dir, 'library/conflict.yaml'),
   `answers:
   - id: mfa-admins-old
-    question: Is multi-factor authentication enforced for administrators?
-    phrasings: [Do admins use two-factor authentication?, MFA for privileged users (Y/N), Are administrators required to use MFA?]
+    question: Is multi-factor authentication enforced for all administrators?
+    phrasings: [Do all admins use two-factor authentication?, MFA for every privileged user (Y/N), Are administrators required to use MFA?]
     answer: "No"
     explanation: Older wording that says no.
     controls: [iso27002:8.5]
