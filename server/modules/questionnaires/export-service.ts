@@ -7,6 +7,8 @@ import type { Config } from '../../config.js';
 import type { WorkerPool } from '../jobs/pool.js';
 import type { ExportItem } from './export/export.js';
 import { inCustomerWords } from './export/vocabulary.js';
+import { ownershipInWords } from './export/ownership.js';
+import { cellRef } from './import/grid.js';
 import type { SheetLayout } from './import/layout.js';
 import * as q from './queries.js';
 import { requireQuestionnaire } from './service.js';
@@ -18,12 +20,17 @@ type Item = Awaited<ReturnType<typeof q.listItems>>[number];
  * has reviewed yet; suggestions awaiting review, rejections and abstentions stay blank.
  */
 export function toExportItem(item: Item, layouts: SheetLayout[] = []): ExportItem {
+  const layout = layouts.find((l) => l.sheet === item.sheet);
+  const ownershipCell = layout?.ownershipColumn && item.row ? cellRef(item.row, layout.ownershipColumn) : null;
   const reviewed = item.review_state === 'approved' || item.review_state === 'edited';
   const include = reviewed || (item.review_state === 'pending' && item.status === 'answered');
   return {
     // A reviewer who gives a row a canonical answer decides it is a yes/no row.
     kind: item.review_state === 'edited' && item.final_answer ? 'yes-no' : (item.result.kind ?? 'yes-no'),
-    answerYesNo: layouts.find((l) => l.sheet === item.sheet)?.answerYesNo ?? false,
+    answerYesNo: layout?.answerYesNo ?? false,
+    ownership: item.result.ownership ?? null,
+    ownershipCell,
+    ownershipVocabulary: layout?.ownershipVocabulary ?? null,
     id: item.ext_id,
     sheet: item.sheet,
     sheetPart: item.sheet_part,
@@ -56,6 +63,7 @@ export function jsonExport(questionnaire: Awaited<ReturnType<typeof requireQuest
         answer: out.kind === 'yes-no' ? inCustomerWords(out.answer, out.vocabulary) || null : null,
         text: out.text,
         ownership: item.result.ownership ?? null,
+        ownershipInWords: out.answer || out.text ? ownershipInWords(out.ownership, out.ownershipVocabulary) || null : null,
         sources: out.citations.filter((c) => c.kind !== 'answer').map((c) => ({ kind: c.kind, id: c.id, title: c.title })),
       };
     }),

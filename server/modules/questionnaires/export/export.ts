@@ -1,5 +1,6 @@
 import type { ShortAnswer } from '../../content/tables.js';
-import type { Citation, QuestionKind, QuestionResult } from '../../engine/types.js';
+import type { Citation, Ownership, QuestionKind, QuestionResult } from '../../engine/types.js';
+import { ownershipInWords } from './ownership.js';
 import { toCsv } from '../../../lib/csv.js';
 import { inCustomerWords } from './vocabulary.js';
 import type { ZipLimits } from '../import/zip.js';
@@ -23,6 +24,11 @@ export interface ExportItem {
   text: string | null;
   citations: Citation[];
   status: QuestionResult['status'];
+  /** Who owns the control, when the row goes out; null: unknown or not sent. */
+  ownership?: Ownership;
+  /** The workbook's ownership cell for this row, and that column's words. */
+  ownershipCell?: string | null;
+  ownershipVocabulary?: string[] | null;
 }
 
 /** Sources a customer can follow: library answers are internal workings, the rest are named. */
@@ -42,6 +48,17 @@ function commentOf(item: ExportItem): string {
  * the comment column, or to the answer column when that takes free text.
  */
 export function cellWrites(item: ExportItem): CellWrite[] {
+  return [...answerWrites(item), ...ownershipWrites(item)];
+}
+
+/** The ownership column, in the workbook's words, for a row that goes out with an answer. */
+function ownershipWrites(item: ExportItem): CellWrite[] {
+  if (!item.sheetPart || !item.ownershipCell || item.kind === 'not-a-question' || (!item.answer && !item.text)) return [];
+  const value = ownershipInWords(item.ownership, item.ownershipVocabulary);
+  return value ? [{ part: item.sheetPart, ref: item.ownershipCell, value }] : [];
+}
+
+function answerWrites(item: ExportItem): CellWrite[] {
   if (!item.sheetPart || item.kind === 'not-a-question') return [];
   const part = item.sheetPart;
   if (item.kind === 'yes-no') {
@@ -66,7 +83,18 @@ export function exportXlsx(original: Uint8Array, items: ExportItem[], limits?: Z
 
 export function exportCsv(items: ExportItem[]): string {
   return toCsv(
-    ['id', 'sheet', 'row', 'question', 'kind', 'status', 'answer', 'explanation', 'sources'],
-    items.map((i) => [i.id, i.sheet, i.row, i.question, i.kind, i.status, i.kind === 'yes-no' ? inCustomerWords(i.answer, i.vocabulary) : '', i.text ?? '', sourcesLine(i.citations)]),
+    ['id', 'sheet', 'row', 'question', 'kind', 'status', 'answer', 'explanation', 'sources', 'ownership'],
+    items.map((i) => [
+      i.id,
+      i.sheet,
+      i.row,
+      i.question,
+      i.kind,
+      i.status,
+      i.kind === 'yes-no' ? inCustomerWords(i.answer, i.vocabulary) : '',
+      i.text ?? '',
+      sourcesLine(i.citations),
+      i.answer || i.text ? ownershipInWords(i.ownership, i.ownershipVocabulary) : '',
+    ]),
   );
 }

@@ -14,6 +14,10 @@ export interface SheetLayout {
   idColumn: number | null;
   answerColumn: number | null;
   commentColumn: number | null;
+  /** A column for who owns the control (provider, customer, shared, third party), as CAIQ has. */
+  ownershipColumn?: number | null;
+  /** That column's own words, from its data-validation list. */
+  ownershipVocabulary?: string[] | null;
 }
 
 export interface ImportedQuestion {
@@ -60,7 +64,7 @@ const headerPatterns = {
   question: /\b(question|questions|control (question|description|statement|wording)|requirement|criteria|criterion|query|ask)\b/i,
   id: /^(#|id|no\.?|nr\.?|number|ref\.?|reference|item|q ?#|question (id|number|no\.?)|control id|control ref)$/i,
   answer: /\b(answer|response|yes ?\/ ?no|y ?\/ ?n|compliance|compliant|status|in place|implemented)\b/i,
-  comment: /\b(comment|comments|explanation|notes?|remarks?|details|justification|evidence|additional information|supporting)\b/i,
+  comment: /\b(comment|comments|explanation|notes?|remarks?|details|justification|evidence|additional information|supporting|implementation description)\b/i,
   section: /^(domain|category|section|area|topic|control (family|domain|area|category)|family|group|chapter|theme|subject)$/i,
 };
 
@@ -110,6 +114,28 @@ function resolveColumnOverride(grid: SheetGrid, header: number | null, override:
   return match ? match[0] : null;
 }
 
+const OWNERSHIP_HEADER = /\b(ownership|control owner(ship)?|responsib(le|ility) party|responsibility|ssrm|provider ?\/ ?customer|csp ?\/ ?csc|who (owns|is responsible))\b/i;
+const OWNERSHIP_WORD = /\b(csp|csc|provider|customer|shared|third[- ]party|3rd party|outsourced|tenant)\b/i;
+
+/** A list of who-owns-it words: at least two of its values name a party. */
+export function isOwnershipList(values: string[] | null | undefined): boolean {
+  return (values ?? []).filter((v) => OWNERSHIP_WORD.test(v)).length >= 2;
+}
+
+/** The ownership column: by its header, else by a list of party words; never a column already taken. */
+function findOwnershipColumn(grid: SheetGrid, headerRow: number | null, taken: (number | null)[]): { column: number; vocabulary: string[] | null } | null {
+  const listAt = (col: number) => grid.validations.find((v) => v.ranges.some((r) => r.c1 <= col && col <= r.c2))?.values ?? null;
+  if (headerRow !== null) {
+    for (const [c, value] of rowCells(grid, headerRow)) {
+      if (taken.includes(c) || value.length > 80) continue;
+      if (OWNERSHIP_HEADER.test(value)) return { column: c, vocabulary: listAt(c) };
+    }
+  }
+  const listed = grid.validations.find((v) => isOwnershipList(v.values) && v.ranges.some((r) => r.c1 === r.c2 && !taken.includes(r.c1)));
+  const column = listed?.ranges.find((r) => r.c1 === r.c2 && !taken.includes(r.c1))?.c1;
+  return listed && column !== undefined ? { column, vocabulary: listed.values } : null;
+}
+
 const YES_NO_HEADER = /\b(yes ?\/ ?no|y ?\/ ?n|yes or no|compliant|compliance|in place|implemented)\b/i;
 
 export function isYesNoList(values: string[] | null | undefined): boolean {
@@ -122,7 +148,7 @@ const CONTROL_NUMBER = /\b(?:A\.\d{1,2}\.\d{1,2}(?:\.\d{1,2})?|CLD\.\d{1,2}\.\d{
 function rowRefs(row: Map<number, { value: string }>, layout: SheetLayout): string[] {
   const refs = new Set<string>();
   for (const [c, cell] of row) {
-    if (c === layout.questionColumn || c === layout.answerColumn || c === layout.commentColumn) continue;
+    if (c === layout.questionColumn || c === layout.answerColumn || c === layout.commentColumn || c === layout.ownershipColumn) continue;
     for (const match of cell.value.match(CONTROL_NUMBER) ?? []) refs.add(match);
   }
   return [...refs];
@@ -147,13 +173,17 @@ function detectLayout(grid: SheetGrid, options: LayoutOptions): SheetLayout | nu
     const validated = grid.validations.flatMap((v) => v.ranges).find((r) => r.c1 > questionColumn! && r.c1 === r.c2);
     answerColumn = validated ? validated.c1 : Math.max(questionColumn, header?.columns.id ?? 0, commentColumn ?? 0) + 1;
   }
-  if (commentColumn === null) commentColumn = Math.max(answerColumn, questionColumn) + 1;
   const idColumn = header?.columns.id ?? null;
   const sectionColumn = header?.columns.section ?? null;
+  // Found before the comment column falls back to "the next one right": in CAIQ that one is the ownership column.
+  const ownership = findOwnershipColumn(grid, headerRow, [questionColumn, answerColumn, commentColumn, idColumn, sectionColumn]);
+  if (commentColumn === null) commentColumn = Math.max(answerColumn, questionColumn, ownership?.column ?? 0) + 1;
   const answerHeader = headerRow !== null ? (grid.rows.get(headerRow)?.get(answerColumn)?.value ?? '') : '';
   const answerLists = grid.validations.filter((v) => v.ranges.some((r) => r.c1 <= answerColumn! && answerColumn! <= r.c2)).map((v) => v.values);
   const answerYesNo = YES_NO_HEADER.test(answerHeader) || answerLists.some(isYesNoList);
   return {
+    ownershipColumn: ownership?.column ?? null,
+    ownershipVocabulary: ownership?.vocabulary ?? null,
     answerYesNo,
     sheet: grid.name,
     sheetPart: grid.part ?? null,
