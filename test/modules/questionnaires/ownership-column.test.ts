@@ -66,7 +66,7 @@ describe('a CAIQ-shaped workbook', () => {
       r.on('end', () => cb(null, Buffer.concat(chunks)));
     }).expect(200);
     const wb = new ExcelJS.Workbook();
-    await wb.xlsx.load(exported.body as Buffer);
+    await wb.xlsx.load(exported.body as never);
     const sheet = wb.getWorksheet('CAIQv4')!;
     let filled = 0;
     for (const q of result.questions as { row: number; ownership: string | null; text: string | null; answer: string | null; status: string }[]) {
