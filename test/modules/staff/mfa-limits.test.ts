@@ -50,6 +50,21 @@ describe('the MFA step', () => {
     expect(sessions[0].revoked_at).not.toBeNull();
   });
 
+  it('the sign-in form ends the same way, back on the password page', async () => {
+    const { user, code } = await userWithMfa();
+    const agent = request.agent(t.app.server);
+    const login = await agent.get('/admin/login').expect(200);
+    const loginCsrf = /name="_csrf" value="([^"]+)"/.exec(login.text)![1];
+    const step = await agent.post('/admin/login').type('form').send({ _csrf: loginCsrf, email: user.email, password: TEST_PASSWORD }).expect(303);
+    expect(step.headers.location).toMatch(/^\/admin\/login\/mfa/);
+    const page = await agent.get('/admin/login/mfa').expect(200);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1];
+    for (let i = 0; i < 4; i++) await agent.post('/admin/login/mfa').type('form').send({ _csrf: csrf, code: wrongCode(code()) }).expect(400);
+    const ended = await agent.post('/admin/login/mfa').type('form').send({ _csrf: csrf, code: wrongCode(code()) }).expect(401);
+    expect(ended.text).toContain('this sign-in has ended');
+    expect(ended.text).toContain('name="password"');
+  });
+
   it('counts wrong codes per account across sessions and answers with a growing delay', async () => {
     const { user, code } = await userWithMfa();
     const first = await pendingSignIn(user.email);
