@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors.js';
 import { adminPageModel } from '../lib/page.js';
+import { siteBase } from '../modules/trust-page/render.js';
 
 function wantsJson(request: FastifyRequest): boolean {
   return request.url.startsWith('/api/') || request.url === '/healthz' || (request.headers.accept ?? '').startsWith('application/json');
@@ -43,7 +44,11 @@ export async function sendError(request: FastifyRequest, reply: FastifyReply, re
       // The admin frame itself failed (its database read): the plain page below still says what happened.
     }
   }
-  return reply.view('views/error.hbs', model, { layout: 'layouts/main.hbs' });
+  // The provider's name and logo from the last view model the trust page loaded (none during a
+  // cold outage: the page then says "Cloud provider", never the product's name).
+  const site = request.server.site?.peek();
+  const identity = site ? siteBase(site, request.url.split('?')[0]!) : {};
+  return reply.view('views/error.hbs', { ...identity, ...model }, { layout: 'layouts/main.hbs' });
 }
 
 export function registerErrorHandling(app: FastifyInstance): void {

@@ -1,3 +1,4 @@
+import { siteBase } from '../trust-page/render.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
 import { GoneError, NotFoundError, ValidationError } from '../../errors.js';
@@ -5,8 +6,6 @@ import { renderMarkdown } from '../../lib/markdown.js';
 import { renderAdmin, renderPage } from '../../lib/page.js';
 import { toCsv } from '../../lib/csv.js';
 import { appendAudit } from '../audit/service.js';
-import { findContentDocument } from '../content/queries.js';
-import type { ProviderProfile } from '../content/types.js';
 import { listMail, retryMail } from '../mail/service.js';
 import { actorOf } from '../audit/actor.js';
 import { bodyOf, text, textList } from '../../plugins/input.js';
@@ -17,9 +16,9 @@ function asList(value: unknown): string[] {
   return Array.isArray(value) ? value.map(String) : typeof value === 'string' && value ? [value] : [];
 }
 
+/** The provider's identity (name, logo, contacts) as every public page shows it. */
 async function site(request: FastifyRequest) {
-  const provider = await findContentDocument<ProviderProfile>(request.server.deps.db, 'provider');
-  return { name: provider?.name ?? 'Evident', legalEntity: provider?.legalEntity };
+  return siteBase(await request.server.site.get(), request.url.split('?')[0]!).site;
 }
 
 const idParams = { type: 'object', properties: { id: text(100) }, required: ['id'] } as const;

@@ -12,6 +12,7 @@ import { loadSite, type Site } from './site.js';
 export class SiteCache {
   private site: Promise<Site> | null = null;
   private version: string | null = null;
+  private last: Site | null = null;
 
   constructor(private readonly app: FastifyInstance) {}
 
@@ -22,11 +23,17 @@ export class SiteCache {
     if (!this.site || version !== this.version) {
       this.version = version;
       this.site = loadSite(db, clock, this.app.config.expiringWithinDays, createHash('sha256').update(version).digest('hex').slice(0, 16));
-      this.site.catch(() => {
-        this.site = null;
-      });
+      this.site.then(
+        (site) => void (this.last = site),
+        () => void (this.site = null),
+      );
     }
     return this.site;
+  }
+
+  /** The last view model loaded, without asking the database (error pages use its identity). */
+  peek(): Site | null {
+    return this.last;
   }
 
   /**

@@ -38,6 +38,26 @@ export async function trustModelPages(app: FastifyInstance): Promise<void> {
     }),
   );
 
+  /** Every control, grouped by theme, titles first, with who does it on each service at a glance. */
+  app.get('/controls', pub, (request, reply) =>
+    cachedPage(app, request, reply, 'views/trust/controls.hbs', async () => {
+      const [controls, duties, all] = await Promise.all([
+        db.selectFrom('controls').select(['id', 'ref', 'title', 'theme', 'framework_id']).execute(),
+        db.selectFrom('responsibilities').select(['control_id', 'service_id', 'party']).execute(),
+        services(),
+      ]);
+      const partyOf = new Map(duties.map((d) => [`${d.control_id}|${d.service_id}`, d.party]));
+      controls.sort((a, b) => compareControlIds(a.id, b.id));
+      const themes = [...new Set(controls.map((c) => c.theme))].map((theme) => ({
+        theme,
+        controls: controls
+          .filter((c) => c.theme === theme)
+          .map((c) => ({ ...c, url: `/controls/${encodeURIComponent(c.id)}`, parties: all.map((s) => ({ service: s.name, party: partyOf.get(`${c.id}|${s.id}`) ?? null })) })),
+      }));
+      return { title: 'Controls', services: all, themes, count: controls.length };
+    }),
+  );
+
   app.get('/controls/:id', pub, (request, reply) =>
     cachedPage(app, request, reply, 'views/trust/control.hbs', async () => {
       const { id } = request.params as { id: string };

@@ -42,6 +42,19 @@ function locationRows(site: Site, service?: string, category?: string) {
   });
 }
 
+/**
+ * One card per certificate on the overview: current certificates, and reports only where no
+ * certificate covers the same framework (a SOC 2 report stands alone; a surveillance audit of a
+ * certified ISMS belongs on /certifications, not as a second ISO/IEC 27001 card).
+ */
+export function atAGlance(certifications: Site['certifications']): Site['certifications'] {
+  const current = certifications.filter((c) => !c.lapsed);
+  const certified = new Set(current.filter((c) => c.kind === 'certificate').flatMap((c) => frameworksOf(c)));
+  return current.filter((c) => c.kind === 'certificate' || !frameworksOf(c).some((f) => certified.has(f)));
+}
+
+const frameworksOf = (c: Site['certifications'][number]) => (c as { frameworks?: string[] }).frameworks ?? [c.standard];
+
 export async function trustPageRoutes(app: FastifyInstance): Promise<void> {
   const base = app.config.baseUrl;
   const pub = { config: { access: 'public' as const } };
@@ -51,7 +64,7 @@ export async function trustPageRoutes(app: FastifyInstance): Promise<void> {
       title: 'Overview',
       provider: site.provider,
       overviewHtml: site.overviewHtml,
-      certifications: site.certifications.filter((c) => !c.lapsed),
+      certifications: atAGlance(site.certifications),
       services: site.services,
       changes: site.changes.slice(0, 5),
       regionCount: site.regions.length,

@@ -21,7 +21,7 @@ describe('public trust page', () => {
   it('overview shows the provider, certificate status computed from dates, services and latest changes', async () => {
     const res = await get('/').expect(200);
     expect(res.text).toContain('Security at Acme Cloud');
-    expect(res.text).toMatch(/<span class="badge badge-valid">Valid<\/span>\s*valid until 16 May 2029/); // issued -100d, expires +900d from 2026-11-28
+    expect(res.text).toMatch(/<span class="badge badge-valid">Valid<\/span>\s*until 16 May 2029/); // issued -100d, expires +900d from 2026-11-28
     expect(res.text).toContain('Acme VMs');
     expect(res.text).toContain('Frankfurt opened');
     expect(res.headers['content-security-policy']).toContain("script-src 'self'");
