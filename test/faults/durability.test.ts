@@ -66,11 +66,14 @@ describe('killed mid-write (SIGKILL), the database stays consistent', () => {
     await waitFor(() => existsSync(path.join(db.env.DATA_DIR, 'fault-questionnaire-items')), 'the upload to reach its fault point');
     await kill(server);
 
-    const again = await startServer(env);
+    const again = await startServer({ ...env, EVIDENT_JOB_HEARTBEAT: '1' });
     cleanups.push(() => void again.child.kill('SIGKILL'));
     const restarted = again.child;
     base = again.baseUrl;
-    const list = (await (await fetch(`${base}/api/v1/questionnaires`, { headers: { authorization: `Bearer ${token}` } })).json()) as { questionnaires: { id: string; status: string }[] };
+    const listed = async () => (await (await fetch(`${base}/api/v1/questionnaires`, { headers: { authorization: `Bearer ${token}` } })).json()) as { questionnaires: { id: string; status: string }[] };
+    // The embedded database fails it at start-up; a server once the killed instance's lease lapses.
+    await waitFor(async () => (await listed()).questionnaires[0]?.status === 'failed', 'the interrupted questionnaire to be marked failed');
+    const list = await listed();
     expect(list.questionnaires).toHaveLength(1);
     expect(list.questionnaires[0].status).toBe('failed');
     const detail = (await (await fetch(`${base}/api/v1/questionnaires/${list.questionnaires[0].id}`, { headers: { authorization: `Bearer ${token}` } })).json()) as { questions: unknown[]; error: string };

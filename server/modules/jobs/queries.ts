@@ -90,12 +90,12 @@ export async function renewLeases(db: DbOrTx, owner: string, leaseUntil: Date): 
  * Jobs whose claim lapsed (an instance killed or stopped, a restore on another machine): failed,
  * with what they worked on. A job without any claim is failed too: nothing will ever run it.
  */
-export async function failLapsedJobs(db: DbOrTx, error: string, at: Date): Promise<{ id: string; kind: JobKind; subject: string }[]> {
+export async function failLapsedJobs(db: DbOrTx, error: string, at: Date, anyOwner = false): Promise<{ id: string; kind: JobKind; subject: string }[]> {
   return db
     .updateTable('jobs')
     .set({ state: 'failed', error, finished_at: at, lease_until: null })
     .where('state', 'in', ACTIVE)
-    .where((eb) => eb.or([eb('lease_until', '<', at), eb('lease_until', 'is', null)]))
+    .where((eb) => (anyOwner ? eb.val(true) : eb.or([eb('lease_until', '<', at), eb('lease_until', 'is', null)])))
     .returning(['id', 'kind', 'subject'])
     .execute();
 }

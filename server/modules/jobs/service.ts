@@ -192,6 +192,6 @@ export class InProcessJobQueue implements JobQueue {
  * Jobs whose owner's lease lapsed (the instance stopped and nobody renewed its claim) fail, and
  * what they worked on is returned. A live instance's jobs are never touched, whoever restarts.
  */
-export function failInterruptedJobs(db: DbOrTx, clock: Clock) {
-  return q.failLapsedJobs(db, 'Interrupted: the server stopped while this job was waiting or running.', clock.now());
+export function failInterruptedJobs(db: DbOrTx, clock: Clock, options: { anyOwner?: boolean } = {}) {
+  return q.failLapsedJobs(db, 'Interrupted: the server stopped while this job was waiting or running.', clock.now(), options.anyOwner ?? false);
 }

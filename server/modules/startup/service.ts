@@ -39,10 +39,11 @@ export async function runStartup(deps: StartupDeps): Promise<StartupReport> {
   return withStartupLock(deps.db, deps.kind, () => startupSteps(deps));
 }
 
-async function startupSteps({ db, clock, config }: StartupDeps): Promise<StartupReport> {
+async function startupSteps({ db, kind, clock, config }: StartupDeps): Promise<StartupReport> {
   const content = await syncContent(db, config.contentDir, clock, { expiringWithinDays: config.expiringWithinDays });
   // Jobs whose owner stopped renewing its lease fail first, then every questionnaire no job is working on.
-  const interruptedJobs = (await failInterruptedJobs(db, clock)).length;
+  // On the embedded database the data-folder lock admits one process: every claim is a dead one's.
+  const interruptedJobs = (await failInterruptedJobs(db, clock, { anyOwner: kind !== 'postgres' })).length;
   const interruptedQuestionnaires = await failInterrupted(db, clock.now());
   const sealedLegacyAudit = await sealLegacyAudit(db, clock);
   const demoAdmin = await ensureDemoAdmin(db, clock, config);

@@ -18,7 +18,7 @@ describe('start-up on one database', () => {
   });
   afterAll(async () => database.close());
 
-  it('syncs content, fails jobs whose lease lapsed (not live ones) and their questionnaires, creates the demo admin once', async () => {
+  it('syncs content, fails jobs whose lease lapsed (on a server, not live ones) and their questionnaires, creates the demo admin once', async () => {
     const db = database.db;
     const now = clock.now();
     for (const [id, lease] of [['lapsed', -1_000], ['live', 60_000]] as const) {
@@ -30,9 +30,13 @@ describe('start-up on one database', () => {
     }
     const report = await runStartup({ db, kind: database.kind, clock, config });
     expect(report.content.revision).not.toBeNull();
-    expect(report).toMatchObject({ interruptedJobs: 1, interruptedQuestionnaires: 1, demoAdmin: { email: expect.any(String) } });
+    // A server shares the database with other live instances; the embedded one holds its folder alone,
+    // so every claim it finds at start-up belongs to a process that is gone.
+    const shared = database.kind === 'postgres';
+    const failed = shared ? 1 : 2;
+    expect(report).toMatchObject({ interruptedJobs: failed, interruptedQuestionnaires: failed, demoAdmin: { email: expect.any(String) } });
     const states = await db.selectFrom('questionnaires').select(['id', 'status']).orderBy('id').execute();
-    expect(states).toEqual([{ id: 'lapsed', status: 'failed' }, { id: 'live', status: 'processing' }]);
+    expect(states).toEqual([{ id: 'lapsed', status: 'failed' }, { id: 'live', status: shared ? 'processing' : 'failed' }]);
     const again = await runStartup({ db, kind: database.kind, clock, config });
     expect(again).toMatchObject({ interruptedJobs: 0, interruptedQuestionnaires: 0, demoAdmin: null });
     expect(again.content.revision).toBeNull();
