@@ -55,8 +55,10 @@ export function readFacts(file: YamlFile, syncDay: string, problems: Problem[]):
 
 /** How a fact reads in prose: "35 days", "EUR 15000", "99.95%". */
 export function factText(fact: Pick<FactItem, 'value' | 'unit'>): string {
-  if (!fact.unit) return String(fact.value);
-  return /^(days?|hours?|months?|years?|minutes?|weeks?)$/.test(fact.unit) ? `${String(fact.value)} ${fact.unit}` : `${fact.unit} ${String(fact.value)}`;
+  // Large amounts read with a thousands separator (EUR 15,000); fixed locale, so the text never depends on the machine.
+  const value = typeof fact.value === 'number' && fact.value >= 10_000 ? fact.value.toLocaleString('en-GB') : String(fact.value);
+  if (!fact.unit) return value;
+  return /^(days?|hours?|months?|years?|minutes?|weeks?)$/.test(fact.unit) ? `${value} ${fact.unit}` : `${fact.unit} ${value}`;
 }
 
 /** Replaces every {{fact.x}} in a text; an unknown fact is reported at the text's location and left visible. */
