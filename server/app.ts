@@ -150,14 +150,14 @@ function registerJobs(app: FastifyInstance, config: Config, deps: AppDeps): void
   const pool = new WorkerPool({ threads: limits.workerThreads, memoryMb: limits.workerMemoryMb });
   const jobs = new InProcessJobQueue(
     { db: deps.db, clock: deps.clock, log: app.log },
-    { instanceId: limits.instanceId, jobsPerInstance: limits.jobsPerInstance, jobsPerUser: limits.jobsPerUser, concurrency: Math.max(1, limits.workerThreads - 1) },
+    { instanceId: limits.instanceId, jobsPerInstance: limits.jobsPerInstance, jobsPerUser: limits.jobsPerUser, concurrency: Math.max(1, limits.workerThreads - 1), leaseMs: limits.jobLeaseMs },
   );
   jobs.handle('questionnaire.answer', answerQuestionnaireJob({ db: deps.db, clock: deps.clock, config, pool }));
   app.decorate('pool', pool);
   app.decorate('jobs', jobs);
   // Questionnaires whose job failed with a lapsed lease fail too (no job will finish them).
   // Tests drive the heartbeat themselves; a fault test of a killed instance asks for the real timer.
-  if (config.env !== 'test' || process.env.EVIDENT_JOB_HEARTBEAT === '1') keepJobLeases(app, jobs, async () => void (await failInterrupted(deps.db, deps.clock.now())));
+  if (config.env !== 'test' || process.env.EVIDENT_JOB_HEARTBEAT === '1') keepJobLeases(app, jobs, limits.jobLeaseMs, async () => void (await failInterrupted(deps.db, deps.clock.now())));
   app.addHook('onClose', async () => {
     await jobs.close();
     // Jobs dropped from the queue by close() leave their questionnaires waiting: fail those too.

@@ -80,6 +80,8 @@ export interface OidcConfig {
 export interface Limits {
   /** Names this instance on the jobs it runs, so a restart can tell which it left unfinished. */
   readonly instanceId: string;
+  /** How long a job's claim holds without renewal: how soon another instance fails a killed instance's job. */
+  readonly jobLeaseMs: number;
   /** Threads of the worker pool that parses, answers, exports and watermarks. */
   readonly workerThreads: number;
   /** Heap of each worker thread; a file that needs more is refused, the server carries on. */
@@ -219,6 +221,7 @@ function readLimits(env: Env): Limits {
     questionsPerFile: readPositiveInt(env, 'QUESTIONS_PER_FILE', 5_000),
     questionMaxChars: readPositiveInt(env, 'QUESTION_MAX_CHARS', 4_000),
     unpackedBytes: readPositiveInt(env, 'UNPACKED_LIMIT_BYTES', 100 * 1024 * 1024),
+    jobLeaseMs: readPositiveInt(env, 'JOB_LEASE_SECONDS', 60) * 1000,
     exportsPerMinute: readPositiveInt(env, 'EXPORT_RATE_LIMIT', 10),
     downloadsPerHour: readPositiveInt(env, 'DOWNLOAD_RATE_LIMIT', 30),
   });

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyContent } from '../helpers/content-fixture.js';
 import { runCliAsync, startServer, type RunningServer } from '../helpers/cli.js';
 import { freePort, startNginx, type RunningNginx } from '../helpers/nginx.js';
+import { buildLargestQuestionnaire } from '../helpers/workbooks.js';
 
 /**
  * Two `evident serve` processes on one PostgreSQL database, behind nginx (round-robin), with
@@ -20,6 +21,7 @@ const content = copyContent();
 let proxy: string;
 let nginx: RunningNginx;
 const instances: RunningServer[] = [];
+let session: { cookie: string; csrf: string };
 
 async function admin(sql: string): Promise<void> {
   const client = new pg.Client({ connectionString: serverUrl });
@@ -42,6 +44,8 @@ const env = () => ({
   AUDIT_KEY: 'deploy:deploy-test-audit-key-0123456789abcdef',
   TOTP_KEY: 'de'.repeat(32),
   LOGIN_RATE_LIMIT: '6',
+  // Short, so a killed instance's job is failed within seconds (60 s by default).
+  JOB_LEASE_SECONDS: '3',
   LOG_LEVEL: 'warn',
 });
 
@@ -72,6 +76,8 @@ beforeAll(async () => {
   nginx = await startNginx(work, instances.map((i) => i.baseUrl.replace('http://', '')), proxyPort);
   const add = await runCliAsync(['user', 'add', '--email', 'ops@acme.example', '--role', 'editor', '--password-stdin'], { DATABASE_URL: databaseUrl, CONTENT_DIR: content.dir }, 'a long enough password\n');
   expect(add.status, add.stderr).toBe(0);
+  // One sign-in for the whole file: the sign-in rate limit is part of what is tested below.
+  session = await signIn('ops@acme.example', 'a long enough password');
 });
 
 afterAll(async () => {
@@ -93,7 +99,7 @@ describe('two instances behind nginx on one PostgreSQL database', () => {
   });
 
   it('a questionnaire uploaded through the proxy is answered and read back through it, whichever instance answers', async () => {
-    const { cookie, csrf } = await signIn('ops@acme.example', 'a long enough password');
+    const { cookie, csrf } = session;
     const form = new FormData();
     form.set('file', new Blob(['ID,Question\nQ1,Do you back up customer data?\nQ2,Is data encrypted at rest?\n']), 'q.csv');
     const upload = await fetch(`${proxy}/api/v1/questionnaires`, { method: 'POST', headers: { cookie, 'x-csrf-token': csrf }, body: form });
@@ -126,7 +132,30 @@ describe('two instances behind nginx on one PostgreSQL database', () => {
     expect(statuses.slice(5)).toEqual([429, 429]);
   });
 
+  it('a job on an instance that is killed (SIGKILL) is not lost: another instance marks it and its questionnaire failed', async () => {
+    const { cookie, csrf } = session;
+    const victim = instances[1];
+    const form = new FormData();
+    form.set('file', new Blob([new Uint8Array(buildLargestQuestionnaire(3_000))]), 'large.xlsx');
+    // Straight to the instance that will be killed, so the job is surely its own.
+    const upload = await fetch(`${victim.baseUrl}/api/v1/questionnaires`, { method: 'POST', headers: { cookie, 'x-csrf-token': csrf, origin: proxy }, body: form });
+    expect(upload.status, await upload.clone().text()).toBe(201);
+    const { id, jobId } = (await upload.json()) as { id: string; jobId: string };
+    const job = async () => (await (await fetch(`${proxy}/api/v1/jobs/${jobId}`, { headers: { cookie } })).json()) as { state: string; error: string | null };
+    await waitFor(async () => (await job()).state === 'running', 'the job to run', 1000);
+    await victim.stop('SIGKILL');
+    instances.splice(1, 1);
+    await waitFor(async () => (await job()).state === 'failed', 'the surviving instance to fail the job', 1000);
+    expect((await job()).error).toMatch(/Interrupted/);
+    const questionnaire = (await (await fetch(`${proxy}/api/v1/questionnaires/${id}`, { headers: { cookie } })).json()) as { status: string };
+    expect(questionnaire.status).toBe('failed');
+  });
+
   it('SIGTERM to one instance under load: no idempotent request fails, the other keeps serving', async () => {
+    // Another instance joins first (the previous test killed one), as a rolling restart would.
+    instances.push(await startServer(env()));
+    nginx.stop();
+    nginx = await startNginx(work, instances.map((i) => i.baseUrl.replace('http://', '')), Number(new URL(proxy).port));
     const [first, second] = instances;
     const results: number[] = [];
     let stop = false;

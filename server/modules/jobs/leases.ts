@@ -1,12 +1,12 @@
 import type { FastifyInstance } from 'fastify';
-import { HEARTBEAT_MS, type JobQueue } from './service.js';
+import type { JobQueue } from './service.js';
 
 /**
- * Renews this instance's job leases every HEARTBEAT_MS and fails the jobs of instances that
+ * Renews this instance's job leases four times per lease and fails the jobs of instances that
  * stopped renewing theirs, then lets the caller clean up what those jobs worked on. Tests call
  * `jobs.heartbeat()` themselves instead of waiting for a timer.
  */
-export function keepJobLeases(app: FastifyInstance, jobs: JobQueue, afterLapsed: (count: number) => Promise<void>): void {
+export function keepJobLeases(app: FastifyInstance, jobs: JobQueue, leaseMs: number, afterLapsed: (count: number) => Promise<void>): void {
   let timer: NodeJS.Timeout | null = null;
   let beating: Promise<void> | null = null;
   const beat = async () => {
@@ -19,7 +19,7 @@ export function keepJobLeases(app: FastifyInstance, jobs: JobQueue, afterLapsed:
       beating ??= beat()
         .catch((e: unknown) => app.log.error({ err: e }, 'job heartbeat failed'))
         .finally(() => (beating = null));
-    }, HEARTBEAT_MS);
+    }, Math.max(250, Math.floor(leaseMs / 4)));
     timer.unref();
   });
   app.addHook('onClose', async () => {

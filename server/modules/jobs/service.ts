@@ -13,6 +13,8 @@ export interface JobLimits {
   jobsPerUser: number;
   /** Jobs this instance runs at once; the rest wait, queued. */
   concurrency: number;
+  /** How long a claim holds without renewal (default LEASE_MS); renewed every quarter of it. */
+  leaseMs?: number;
 }
 
 export interface EnqueueRequest {
@@ -49,11 +51,11 @@ export interface JobQueue {
 }
 
 /**
- * How long a claim holds without renewal. The owner renews every HEARTBEAT_MS while it lives, so
- * only an instance that stopped (killed, crashed, lost its network) lets its jobs' leases lapse.
+ * How long a claim holds without renewal (JOB_LEASE_SECONDS). The owner renews it four times per
+ * lease while it lives, so only an instance that stopped (killed, crashed, lost its network) lets
+ * its jobs' leases lapse.
  */
 export const LEASE_MS = 60_000;
-export const HEARTBEAT_MS = 15_000;
 
 /** Runs jobs on this instance, at most `concurrency` at once, in the order they were started. */
 export class InProcessJobQueue implements JobQueue {
@@ -61,6 +63,7 @@ export class InProcessJobQueue implements JobQueue {
   private readonly running = new Map<string, Promise<void>>();
   private readonly handlers = new Map<JobKind, JobHandler>();
   private closed = false;
+  readonly leaseMs: number;
   /**
    * Who holds this process's claims: the configured instance name plus a per-process suffix, so
    * two processes sharing a name (one host, one INSTANCE_ID) never mistake each other's jobs.
@@ -72,6 +75,7 @@ export class InProcessJobQueue implements JobQueue {
     private readonly limits: JobLimits,
   ) {
     this.owner = `${limits.instanceId}#${randomUUID().slice(0, 8)}`;
+    this.leaseMs = limits.leaseMs ?? LEASE_MS;
   }
 
   handle(kind: JobKind, handler: JobHandler): void {
@@ -95,7 +99,7 @@ export class InProcessJobQueue implements JobQueue {
     // In process, the instance that accepts a job runs it: it is claimed from the start and the
     // heartbeat renews the claim; a lapsed lease lets any other instance fail it.
     const at = this.deps.clock.now();
-    return q.insertJob(tx, { id: randomUUID(), ...request, lockedBy: this.owner, leaseUntil: new Date(at.getTime() + LEASE_MS), at });
+    return q.insertJob(tx, { id: randomUUID(), ...request, lockedBy: this.owner, leaseUntil: new Date(at.getTime() + this.leaseMs), at });
   }
 
   run(id: string): void {
@@ -119,11 +123,11 @@ export class InProcessJobQueue implements JobQueue {
 
   /**
    * Renews the lease of every job this process holds, then fails the jobs of owners that stopped
-   * renewing theirs. Run every HEARTBEAT_MS by the app (and directly by tests).
+   * renewing theirs. Run four times per lease by the app (and directly by tests).
    */
   async heartbeat(): Promise<{ id: string; kind: JobKind; subject: string }[]> {
     const now = this.deps.clock.now();
-    await q.renewLeases(this.deps.db, this.owner, new Date(now.getTime() + LEASE_MS));
+    await q.renewLeases(this.deps.db, this.owner, new Date(now.getTime() + this.leaseMs));
     return failInterruptedJobs(this.deps.db, this.deps.clock);
   }
 
@@ -155,7 +159,7 @@ export class InProcessJobQueue implements JobQueue {
     const { db, clock, log } = this.deps;
     try {
       const now = clock.now();
-      if (!(await q.markRunning(db, id, now, this.owner, new Date(now.getTime() + LEASE_MS)))) return;
+      if (!(await q.markRunning(db, id, now, this.owner, new Date(now.getTime() + this.leaseMs)))) return;
       const job = (await q.findJob(db, id))!;
       const input = (await q.findJobInput(db, id)) ?? {};
       const handler = this.handlers.get(job.kind);
