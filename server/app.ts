@@ -177,10 +177,13 @@ function trustProxyOption(trust: Config['trustProxy']): boolean | string[] | ((a
  * The access log: one small line per response instead of Fastify's two with full request and
  * reply objects; on a page served from memory those would cost more than the response.
  */
+const QUIET = new Set(['silent', 'fatal', 'error', 'warn']);
+
 class AccessLog extends LogController {
   override incomingRequest(): void {}
 
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    if (!error && QUIET.has(reply.log.level)) return;
     const line = { method: request.method, url: redactUrl(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime) };
     if (error) reply.log.error({ ...line, err: error }, 'request errored');
     else reply.log.info(line, 'request');

@@ -16,10 +16,18 @@ export class SiteCache {
 
   constructor(private readonly app: FastifyInstance) {}
 
+  private day = '';
+  private dayEnds = 0;
+
   async get(): Promise<Site> {
     const { db, clock } = this.app.deps;
-    // The day is part of the version: statuses (expiring, upcoming) change at midnight.
-    const version = `${await currentKnowledgeVersion(db)}|${clock.now().toISOString().slice(0, 10)}`;
+    // The day is part of the version: statuses (expiring, upcoming) change at midnight (UTC).
+    const now = clock.now().getTime();
+    if (now >= this.dayEnds || now < this.dayEnds - 86_400_000) {
+      this.day = new Date(now).toISOString().slice(0, 10);
+      this.dayEnds = Date.parse(`${this.day}T00:00:00Z`) + 86_400_000;
+    }
+    const version = `${await currentKnowledgeVersion(db)}|${this.day}`;
     if (!this.site || version !== this.version) {
       this.version = version;
       this.site = loadSite(db, clock, this.app.config.expiringWithinDays, createHash('sha256').update(version).digest('hex').slice(0, 16));
