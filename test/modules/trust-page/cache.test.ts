@@ -58,6 +58,23 @@ describe('public responses served from memory', () => {
     }
   });
 
+  it('a new day is a new version: pages render again at midnight, as statuses follow the date', async () => {
+    const view = vi.spyOn(t.app, 'view');
+    try {
+      await request(t.app.server).get('/certifications?day=1').expect(200);
+      await request(t.app.server).get('/certifications?day=1').expect(200);
+      expect(view).toHaveBeenCalledTimes(1);
+      t.clock.advance(86_400_000);
+      await request(t.app.server).get('/certifications?day=1').expect(200);
+      expect(view).toHaveBeenCalledTimes(2);
+      t.clock.advance(-86_400_000);
+      await request(t.app.server).get('/certifications?day=1').expect(200);
+      expect(view).toHaveBeenCalledTimes(3);
+    } finally {
+      view.mockRestore();
+    }
+  });
+
   it('compresses with brotli or gzip when the client asks, the same bytes underneath', async () => {
     const plain = await t.app.inject({ url: '/data-locations' });
     expect(plain.headers['content-encoding']).toBeUndefined();
