@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyContent } from '../helpers/content-fixture.js';
+import { accessContent } from '../helpers/access-content.js';
 import { runCliAsync, startServer, type RunningServer } from '../helpers/cli.js';
 import { freePort, startNginx, type RunningNginx } from '../helpers/nginx.js';
 import { buildLargestQuestionnaire } from '../helpers/workbooks.js';
@@ -17,7 +17,7 @@ const serverUrl = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:543
 const database = `evident_deploy_${process.pid}`;
 const databaseUrl = serverUrl.replace(/\/[^/]*$/, `/${database}`);
 const work = mkdtempSync(path.join(os.tmpdir(), 'evident-deploy-'));
-const content = copyContent();
+let content: Awaited<ReturnType<typeof accessContent>>;
 let proxy: string;
 let nginx: RunningNginx;
 const instances: RunningServer[] = [];
@@ -34,8 +34,10 @@ async function admin(sql: string): Promise<void> {
 }
 
 /** The same for every instance: the secrets that must be equal, the database, the proxy's address. */
-const env = () => ({
+const env = (n: number) => ({
   NODE_ENV: 'production',
+  // Its own folder per instance (another machine): the mail outbox is the only thing written there.
+  DATA_DIR: path.join(work, `data-${n}`),
   DATABASE_URL: databaseUrl,
   CONTENT_DIR: content.dir,
   BASE_URL: proxy,
@@ -66,13 +68,14 @@ async function signIn(email: string, password: string): Promise<{ cookie: string
 }
 
 beforeAll(async () => {
+  content = await accessContent();
   await admin(`drop database if exists ${database}`);
   await admin(`create database ${database}`);
   // The instances need the proxy's address (BASE_URL) before it runs: take a port for it now.
   const proxyPort = await freePort();
   proxy = `http://127.0.0.1:${proxyPort}`;
   // Started one after the other would hide a start-up race: start both at once.
-  instances.push(...(await Promise.all([startServer(env()), startServer(env())])));
+  instances.push(...(await Promise.all([startServer(env(0)), startServer(env(1))])));
   nginx = await startNginx(work, instances.map((i) => i.baseUrl.replace('http://', '')), proxyPort);
   const add = await runCliAsync(['user', 'add', '--email', 'ops@acme.example', '--role', 'editor', '--password-stdin'], { DATABASE_URL: databaseUrl, CONTENT_DIR: content.dir }, 'a long enough password\n');
   expect(add.status, add.stderr).toBe(0);
@@ -84,7 +87,7 @@ afterAll(async () => {
   nginx?.stop();
   await Promise.all(instances.map((i) => i.stop('SIGKILL').catch(() => null)));
   await admin(`drop database if exists ${database} with (force)`).catch(() => {});
-  content.remove();
+  content?.remove();
   rmSync(work, { recursive: true, force: true });
 });
 
@@ -121,6 +124,39 @@ describe('two instances behind nginx on one PostgreSQL database', () => {
     }
   });
 
+  it('documents requested through the proxy, approved on B, the NDA accepted and the file downloaded on A', async () => {
+    const [a, b] = instances;
+    const asked = await fetch(`${proxy}/api/v1/access-requests`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Pat Buyer', email: 'pat@contoso.example', company: 'Contoso Bank', reason: 'Vendor due diligence', documents: ['ev-soc2'] }) });
+    expect(asked.status).toBe(201);
+    const { id } = (await asked.json()) as { id: string };
+    const approved = await fetch(`${b.baseUrl}/api/v1/access-requests/${id}/approve`, { method: 'POST', headers: { cookie: session.cookie, 'x-csrf-token': session.csrf, 'content-type': 'application/json' }, body: JSON.stringify({ expiresInDays: 14 }) });
+    expect(approved.status).toBe(200);
+    // Whichever instance delivered it wrote the message to its own outbox.
+    let token = '';
+    await waitFor(async () => {
+      const mails = [0, 1].flatMap((n) => {
+        const dir = path.join(work, `data-${n}`, 'outbox');
+        try {
+          return readdirSync(dir).map((f) => readFileSync(path.join(dir, f), 'utf8'));
+        } catch {
+          return [];
+        }
+      });
+      const grant = mails.map((m) => m.replace(/=\r?\n/g, '')).find((m) => /Your access to security documents/.test(m));
+      token = grant ? /\/access\/([A-Za-z0-9_-]{43})/.exec(grant)![1] : '';
+      return Boolean(token);
+    }, 'the grant e-mail', 1000);
+    const page = await fetch(`${a.baseUrl}/access/${token}`);
+    expect(page.status).toBe(200);
+    const cookie = page.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1];
+    const accepted = await fetch(`${a.baseUrl}/access/${token}/nda`, { method: 'POST', redirect: 'manual', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ _csrf: csrf, name: 'Pat Buyer', accept: 'on' }) });
+    expect(accepted.status).toBe(303);
+    const file = await fetch(`${a.baseUrl}/access/${token}/documents/ev-soc2`, { headers: { cookie } });
+    expect(file.status).toBe(200);
+    expect(file.headers.get('content-type')).toContain('application/pdf');
+  });
+
   it('the sign-in rate limit counts across both instances', async () => {
     const statuses: number[] = [];
     for (let n = 0; n < 7; n++) {
@@ -153,7 +189,7 @@ describe('two instances behind nginx on one PostgreSQL database', () => {
 
   it('SIGTERM to one instance under load: no idempotent request fails, the other keeps serving', async () => {
     // Another instance joins first (the previous test killed one), as a rolling restart would.
-    instances.push(await startServer(env()));
+    instances.push(await startServer(env(2)));
     nginx.stop();
     nginx = await startNginx(work, instances.map((i) => i.baseUrl.replace('http://', '')), Number(new URL(proxy).port));
     const [first, second] = instances;
