@@ -143,6 +143,71 @@ describe('questionnaires in the admin workspace', () => {
     expect(download.suggestedFilename()).toMatch(/-answered\.xlsx$/);
   });
 
+  it('reviews in the grid without reloading: approve, keyboard reject, bulk approve with confirmation and undo; phone layout', async () => {
+    const file = path.join(os.tmpdir(), `grid-${Date.now()}.xlsx`);
+    writeFileSync(file, await buildRealisticWorkbook());
+    await h.page.goto(`${h.baseUrl}/admin/questionnaires`);
+    await h.page.setInputFiles('input[type=file]', file);
+    await h.page.fill('input[name=name]', 'Grid review');
+    await h.page.click('form[enctype="multipart/form-data"] button[type=submit]');
+    await h.page.waitForURL(/\/admin\/questionnaires\/[0-9a-f-]{36}/);
+    for (let i = 0; i < 120 && (await h.page.content()).includes('Answering…'); i++) {
+      await h.page.waitForTimeout(500);
+      await h.page.reload();
+    }
+    // A marker on the window survives only as long as the page is not loaded again.
+    await h.page.evaluate(() => ((window as unknown as { reviewMarker: number }).reviewMarker = 1));
+    const stillSamePage = () => h.page.evaluate(() => (window as unknown as { reviewMarker?: number }).reviewMarker === 1);
+
+    const approvable = h.page.locator('tr[data-item]:has(button[data-key="a"]:not([disabled]))');
+    const first = approvable.first();
+    const firstId = await first.getAttribute('data-item');
+    await first.locator('button[data-key="a"]').click();
+    await expect.poll(() => h.page.locator(`#item-${firstId} [data-cell="state"]`).textContent()).toContain('approved');
+    await expect.poll(() => h.page.locator('#review-line').textContent()).toContain('1 of 6 reviewed');
+
+    // Keyboard, only while the grid has focus: j moves to a row, r opens its rejection.
+    await h.page.focus('#review-grid');
+    await h.page.keyboard.press('j');
+    await h.page.keyboard.press('j');
+    const focused = await h.page.evaluate(() => document.activeElement?.getAttribute('data-item'));
+    expect(focused).toBeTruthy();
+    await h.page.keyboard.press('r');
+    await h.page.keyboard.type('Not what we offer');
+    await h.page.keyboard.press('Enter');
+    await expect.poll(() => h.page.locator(`#item-${focused} [data-cell="state"]`).textContent()).toContain('rejected');
+    expect(await stillSamePage()).toBe(true);
+
+    // Bulk approve asks first, then offers undo.
+    const pending = h.page.locator('tr.state-pending:has(button[data-key="a"]:not([disabled]))');
+    const ticked = Math.min(2, await pending.count());
+    expect(ticked).toBeGreaterThan(0);
+    for (let i = 0; i < ticked; i++) await pending.nth(i).locator('input[name="items"]').check();
+    let asked = '';
+    h.page.once('dialog', async (dialog) => {
+      asked = dialog.message();
+      await dialog.accept();
+    });
+    await h.page.click('#bulk-form button[value="approve"]');
+    await expect.poll(() => h.page.locator('#grid-notice').textContent()).toContain(`Approved ${ticked}`);
+    expect(asked).toMatch(new RegExp(`^Approve ${ticked} answers?\\? Lowest confidence: `));
+    expect(await stillSamePage()).toBe(true);
+    await screenshot(h.page, 'admin-questionnaire-grid');
+    await h.page.click('#grid-notice button:has-text("Undo")');
+    await h.page.waitForLoadState();
+    await expect.poll(() => h.page.locator('#review-line').textContent()).toContain('2 of 6 reviewed');
+
+    // The phone: rows become stacked cards, and the page still passes axe.
+    await h.page.setViewportSize({ width: 390, height: 844 });
+    await h.page.reload();
+    const violations = await axeViolations(h.page);
+    expect(violations, JSON.stringify(violations, null, 2)).toEqual([]);
+    const display = await h.page.locator('tr[data-item]').first().evaluate((row) => getComputedStyle(row).display);
+    expect(display).toBe('block');
+    await screenshot(h.page, 'admin-questionnaire-phone');
+    await h.page.setViewportSize({ width: 1280, height: 900 });
+  });
+
   it('main admin pages pass axe', async () => {
     for (const url of ['/admin', '/admin/library', '/admin/users', '/admin/audit', '/admin/account', '/admin/soa', '/admin/gaps', '/admin/evidence', '/admin/evidence/ev-policy-infosec', '/admin/responsibility?service=managed-postgres']) {
       const response = await h.page.goto(h.baseUrl + url);

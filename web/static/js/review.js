@@ -17,6 +17,11 @@
     notice.appendChild(p);
   }
 
+  // A form with a field named "action" hides form.action behind that field: read the attribute.
+  function urlOf(form) {
+    return form.getAttribute ? form.getAttribute('action') : form.url;
+  }
+
   function setCell(row, name, value) {
     var cell = row.querySelector('[data-cell="' + name + '"]');
     if (cell) cell.textContent = value;
@@ -38,7 +43,7 @@
   function undoForm(batch, source) {
     var form = document.createElement('form');
     form.method = 'post';
-    form.action = source.action.replace(/\/(bulk|approve-answered)$/, '/undo');
+    form.action = urlOf(source).replace(/\/(bulk|approve-answered)$/, '/undo');
     form.className = 'inline';
     form.setAttribute('data-inplace', '');
     [['_csrf', source.elements._csrf.value], ['batch', batch], ['back', source.elements.back ? source.elements.back.value : '']].forEach(function (f) {
@@ -67,7 +72,7 @@
   }
 
   function handle(form, params) {
-    return post(form.action, params).then(function (body) {
+    return post(urlOf(form), params).then(function (body) {
       if (body.confirm) {
         if (!body.count) { say(body.message); return; }
         if (!window.confirm(body.message)) return;
@@ -76,14 +81,14 @@
         confirmed.set('action', 'approve');
         confirmed.set('confirmed', '1');
         body.itemIds.forEach(function (id) { confirmed.append('items', String(id)); });
-        return handle({ action: body.confirmUrl, elements: form.elements }, confirmed);
+        return handle({ url: body.confirmUrl, elements: form.elements }, confirmed);
       }
       if (body.row) updateRow(body.row);
       if (body.rows) body.rows.forEach(updateRow);
       if (body.header && line) line.textContent = body.header.reviewLine;
       if (body.batch) say('Approved ' + body.count + '.', undoForm(body.batch, form));
       else if (body.rows) say('Done: ' + body.count + ' ' + (body.count === 1 ? 'question' : 'questions') + '.');
-      else if (/\/undo$/.test(form.action)) { say('Undone: ' + body.count + ' back to pending. Reloading the list…'); window.location.reload(); }
+      else if (/\/undo$/.test(urlOf(form))) { say('Undone: ' + body.count + ' back to pending. Reloading the list…'); window.location.reload(); }
       else say('Saved.');
       grid.querySelectorAll('input[name="items"]:checked').forEach(function (box) { box.checked = false; });
     });
