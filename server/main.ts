@@ -6,6 +6,7 @@ import { openConfiguredDatabase } from './db/bootstrap.js';
 import { appDatabase } from './app-database.js';
 import { formatProblem } from './modules/content/service.js';
 import { runStartup } from './modules/startup/service.js';
+import { knowledgeTrackerOf } from './lib/knowledge-version.js';
 import { sealPlainTotpSecrets } from './modules/staff/mfa.js';
 
 /** Loads config, opens and migrates the database, syncs content, listens, shuts down gracefully. */
@@ -39,6 +40,8 @@ export async function serve(): Promise<void> {
     try {
       await app.close();
     } finally {
+      // Change notices of the last writes go out before the connections close.
+      await knowledgeTrackerOf(database.db)?.noticesSent();
       await database.close();
       process.exitCode = 0;
     }

@@ -50,6 +50,9 @@ export async function withDatabase<T>(options: { syncContent?: boolean }, run: (
     }
     return await run({ config, clock, database });
   } finally {
+    // A sync or edit from the CLI tells the running instances before the connection goes.
+    const { knowledgeTrackerOf } = await import('../lib/knowledge-version.js');
+    await knowledgeTrackerOf(database.db)?.noticesSent();
     await database.close();
   }
 }

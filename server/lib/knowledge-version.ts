@@ -17,6 +17,7 @@ export class KnowledgeTracker implements KyselyPlugin {
   private ttlMs: number;
   /** Names this process in its own notifications, so it can ignore them when they come back. */
   readonly origin = randomUUID();
+  private readonly notices = new Set<Promise<void>>();
 
   constructor(
     private readonly clock: Clock,
@@ -32,7 +33,16 @@ export class KnowledgeTracker implements KyselyPlugin {
     this.generation++;
     // After the commit, outside any transaction: a failed notice costs the others a stale page
     // until their next change notice or reconnect, never this write.
-    if (db && this.notifyOthers) void notifyKnowledgeChanged(db, this.origin).catch(() => {});
+    if (db && this.notifyOthers) {
+      const notice = notifyKnowledgeChanged(db, this.origin).catch(() => {});
+      this.notices.add(notice);
+      void notice.finally(() => this.notices.delete(notice));
+    }
+  }
+
+  /** Resolves when every change notice has been sent: a process that exits right after a write (the CLI) waits for it. */
+  async noticesSent(): Promise<void> {
+    while (this.notices.size) await Promise.all([...this.notices]);
   }
 
   /** Another instance changed the knowledge (its notice arrived, or notices may have been missed). */

@@ -116,6 +116,8 @@ describe('two instances behind nginx on one PostgreSQL database', () => {
   });
 
   it('a content sync (CLI) shows on every instance without restarting them', async () => {
+    // Each instance renders the page first, so it holds it in memory: only a change notice can refresh it.
+    for (const instance of instances) expect(await (await fetch(`${instance.baseUrl}/`)).text()).toContain('A tiny provider used by the tests.');
     content.edit('provider.yaml', (text) => text.replace('A tiny provider used by the tests.', 'A tiny provider, synced once for all instances.'));
     const sync = await runCliAsync(['content', 'sync'], { DATABASE_URL: databaseUrl, CONTENT_DIR: content.dir });
     expect(sync.status, sync.stderr).toBe(0);
@@ -172,7 +174,7 @@ describe('two instances behind nginx on one PostgreSQL database', () => {
     const { cookie, csrf } = session;
     const victim = instances[1];
     const form = new FormData();
-    form.set('file', new Blob([new Uint8Array(buildLargestQuestionnaire(3_000))]), 'large.xlsx');
+    form.set('file', new Blob([new Uint8Array(buildLargestQuestionnaire(5_000))]), 'large.xlsx');
     // Straight to the instance that will be killed, so the job is surely its own.
     const upload = await fetch(`${victim.baseUrl}/api/v1/questionnaires`, { method: 'POST', headers: { cookie, 'x-csrf-token': csrf, origin: proxy }, body: form });
     expect(upload.status, await upload.clone().text()).toBe(201);
