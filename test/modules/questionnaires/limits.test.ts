@@ -153,16 +153,20 @@ describe('paging', () => {
 
   it('the review page shows 100 questions a page with links between pages, and a decision returns to its page', async () => {
     const first = await editor.agent.get(`/admin/questionnaires/${id}`).expect(200);
-    expect(first.text.match(/<article class="question/g)).toHaveLength(100);
+    expect(first.text.match(/<tr id="item-\d+" class="row/g)).toHaveLength(100);
     expect(first.text).toContain('Questions 1–100 of 150 · page 1 of 2');
     expect(first.text).toMatch(/href="\?page(=|&#x3D;)2" rel="next"/);
     const second = await editor.agent.get(`/admin/questionnaires/${id}?page=2`).expect(200);
-    expect(second.text.match(/<article class="question/g)).toHaveLength(50);
+    expect(second.text.match(/<tr id="item-\d+" class="row/g)).toHaveLength(50);
     expect(second.text).toContain('rel="prev"');
     expect(second.text).toContain('Do you encrypt customer data at rest (item 150)?');
     expect(second.text).not.toContain('(item 100)?');
     const itemId = /id="item-(\d+)"/.exec(second.text)![1];
-    const decided = await editor.agent.post(`/admin/questionnaires/${id}/items/${itemId}`).type('form').send({ _csrf: editor.csrf, action: 'reject', page: '2' }).expect(303);
-    expect(decided.headers.location).toBe(`/admin/questionnaires/${id}?page=2#item-${itemId}`);
+    const decided = await editor.agent.post(`/admin/questionnaires/${id}/items/${itemId}`).type('form').send({ _csrf: editor.csrf, action: 'reject', back: 'page=2' }).expect(303);
+    // Back to the same page, at the row (with the success notice).
+    const back = new URL(decided.headers.location, 'http://x');
+    expect(back.pathname).toBe(`/admin/questionnaires/${id}`);
+    expect(back.searchParams.get('page')).toBe('2');
+    expect(back.hash).toBe(`#item-${itemId}`);
   });
 });
