@@ -146,4 +146,17 @@ describe('machine-readable trust API', () => {
     expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining(['/api/v1/trust', '/api/v1/locations', '/api/v1/answer']));
     expect(res.body.paths['/api/v1/locations'].get.responses['200']).toBeDefined();
   });
+
+  it('the public API documentation leaves out staff routes; staff read all of it', async () => {
+    const open = Object.keys((await get('/docs/json').expect(200)).body.paths);
+    expect(open).not.toContain('/api/v1/questionnaires');
+    const publicPaths = new Set(t.app.routeIndex.filter((r) => r.access === 'public').map((r) => r.url.replace(/:(\w+)/g, '{$1}')));
+    expect(open.filter((p) => !publicPaths.has(p))).toEqual([]);
+    expect(open).toContain('/api/v1/trust');
+    expect([401, 303]).toContain((await request(t.app.server).get('/admin/api-docs.json')).status);
+    const viewer = await makeStaff(t.database.db, t.clock, 'viewer');
+    const all = await request(t.app.server).get('/admin/api-docs.json').set('authorization', `Bearer ${await makeToken(t.database.db, t.clock, viewer.email)}`).expect(200);
+    expect(all.headers['cache-control']).toContain('no-store');
+    expect(Object.keys(all.body.paths)).toEqual(expect.arrayContaining(['/api/v1/questionnaires', '/api/v1/trust']));
+  });
 });
