@@ -13,7 +13,7 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.stop());
 
-const publicPages = ['/', '/certifications', '/data-locations', '/subprocessors', '/responsibility', '/documents', '/faq', '/changes', '/search?q=MFA', '/ask?q=Do+you+encrypt+data+at+rest%3F', '/access/request', '/subscribe', '/controls/iso27002%3A8.24'];
+const publicPages = ['/', '/certifications', '/data-locations', '/subprocessors', '/responsibility', '/responsibility/compare?differ=1', '/controls', '/documents', '/faq', '/changes', '/search?q=MFA', '/ask?q=Do+you+encrypt+data+at+rest%3F', '/access/request', '/subscribe', '/controls/iso27002%3A8.24'];
 
 describe('the trust page in a real browser', () => {
   it.each(publicPages)('%s renders and has no WCAG 2.2 A/AA violations', async (url) => {

@@ -38,6 +38,34 @@ export async function trustModelPages(app: FastifyInstance): Promise<void> {
     }),
   );
 
+  /**
+   * The services side by side: per control, who is responsible and what the customer does on each,
+   * so "what must I do on Compute that I need not do on the database service?" is one screen.
+   */
+  app.get('/responsibility/compare', pub, (request, reply) =>
+    cachedPage(app, request, reply, 'views/trust/compare.hbs', async () => {
+      const differOnly = (request.query as { differ?: string }).differ === '1';
+      const [controls, duties, all] = await Promise.all([
+        db.selectFrom('controls').select(['id', 'ref', 'title', 'theme']).execute(),
+        db.selectFrom('responsibilities').select(['control_id', 'service_id', 'party', 'customer_duty']).execute(),
+        services(),
+      ]);
+      const dutyOf = new Map(duties.map((d) => [`${d.control_id}|${d.service_id}`, d]));
+      controls.sort((a, b) => compareControlIds(a.id, b.id));
+      const rows = controls.map((c) => {
+        const cells = all.map((s) => {
+          const d = dutyOf.get(`${c.id}|${s.id}`);
+          return { service: s.name, party: d?.party ?? null, customer: d?.customer_duty ?? null };
+        });
+        const differs = new Set(cells.map((cell) => `${cell.party}|${cell.customer ?? ''}`)).size > 1;
+        return { ...c, url: `/controls/${encodeURIComponent(c.id)}`, cells, differs };
+      });
+      const shown = differOnly ? rows.filter((r) => r.differs) : rows;
+      const themes = [...new Set(shown.map((r) => r.theme))].map((theme) => ({ theme, rows: shown.filter((r) => r.theme === theme) }));
+      return { title: 'Compare services', services: all, themes, differOnly, shown: shown.length, total: rows.length, differing: rows.filter((r) => r.differs).length };
+    }),
+  );
+
   /** Every control, grouped by theme, titles first, with who does it on each service at a glance. */
   app.get('/controls', pub, (request, reply) =>
     cachedPage(app, request, reply, 'views/trust/controls.hbs', async () => {
