@@ -15,6 +15,7 @@ import { buildApp } from '../server/app.js';
 import { fixedClock } from '../server/clock.js';
 import { loadConfig, projectRoot } from '../server/config.js';
 import { openDatabase } from '../server/db/connect.js';
+import { keyedDatabase } from '../server/modules/audit/keys.js';
 import { migrateToLatest } from '../server/db/migrate.js';
 import { syncContent } from '../server/modules/content/service.js';
 import { buildEngine } from '../server/modules/engine/engine.js';
@@ -107,7 +108,8 @@ function nodeAlone(): number {
 
 const config = loadConfig({ ...process.env, NODE_ENV: 'production', SESSION_SECRET: 'bench-secret-bench-secret-bench-secret-0000', AUDIT_KEY: 'bench:bench-audit-key-bench-audit-key-bench-0000', TOTP_KEY: 'be'.repeat(32), LOG_LEVEL: 'silent', DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'evident-bench-')) });
 const clock = fixedClock(new Date());
-const database = await openDatabase({});
+// Audit entries are signed: the handle carries the configured keys, as the server's does.
+const database = keyedDatabase(await openDatabase({}), config.auditKeys);
 await migrateToLatest(database.db);
 await syncContent(database.db, config.contentDir, clock);
 const app = await buildApp(config, { db: database.db, databaseKind: database.kind, clock });
