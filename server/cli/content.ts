@@ -43,4 +43,19 @@ export function registerContentCommands(program: Command): void {
         process.stdout.write(JSON.stringify({ revision: report.revision, hash: report.hash, changes: report.changes, conflicts: report.conflicts, notices: report.notices }) + '\n');
       });
     });
+
+  content
+    .command('export-library')
+    .description('write the library answers staff created or edited in the admin as a content YAML file')
+    .option('--out <file>', 'write to this file instead of stdout (e.g. content/library/staff.yaml)')
+    .action(async (options: { out?: string }) => {
+      const { exportStaffAnswers } = await import('../modules/library/export.js');
+      const { writeFileSync } = await import('node:fs');
+      await withDatabase({}, async ({ database }) => {
+        const { count, yaml } = await exportStaffAnswers(database.db);
+        if (options.out) writeFileSync(options.out, yaml);
+        else process.stdout.write(yaml);
+        say(`content export-library: ${count} answer(s)${options.out ? ` written to ${options.out}` : ''}`);
+      });
+    });
 }
