@@ -329,7 +329,8 @@ export function loadConfig(env: Env = process.env): Config {
     secureCookies: baseUrl.startsWith('https:'),
     sessionSecret: readSessionSecret(env, nodeEnv, dataDir),
     smtpUrl,
-    mailFrom: env.MAIL_FROM || `Evident <no-reply@${new URL(baseUrl).hostname}>`,
+    // Unset: the provider's own name is the sender (see mail/plugin.ts), never the product's.
+    mailFrom: env.MAIL_FROM || '',
     securityTeamEmail: readEmail(env, 'SECURITY_TEAM_EMAIL'),
     expiringWithinDays: readPositiveInt(env, 'EXPIRING_WITHIN_DAYS', 30),
     uploadLimitBytes: readPositiveInt(env, 'UPLOAD_LIMIT_BYTES', 10 * 1024 * 1024),

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { findContentDocument } from '../content/queries.js';
 import { deliverDueMail } from './service.js';
 import { outboxTransport, smtpTransport, type MailTransport } from './transport.js';
 
@@ -13,8 +14,15 @@ export function registerMail(app: FastifyInstance, options: { background: boolea
   const { db, clock } = app.deps;
   const transport = app.config.smtpUrl ? smtpTransport(app.config.smtpUrl) : outboxTransport(app.config.dataDir);
   let running: Promise<{ sent: number; failed: number }> | null = null;
+  /** MAIL_FROM, else "<Provider> Trust Center <no-reply@host>": mail speaks in the provider's name. */
+  const sender = async () => {
+    if (app.config.mailFrom) return app.config.mailFrom;
+    const provider = await findContentDocument<{ name?: string }>(db, 'provider');
+    const name = (provider?.name ?? 'Cloud provider').replace(/["\\\r\n<>]/g, '').trim();
+    return `"${name} Trust Center" <no-reply@${new URL(app.config.baseUrl).hostname}>`;
+  };
   const flush = () => {
-    running ??= deliverDueMail(db, clock, transport, app.config.mailFrom, (m) => app.log.warn(m)).finally(() => {
+    running ??= sender().then((from) => deliverDueMail(db, clock, transport, from, (m) => app.log.warn(m))).finally(() => {
       running = null;
     });
     return running;

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findContentDocument } from '../../../server/modules/content/queries.js';
 import { REMOVED_AFTER_DELIVERY } from '../../../server/modules/mail/service.js';
 import { accessContent } from '../../helpers/access-content.js';
 import { createTestApp, type TestApp } from '../../helpers/app.js';
@@ -43,6 +44,10 @@ describe('mail to requesters', () => {
     await t.app.mail.flush();
     const [ack] = delivered('victim@contoso.example');
     expect(ack).toContain('received your request');
+    // The provider speaks, not the product: the sender is the provider's trust center.
+    const provider = await findContentDocument<{ name: string }>(t.database.db, 'provider');
+    expect(ack).toMatch(new RegExp(`^From: "?${provider!.name} Trust Center"? <no-reply@`, 'm'));
+    expect(ack).not.toMatch(/^From: .*Evident/m);
     expect(ack).not.toContain('evil.example');
     expect(ack).not.toContain('invoice');
     const [notification] = delivered(staff.email);
