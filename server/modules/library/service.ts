@@ -5,12 +5,12 @@ import type { Database } from '../../db/database.js';
 import { NotFoundError, ValidationError } from '../../errors.js';
 import { appendAudit, type Actor } from '../audit/service.js';
 import type { AccessLevel, ShortAnswer } from '../content/tables.js';
+import { LEVELS } from './write.js';
 import type { Engine } from '../engine/engine.js';
 import { currentKnowledgeVersion } from '../engine/queries.js';
 import { findAnswer, findStoredOverlaps, listAnswers, storeOverlaps, updateAnswer } from './queries.js';
 
 const SHORT: readonly ShortAnswer[] = ['Yes', 'No', 'Partial', 'N/A'];
-const LEVELS: readonly AccessLevel[] = ['public', 'nda', 'internal'];
 
 export interface AnswerEdit {
   question: string;

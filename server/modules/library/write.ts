@@ -5,12 +5,15 @@ import type { Database, DbOrTx } from '../../db/database.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
 import { knowledgeChanged } from '../../lib/knowledge-version.js';
 import { appendAudit, type Actor } from '../audit/service.js';
+import { ACCESS_LEVELS, LIBRARY_KINDS, SHORT_ANSWERS } from '../content/schema.js';
 import type { AccessLevel, LibraryKind, ShortAnswer } from '../content/tables.js';
+import type { AnswerItem } from '../content/types.js';
 import { findAnswer } from './queries.js';
 
-export const KINDS: readonly LibraryKind[] = ['yes-no', 'open', 'responsibility', 'field', 'event'];
-export const SHORT_ANSWERS: readonly ShortAnswer[] = ['Yes', 'No', 'Partial', 'N/A'];
-export const LEVELS: readonly AccessLevel[] = ['public', 'nda', 'internal'];
+// The content schema's lists: an answer written in the admin obeys the same rules as one in a file.
+export const KINDS: readonly LibraryKind[] = LIBRARY_KINDS;
+export { SHORT_ANSWERS };
+export const LEVELS: readonly AccessLevel[] = ACCESS_LEVELS;
 
 /** A library answer as staff write it (from the admin form or the API). */
 export interface LibraryAnswerInput {
@@ -29,19 +32,8 @@ export interface LibraryAnswerInput {
   owner?: string;
 }
 
-interface Checked {
-  topic: string;
-  question: string;
-  phrasings: string[];
-  kind: LibraryKind;
-  answer: ShortAnswer | null;
-  asOf: string | null;
-  explanation: string;
-  controls: string[];
-  evidence: string[];
-  access: AccessLevel;
-  owner: string;
-}
+/** A library answer as checked before it is written: the content item's fields, without what only files carry. */
+type Checked = Pick<AnswerItem, 'topic' | 'question' | 'phrasings' | 'kind' | 'answer' | 'asOf' | 'explanation' | 'controls' | 'evidence' | 'access' | 'owner'>;
 
 /** Ids are readable slugs of the question, unique within the library. */
 export function slugOf(question: string): string {
