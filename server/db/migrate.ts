@@ -1,4 +1,4 @@
-import { Migrator, sql, type Kysely, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
+import { Migrator, sql, type DatabaseIntrospector, type Kysely, type TableMetadata, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -28,7 +28,31 @@ class FolderMigrationProvider implements MigrationProvider {
 export async function createMigrator(db: Kysely<any>): Promise<Migrator> {
   const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
   // Unordered: work on parallel branches lands migrations whose names interleave with applied ones.
-  return new Migrator({ db, provider: new FolderMigrationProvider(), migrationTableSchema: rows[0].schema, allowUnorderedMigrations: true });
+  return new Migrator({ db: withCurrentSchemaIntrospection(db), provider: new FolderMigrationProvider(), migrationTableSchema: rows[0].schema, allowUnorderedMigrations: true });
+}
+
+/**
+ * Kysely's PostgreSQL introspector lists the tables of every schema and checks each schema's
+ * privileges by name: a schema dropped meanwhile by another process (tests, staging) makes it fail
+ * with "schema … does not exist". The migrator only asks whether its own tables exist, so answer
+ * from the current schema alone. Methods are bound to the real instance (they use private fields).
+ */
+function withCurrentSchemaIntrospection(db: Kysely<any>): Kysely<any> {
+  const introspection: DatabaseIntrospector = {
+    getSchemas: () => db.introspection.getSchemas(),
+    getMetadata: () => db.introspection.getMetadata(),
+    async getTables(): Promise<TableMetadata[]> {
+      const { rows } = await sql<{ name: string; schema: string }>`select table_name as name, table_schema as schema from information_schema.tables where table_schema = current_schema()`.execute(db);
+      return rows.map((r) => ({ ...r, isView: false, columns: [] }));
+    },
+  };
+  return new Proxy(db, {
+    get(target, prop) {
+      if (prop === 'introspection') return introspection;
+      const value = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
 
 function unwrap(result: MigrationResultSet): string[] {

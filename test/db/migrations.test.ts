@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OpenDatabase } from '../../server/db/connect.js';
 import { migrateAllDown, migrateToLatest } from '../../server/db/migrate.js';
-import { createTestDatabase } from '../helpers/database.js';
+import { createTestDatabase, testDatabaseUrl } from '../helpers/database.js';
 import { databaseColumns } from './schema-columns.js';
 
 let database: OpenDatabase;
@@ -38,5 +38,32 @@ describe('migrations', () => {
     const actual = await tableColumns();
     const declared = Object.fromEntries(Object.entries(databaseColumns).map(([t, cols]) => [t, Object.keys(cols).sort()]));
     expect(actual).toEqual(declared);
+  });
+});
+
+// Several test files (and staging schemas) share one PostgreSQL database: a schema dropped by
+// another process while this one migrates must not fail the migration.
+describe.runIf(testDatabaseUrl)('migrations beside other schemas', () => {
+  it('complete while other schemas are created and dropped', async () => {
+    const other = await createTestDatabase({ migrate: false });
+    let churning = true;
+    const churn = (async () => {
+      for (let i = 0; churning; i++) {
+        const name = sql.id(`churn_${process.pid}_${i}`);
+        await sql`create schema ${name}`.execute(other.db);
+        await sql`create table ${name}.t (id serial primary key)`.execute(other.db);
+        await sql`drop schema ${name} cascade`.execute(other.db);
+      }
+    })();
+    try {
+      for (let round = 0; round < 3; round++) {
+        await migrateAllDown(database.db);
+        expect((await migrateToLatest(database.db)).length).toBeGreaterThan(0);
+      }
+    } finally {
+      churning = false;
+      await churn;
+      await other.close();
+    }
   });
 });
