@@ -1,10 +1,12 @@
+import { checkTimeline } from './timeline.js';
 import type { AnswerItem, ContentBundle, FactItem, Location, Problem, ResponsibilityItem } from './types.js';
 
 /**
  * Rules that find content disagreeing with itself: prose that contradicts a fact or the
  * locations, dates that cannot be, canonical Yes/No on open questions, provider rows that give
- * the customer a duty, and text generated from a template. Each rule works from the content's
- * own data, so it finds the class of problem, not one known instance.
+ * the customer a duty, text generated from a template, and dates across disclosures that
+ * disagree (timeline.ts). Each rule works from the content's own data, so it finds the class of
+ * problem, not one known instance.
  */
 export function checkConsistency(bundle: ContentBundle): Problem[] {
   return [
@@ -16,6 +18,7 @@ export function checkConsistency(bundle: ContentBundle): Problem[] {
     ...checkTemplateText(bundle),
     ...checkSameQuestion(bundle),
     ...checkSubprocessorChanges(bundle),
+    ...checkTimeline(bundle),
   ];
 }
 

@@ -6,6 +6,25 @@ import type { ContentBundle, Location, Problem } from './types.js';
 /** Backup places that are not another region: a second zone of the same region, or no copy elsewhere. */
 const BACKUP_KEYWORDS = new Set(['same-region', 'none']);
 
+interface CertificationRefs {
+  kind?: string;
+  evidence?: string;
+  scopeServices?: string[];
+  scopeRegions?: string[];
+  supersedes?: string;
+  verificationUrl?: string;
+  opinion?: string;
+  complementaryCustomerControls?: string[];
+}
+
+function isHttpsUrl(text: string): boolean {
+  try {
+    return new URL(text).protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
 interface CheckOptions {
   contentDir: string;
   today: string;
@@ -132,8 +151,19 @@ export function checkReferences(bundle: ContentBundle, options: CheckOptions): P
     known(services, (sub.data.services as string[] | undefined) ?? [], sub.at, 'service', `subprocessor ${sub.id}`);
   }
   for (const cert of bundle.certifications) {
-    const ev = cert.data.evidence as string | undefined;
-    if (ev && !evidence.has(ev)) error(cert.at, `certification ${cert.id}: unknown evidence "${ev}"`);
+    const data = cert.data as CertificationRefs;
+    const owner = `certification ${cert.id}`;
+    if (data.evidence && !evidence.has(data.evidence)) error(cert.at, `${owner}: unknown evidence "${data.evidence}"`);
+    for (const id of data.scopeServices ?? []) if (!services.has(id)) error(cert.at, `${owner}: scopeServices names "${id}", which is not a service in services.yaml`);
+    for (const id of data.scopeRegions ?? []) if (!regions.has(id)) error(cert.at, `${owner}: scopeRegions names "${id}", which is not a region in disclosures/locations.yaml`);
+    if (data.supersedes && (data.supersedes === cert.id || !certifications.has(data.supersedes))) {
+      error(cert.at, `${owner}: supersedes "${data.supersedes}", which is not another certification in this file`);
+    }
+    if (data.verificationUrl && !isHttpsUrl(data.verificationUrl)) error(cert.at, `${owner}: verificationUrl must be an https:// address, not "${data.verificationUrl}"`);
+    // An opinion and complementary customer controls belong to an auditor's report, not to a certificate.
+    if (data.kind === 'certificate' && (data.opinion || data.complementaryCustomerControls?.length)) {
+      error(cert.at, `${owner}: opinion and complementaryCustomerControls are for reports (kind: report or attestation), not certificates`);
+    }
   }
   const disclosed = new Set([...regions, ...subprocessors, ...certifications, ...services, ...evidence]);
   for (const change of bundle.changes) {

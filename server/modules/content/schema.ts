@@ -40,6 +40,9 @@ export const EVIDENCE_KINDS = [
   'screenshot',
 ] as const;
 export const CHANGE_KINDS = ['location', 'subprocessor', 'certification', 'notice'] as const;
+export const CERTIFICATION_KINDS = ['certificate', 'attestation', 'report'] as const;
+/** The auditor's opinion in an attestation report (SOC 2): clean, with exceptions, negative, or none given. */
+export const OPINIONS = ['unqualified', 'qualified', 'adverse', 'disclaimer'] as const;
 
 export const specs = {
   provider: {
@@ -127,12 +130,20 @@ export const specs = {
   },
   certification: {
     id: req('string'),
-    kind: req({ enum: ['certificate', 'attestation', 'report'] }),
+    kind: req({ enum: CERTIFICATION_KINDS }),
     standard: req('string'),
     title: req('string'),
     scope: req('string'),
     body: req('string'),
+    /** Who accredits the body, with the accreditation number. */
+    accreditation: opt('string'),
     certificateNumber: opt('string'),
+    /** Where anyone can confirm the certificate with the body (https). */
+    verificationUrl: opt('string'),
+    scopeServices: opt('string[]'),
+    scopeRegions: opt('string[]'),
+    scopeSites: opt('string[]'),
+    soaVersion: opt('string'),
     issued: req('date'),
     expires: req('date'),
     periodStart: opt('date'),
@@ -140,6 +151,11 @@ export const specs = {
     evidence: opt('string'),
     lapsed: opt('boolean'),
     frameworks: opt('string[]'),
+    /** Reports only: the auditor's opinion and the controls the report expects of customers. */
+    opinion: opt({ enum: OPINIONS }),
+    complementaryCustomerControls: opt('string[]'),
+    /** The id of the earlier certification in this file that this one replaces. */
+    supersedes: opt('string'),
   },
   change: {
     id: req('string'),
