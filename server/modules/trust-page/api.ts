@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { OPINIONS } from '../content/schema.js';
 import { cachedResponse } from './cache.js';
 import type { Site } from './site.js';
 
@@ -15,8 +16,10 @@ const certification = {
   type: 'object',
   required: ['id', 'standard', 'status', 'issued', 'expires'],
   properties: {
-    id: str, kind: str, standard: str, title: str, scope: str, body: str, certificateNumber: str, issued: str, expires: str,
-    periodStart: str, periodEnd: str, status: { type: 'string', enum: ['valid', 'expiring', 'expired'] }, lapsed: { type: 'boolean' },
+    id: str, kind: str, standard: str, title: str, scope: str, body: str, accreditation: str, certificateNumber: str, verificationUrl: str,
+    scopeServices: strs, scopeRegions: strs, scopeSites: strs, soaVersion: str, issued: str, expires: str, periodStart: str, periodEnd: str,
+    opinion: { type: 'string', enum: [...OPINIONS] }, complementaryCustomerControls: strs, supersedes: str,
+    status: { type: 'string', enum: ['valid', 'expiring', 'expired'] }, lapsed: { type: 'boolean' },
     document: optional({ type: 'object', properties: { id: str, access: { type: 'string', enum: ['public', 'nda'] } } }),
   },
 };

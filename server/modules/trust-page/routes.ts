@@ -4,6 +4,7 @@ import path from 'node:path';
 import { NotFoundError } from '../../errors.js';
 import { evidenceFilePath } from '../content/files.js';
 import { cachedResponse, memoOn } from './cache.js';
+import { certificationsModel } from './certifications.js';
 import { cachedPage } from './render.js';
 import { readUploadedEvidence } from '../evidence/files.js';
 import { renderAtom, renderSecurityTxt, renderSitemap } from './feed.js';
@@ -73,11 +74,7 @@ export async function trustPageRoutes(app: FastifyInstance): Promise<void> {
   );
 
   app.get('/certifications', pub, (request, reply) =>
-    cachedPage(app, request, reply, 'views/trust/certifications.hbs', (site) => ({
-      title: 'Certifications and attestations',
-      current: site.certifications.filter((c) => !c.lapsed),
-      history: site.certifications.filter((c) => c.lapsed),
-    })),
+    cachedPage(app, request, reply, 'views/trust/certifications.hbs', certificationsModel),
   );
 
   app.get('/data-locations', pub, (request, reply) => {

@@ -135,8 +135,10 @@ describe('content consistency rules', () => {
     expect(problemsOf(copy.dir, 'error').filter((e) => e.includes('subprocessor mailer'))).toEqual([]);
   });
 
-  it('passes the shipped demo content without errors', () => {
-    const errors = checkContent(path.join(projectRoot, 'content'), clock).problems.filter((p) => p.level === 'error');
-    expect(errors.map(formatProblem)).toEqual([]);
+  it('passes the shipped demo content without errors, and warns only about evidence freshness', () => {
+    const problems = checkContent(path.join(projectRoot, 'content'), clock).problems;
+    expect(problems.filter((p) => p.level === 'error').map(formatProblem)).toEqual([]);
+    // Stale and expiring evidence is deliberate in the demo; a certification gap or any other warning is not.
+    expect(problems.filter((p) => p.level === 'warning' && !/ is stale: | expires soon: /.test(p.message)).map(formatProblem)).toEqual([]);
   });
 });
