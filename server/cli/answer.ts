@@ -46,7 +46,7 @@ export function registerAnswerCommand(program: Command): void {
     .option('--include-hidden', 'also read hidden sheets')
     .option('--include-sheet <name>', "read this sheet even if it looks like the requester's own (repeatable)", (value: string, all: string[]) => [...all, value], [] as string[])
     .action(async (file: string, flags: AnswerFlags) => {
-      const [{ loadKnowledge }, { buildEngine }, { exportCsv, exportXlsx }, { parseInWorker }, { answerImported, answerOptions }] = await Promise.all([
+      const [{ loadKnowledge }, { buildEngine }, { exportCsv, exportXlsx, layoutCells }, { parseInWorker }, { answerImported, answerOptions }] = await Promise.all([
         import('../modules/engine/queries.js'),
         import('../modules/engine/engine.js'),
         import('../modules/questionnaires/export/export.js'),
@@ -69,7 +69,11 @@ export function registerAnswerCommand(program: Command): void {
         const engine = buildEngine(await loadKnowledge(database.db));
         const output = answerImported(engine, imported, answerOptions(config, clock, flags.audience as AccessLevel, flags.service ?? null), progress('answering'));
         say(`answered ${output.summary.answered}, review ${output.summary.review}, unanswered ${output.summary.unanswered} of ${output.summary.total}`);
+        // The same cells as the web export: ownership in the workbook's words, the customer's duties.
         const items: ExportItem[] = imported.questions.map((q, i) => ({
+          ...layoutCells(imported.layouts.find((l) => l.sheet === q.sheet), q.row),
+          ownership: output.questions[i].ownership,
+          customerDuty: output.questions[i].customerDuty,
           id: q.id,
           sheet: q.sheet,
           sheetPart: q.sheetPart,
@@ -79,7 +83,6 @@ export function registerAnswerCommand(program: Command): void {
           commentCell: q.commentCell,
           vocabulary: q.vocabulary,
           kind: output.questions[i].kind,
-          answerYesNo: imported.layouts.find((l) => l.sheet === q.sheet)?.answerYesNo ?? false,
           answer: output.questions[i].status === 'answered' ? output.questions[i].answer : null,
           text: output.questions[i].status === 'answered' ? output.questions[i].text : null,
           citations: output.questions[i].citations,

@@ -181,3 +181,31 @@ const SAMPLE_QUESTIONS = [
 export function buildLargestQuestionnaire(rows = 5_000): Buffer {
   return buildRawWorkbook({ sheets: 1, rows, question: (_s, r) => `${SAMPLE_QUESTIONS[r % SAMPLE_QUESTIONS.length]} (${r - 1})` });
 }
+
+/** CAIQ v4's ownership words, as its data-validation list offers them. */
+export const CAIQ_OWNERSHIP_WORDS = ['CSP-owned', 'CSC-owned', 'Shared CSP and CSC', 'Third-party outsourced', 'Shared CSP and 3rd-party'];
+
+/**
+ * Shaped like a CAIQ: question id and text, a Yes/No/NA answer, the provider's implementation
+ * description, an ownership column with its own list, and a column for the customer's part.
+ */
+export async function buildCaiqWorkbook(): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  const sheet = wb.addWorksheet('CAIQ');
+  sheet.getRow(1).values = ['Question ID', 'Question', 'CSP CAIQ Answer', 'CSP Implementation Description', 'CSP Owned/Shared/CSC owned', 'Customer Responsibilities'];
+  const questions = [
+    'Is multi-factor authentication required for administrative access?',
+    'Are operating systems patched within a defined time?',
+    'Is customer data encrypted at rest?',
+    'Are user access rights reviewed at least quarterly?',
+    'Are backups of customer data taken daily?',
+    'What is your favourite colour?',
+  ];
+  questions.forEach((q, i) => {
+    const r = i + 2;
+    sheet.getRow(r).values = [`CQ-0${i + 1}`, q];
+    sheet.getCell(`C${r}`).dataValidation = { type: 'list', allowBlank: true, formulae: ['"Yes,No,NA"'] };
+    sheet.getCell(`E${r}`).dataValidation = { type: 'list', allowBlank: true, formulae: [`"${CAIQ_OWNERSHIP_WORDS.join(',')}"`] };
+  });
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}

@@ -11,6 +11,7 @@ export interface Composed {
   text: string;
   citations: Citation[];
   ownership: Ownership;
+  customerDuty: string | null;
   /** Set when the answer must be confirmed by a person, and why. */
   reviewReason: string | null;
 }
@@ -45,6 +46,27 @@ export function ownershipOf(lookup: Lookup, controlId: string | undefined, servi
     if (duty) parties.add(duty.party);
   }
   return parties.size === 1 ? [...parties][0] : null;
+}
+
+/** The customer's part of one control: on the chosen service, or the words every service shares. */
+function customerTextOf(lookup: Lookup, controlId: string, service: string | null): string | null {
+  if (service) return lookup.responsibility.get(`${controlId}|${service}`)?.customer?.trim() || null;
+  const texts = new Set<string>();
+  for (const s of lookup.knowledge.services) {
+    const duty = lookup.responsibility.get(`${controlId}|${s.id}`);
+    if (duty) texts.add(duty.customer?.trim() ?? '');
+  }
+  const [only] = texts;
+  return texts.size === 1 && only ? only : null;
+}
+
+/**
+ * What the customer does for the controls an answer rests on (at most the first three), in the
+ * matrix's words; a "customer responsibilities" column carries it beside the ownership.
+ */
+export function customerDutyOf(lookup: Lookup, controlIds: string[], service: string | null): string | null {
+  const texts = [...new Set(controlIds.slice(0, 3).map((id) => customerTextOf(lookup, id, service)).filter((t): t is string => Boolean(t)))];
+  return texts.length ? texts.join(' ') : null;
 }
 
 function controlCitations(lookup: Lookup, controls: string[]): Citation[] {
@@ -117,7 +139,8 @@ export function composeAnswer(lookup: Lookup, entry: LibraryEntry, controls: str
   const evidence = evidenceCitations(lookup, entry.evidence, options);
   citations.push(...evidence.citations);
   if (evidence.allStale) reviewReason = 'stale evidence: every document behind this answer is past its review-by date';
-  return { answer, text, citations, ownership: ownershipOf(lookup, primary, service), reviewReason };
+  const dutyControls = entry.controls.length ? entry.controls : controls.slice(0, 1);
+  return { answer, text, citations, ownership: ownershipOf(lookup, primary, service), customerDuty: customerDutyOf(lookup, dutyControls, service), reviewReason };
 }
 
 /** "Who patches the guest operating system?" — the party per service from the matrix, never Yes/No. */
@@ -136,6 +159,7 @@ export function composeResponsibility(lookup: Lookup, controlId: string, options
     text: `${lookup.controlTitle.get(controlId) ?? controlId}. ${lines.join(' ')}`,
     citations: [...controlCitations(lookup, [controlId]), ...duties.map((d) => responsibilityCitation(lookup, d))],
     ownership: ownershipOf(lookup, controlId, options.service),
+    customerDuty: customerDutyOf(lookup, [controlId], options.service),
     reviewReason: null,
   };
 }

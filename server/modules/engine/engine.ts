@@ -66,7 +66,7 @@ export function buildEngine(knowledge: EngineKnowledge): Engine {
   const providerName = typeof knowledge.profile?.name === 'string' ? knowledge.profile.name : 'The provider';
 
   function unanswered(question: string, kind: QuestionKind, reason: string, why = emptyWhy()): PartResult {
-    return { question, kind, status: 'unanswered', reason, answer: null, text: null, confidence: 0, controls: [], citations: [], ownership: null, why };
+    return { question, kind, status: 'unanswered', reason, answer: null, text: null, confidence: 0, controls: [], citations: [], ownership: null, customerDuty: null, why };
   }
 
   function fromDisclosure(question: string, kind: QuestionKind, found: DisclosureAnswer, controls: string[]): PartResult {
@@ -81,6 +81,7 @@ export function buildEngine(knowledge: EngineKnowledge): Engine {
       controls,
       citations: found.citations,
       ownership: null,
+      customerDuty: null,
       why: { ...emptyWhy(), source: found.source },
     };
   }
@@ -186,6 +187,7 @@ export function buildEngine(knowledge: EngineKnowledge): Engine {
       controls,
       citations: composed.citations,
       ownership: composed.ownership,
+      customerDuty: composed.customerDuty,
       why: judgement.why,
     };
   }
@@ -253,6 +255,7 @@ function combine(input: QuestionInput, parts: PartResult[]): QuestionResult {
     controls,
     citations,
     ownership: owners.size === 1 ? parts[0].ownership : null,
+    customerDuty: [...new Set(parts.map((p) => p.customerDuty).filter(Boolean))].join(' ') || null,
     parts,
     why: { ...weakest.why, terms: [...new Set(parts.flatMap((p) => p.why.terms))] },
   };

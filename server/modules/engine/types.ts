@@ -42,6 +42,8 @@ export interface PartResult {
   controls: string[];
   citations: Citation[];
   ownership: Ownership;
+  /** What the customer does for the controls behind the answer (the matrix's customer text), for the chosen service; null when there is none or the services differ. */
+  customerDuty: string | null;
   why: Why;
 }
 

@@ -5,10 +5,9 @@ import { ValidationError } from '../../errors.js';
 import { appendAudit, type Actor } from '../audit/service.js';
 import type { Config } from '../../config.js';
 import type { WorkerPool } from '../jobs/pool.js';
-import type { ExportItem } from './export/export.js';
+import { layoutCells, type ExportItem } from './export/export.js';
 import { inCustomerWords } from './export/vocabulary.js';
 import { ownershipInWords } from './export/ownership.js';
-import { cellRef } from './import/grid.js';
 import type { SheetLayout } from './import/layout.js';
 import * as q from './queries.js';
 import { requireQuestionnaire } from './service.js';
@@ -21,16 +20,14 @@ type Item = Awaited<ReturnType<typeof q.listItems>>[number];
  */
 export function toExportItem(item: Item, layouts: SheetLayout[] = []): ExportItem {
   const layout = layouts.find((l) => l.sheet === item.sheet);
-  const ownershipCell = layout?.ownershipColumn && item.row ? cellRef(item.row, layout.ownershipColumn) : null;
   const reviewed = item.review_state === 'approved' || item.review_state === 'edited';
   const include = reviewed || (item.review_state === 'pending' && item.status === 'answered');
   return {
     // A reviewer who gives a row a canonical answer decides it is a yes/no row.
     kind: item.review_state === 'edited' && item.final_answer ? 'yes-no' : (item.result.kind ?? 'yes-no'),
-    answerYesNo: layout?.answerYesNo ?? false,
+    ...layoutCells(layout, item.row),
     ownership: item.result.ownership ?? null,
-    ownershipCell,
-    ownershipVocabulary: layout?.ownershipVocabulary ?? null,
+    customerDuty: item.result.customerDuty ?? null,
     id: item.ext_id,
     sheet: item.sheet,
     sheetPart: item.sheet_part,
@@ -64,6 +61,7 @@ export function jsonExport(questionnaire: Awaited<ReturnType<typeof requireQuest
         text: out.text,
         ownership: item.result.ownership ?? null,
         ownershipInWords: out.answer || out.text ? ownershipInWords(out.ownership, out.ownershipVocabulary) || null : null,
+        customerResponsibilities: out.answer || out.text ? (out.customerDuty ?? null) : null,
         sources: out.citations.filter((c) => c.kind !== 'answer').map((c) => ({ kind: c.kind, id: c.id, title: c.title })),
       };
     }),

@@ -22,7 +22,7 @@ export function publicAnswer(engine: Engine, result: QuestionResult): PublicAnsw
   const entry = onSubject ? engine.libraryEntry(result.why.answerId!) : undefined;
   return {
     published: false,
-    result: { ...result, status: 'unanswered', reason: NO_PUBLISHED, answer: null, text: null, confidence: 0, citations: [], parts: undefined, ownership: null },
+    result: { ...result, status: 'unanswered', reason: NO_PUBLISHED, answer: null, text: null, confidence: 0, citations: [], parts: undefined, ownership: null, customerDuty: null },
     closest: entry && entry.access === 'public' ? { question: entry.question, text: entry.explanation } : null,
   };
 }

@@ -58,6 +58,19 @@ describe('questionnaire engine', () => {
     expect(ask('Do you patch operating systems?').ownership).toBeNull();
   });
 
+  it("carries the customer's duties from the matrix, for the chosen service or where every service agrees", () => {
+    expect(ask('Do you patch operating systems?', { service: 'compute' }).customerDuty).toBe('Patch your guest operating system.');
+    // The matrix gives the customer nothing to do on the database service.
+    expect(ask('Do you patch operating systems?', { service: 'db' }).customerDuty).toBeNull();
+    // No service chosen and the services differ: nothing, rather than one service's duty.
+    expect(ask('Do you patch operating systems?').customerDuty).toBeNull();
+    const knowledge = makeKnowledge();
+    for (const r of knowledge.responsibilities) r.customer = 'Keep your own images patched.';
+    const agreed = buildEngine(knowledge).answer({ id: 'q', sheet: null, row: null, question: 'Do you patch operating systems?' }, options);
+    expect(agreed.customerDuty).toBe('Keep your own images patched.');
+    expect(ask('What is your favourite colour?').customerDuty).toBeNull();
+  });
+
   it('sends an answer whose only evidence is stale to review, and never cites the stale document', () => {
     const result = ask('Do you back up customer data?');
     expect(result.status).toBe('review');

@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ownershipInWords } from '../../../server/modules/questionnaires/export/ownership.js';
 import { createTestApp, type TestApp } from '../../helpers/app.js';
 import { makeStaff, signIn, type SignedIn } from '../../helpers/staff.js';
+import { buildCaiqWorkbook, CAIQ_OWNERSHIP_WORDS } from '../../helpers/workbooks.js';
+import { parseCsv } from '../../../server/modules/questionnaires/import/csv.js';
 
 const CAIQ_WORDS = ['CSP-owned', 'CSC-owned', 'Shared CSP and CSC', 'Third-party outsourced'];
 
@@ -83,6 +85,57 @@ describe('a CAIQ-shaped workbook', () => {
     }
     expect(filled).toBeGreaterThan(0);
     const csv = await editor.agent.get(`/api/v1/questionnaires/${id}/export?format=csv`).expect(200);
-    expect(csv.text.split('\n')[0]).toMatch(/,ownership\r?$/);
+    expect(csv.text.split('\n')[0]).toMatch(/,ownership,customer responsibilities\r?$/);
+  });
+
+  it("fills the customer responsibilities column from the matrix's customer text, and the CSV and JSON carry it", async () => {
+    const res = await editor.agent.post('/api/v1/questionnaires').set('x-csrf-token', editor.csrf).field('service', 'compute').attach('file', await buildCaiqWorkbook(), 'caiq-duties.xlsx');
+    expect(res.status, res.text).toBe(201);
+    await t.app.jobs.idle();
+    const id = res.body.id as string;
+    const layouts = (await t.database.db.selectFrom('questionnaires').select('layouts').where('id', '=', id).executeTakeFirstOrThrow()).layouts;
+    expect(layouts[0]).toMatchObject({ answerColumn: 3, commentColumn: 4, ownershipColumn: 5, customerDutyColumn: 6, ownershipVocabulary: CAIQ_OWNERSHIP_WORDS });
+    const result = (await editor.agent.get(`/api/v1/questionnaires/${id}`).expect(200)).body;
+    type Row = { id: string; row: number; ownership: string | null; customerDuty: string | null; text: string | null; answer: string | null; status: string };
+    const questions = result.questions as Row[];
+    const computeDuties = (await t.database.db.selectFrom('responsibilities').select('customer_duty').where('service_id', '=', 'compute').execute()).map((r) => r.customer_duty).filter(Boolean) as string[];
+    const goesOut = (q: Row) => q.status === 'answered' && Boolean(q.answer || q.text);
+    const withDuty = questions.filter((q) => goesOut(q) && q.customerDuty);
+    expect(withDuty.length).toBeGreaterThan(0);
+    // The duty is the matrix's own text for the chosen service, never another service's.
+    for (const q of withDuty) expect(computeDuties.some((d) => q.customerDuty!.startsWith(d)), q.customerDuty!).toBe(true);
+
+    const exported = await editor.agent.get(`/api/v1/questionnaires/${id}/export?format=xlsx`).buffer(true).parse((r, cb) => {
+      const chunks: Buffer[] = [];
+      r.on('data', (c: Buffer) => chunks.push(c));
+      r.on('end', () => cb(null, Buffer.concat(chunks)));
+    }).expect(200);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(exported.body as never);
+    const sheet = wb.getWorksheet('CAIQ')!;
+    for (const q of questions) {
+      const owner = String(sheet.getCell(`E${q.row}`).value ?? '');
+      const duties = String(sheet.getCell(`F${q.row}`).value ?? '');
+      expect(owner, `row ${q.row}`).toBe(goesOut(q) ? ownershipInWords(q.ownership as never, CAIQ_OWNERSHIP_WORDS) : '');
+      if (owner) expect(CAIQ_OWNERSHIP_WORDS).toContain(owner);
+      expect(duties, `row ${q.row}`).toBe(goesOut(q) ? (q.customerDuty ?? '') : '');
+      // The explanation stays in the implementation description.
+      if (goesOut(q) && q.text) expect(String(sheet.getCell(`D${q.row}`).value ?? '')).toContain(q.text.slice(0, 20));
+    }
+    const colour = questions.find((q) => q.id === 'CQ-06')!;
+    expect(colour.status).toBe('unanswered');
+    expect(String(sheet.getCell(`F${colour.row}`).value ?? '')).toBe('');
+
+    const csv = parseCsv((await editor.agent.get(`/api/v1/questionnaires/${id}/export?format=csv`).expect(200)).text, ',', 10_000);
+    expect(csv[0].slice(-2)).toEqual(['ownership', 'customer responsibilities']);
+    const csvRow = csv.find((r) => r[0] === withDuty[0].id)!;
+    expect(csvRow.at(-1)).toBe(withDuty[0].customerDuty);
+    expect(CAIQ_OWNERSHIP_WORDS).toContain(csvRow.at(-2));
+
+    const json = (await editor.agent.get(`/api/v1/questionnaires/${id}/export?format=json`).expect(200)).body as { questions: { id: string; customerResponsibilities: string | null; ownershipInWords: string | null }[] };
+    const jsonRow = json.questions.find((r) => r.id === withDuty[0].id)!;
+    expect(jsonRow.customerResponsibilities).toBe(withDuty[0].customerDuty);
+    expect(jsonRow.ownershipInWords).toBe(csvRow.at(-2));
+    expect(json.questions.find((r) => r.id === 'CQ-06')!.customerResponsibilities).toBeNull();
   });
 });

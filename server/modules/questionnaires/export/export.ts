@@ -5,6 +5,8 @@ import { toCsv } from '../../../lib/csv.js';
 import { inCustomerWords } from './vocabulary.js';
 import type { ZipLimits } from '../import/zip.js';
 import { writeCells, type CellWrite } from './xlsx-writer.js';
+import { cellRef } from '../import/grid.js';
+import type { SheetLayout } from '../import/layout.js';
 
 /** One question as it goes back to the customer. */
 export interface ExportItem {
@@ -29,6 +31,24 @@ export interface ExportItem {
   /** The workbook's ownership cell for this row, and that column's words. */
   ownershipCell?: string | null;
   ownershipVocabulary?: string[] | null;
+  /** What the customer does for the controls behind the answer, and the workbook's cell for it. */
+  customerDuty?: string | null;
+  customerDutyCell?: string | null;
+}
+
+/** The layout's own columns for one row: ownership and customer duties, and whether the answer column takes only Yes/No. */
+export function layoutCells(layout: SheetLayout | undefined, row: number | null): Pick<ExportItem, 'answerYesNo' | 'ownershipCell' | 'ownershipVocabulary' | 'customerDutyCell'> {
+  return {
+    answerYesNo: layout?.answerYesNo ?? false,
+    ownershipCell: layout?.ownershipColumn && row ? cellRef(row, layout.ownershipColumn) : null,
+    ownershipVocabulary: layout?.ownershipVocabulary ?? null,
+    customerDutyCell: layout?.customerDutyColumn && row ? cellRef(row, layout.customerDutyColumn) : null,
+  };
+}
+
+/** Ownership and customer duties go out only with an answer. */
+function goesOut(item: ExportItem): boolean {
+  return item.kind !== 'not-a-question' && Boolean(item.answer || item.text);
 }
 
 /** Sources a customer can follow: library answers are internal workings, the rest are named. */
@@ -48,14 +68,17 @@ function commentOf(item: ExportItem): string {
  * the comment column, or to the answer column when that takes free text.
  */
 export function cellWrites(item: ExportItem): CellWrite[] {
-  return [...answerWrites(item), ...ownershipWrites(item)];
+  return [...answerWrites(item), ...responsibilityWrites(item)];
 }
 
-/** The ownership column, in the workbook's words, for a row that goes out with an answer. */
-function ownershipWrites(item: ExportItem): CellWrite[] {
-  if (!item.sheetPart || !item.ownershipCell || item.kind === 'not-a-question' || (!item.answer && !item.text)) return [];
-  const value = ownershipInWords(item.ownership, item.ownershipVocabulary);
-  return value ? [{ part: item.sheetPart, ref: item.ownershipCell, value }] : [];
+/** The ownership column in the workbook's words, and the customer's duties, for a row that goes out with an answer. */
+function responsibilityWrites(item: ExportItem): CellWrite[] {
+  if (!item.sheetPart || !goesOut(item)) return [];
+  const writes: CellWrite[] = [];
+  const owner = item.ownershipCell ? ownershipInWords(item.ownership, item.ownershipVocabulary) : '';
+  if (owner) writes.push({ part: item.sheetPart, ref: item.ownershipCell!, value: owner });
+  if (item.customerDutyCell && item.customerDuty) writes.push({ part: item.sheetPart, ref: item.customerDutyCell, value: item.customerDuty });
+  return writes;
 }
 
 function answerWrites(item: ExportItem): CellWrite[] {
@@ -83,7 +106,7 @@ export function exportXlsx(original: Uint8Array, items: ExportItem[], limits?: Z
 
 export function exportCsv(items: ExportItem[]): string {
   return toCsv(
-    ['id', 'sheet', 'row', 'question', 'kind', 'status', 'answer', 'explanation', 'sources', 'ownership'],
+    ['id', 'sheet', 'row', 'question', 'kind', 'status', 'answer', 'explanation', 'sources', 'ownership', 'customer responsibilities'],
     items.map((i) => [
       i.id,
       i.sheet,
@@ -94,7 +117,8 @@ export function exportCsv(items: ExportItem[]): string {
       i.kind === 'yes-no' ? inCustomerWords(i.answer, i.vocabulary) : '',
       i.text ?? '',
       sourcesLine(i.citations),
-      i.answer || i.text ? ownershipInWords(i.ownership, i.ownershipVocabulary) : '',
+      goesOut(i) ? ownershipInWords(i.ownership, i.ownershipVocabulary) : '',
+      goesOut(i) ? (i.customerDuty ?? '') : '',
     ]),
   );
 }

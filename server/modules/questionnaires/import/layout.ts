@@ -18,6 +18,8 @@ export interface SheetLayout {
   ownershipColumn?: number | null;
   /** That column's own words, from its data-validation list. */
   ownershipVocabulary?: string[] | null;
+  /** A column for what the customer must do ("Customer responsibilities", CAIQ's "CSC Responsibilities"). */
+  customerDutyColumn?: number | null;
 }
 
 export interface ImportedQuestion {
@@ -114,12 +116,20 @@ function resolveColumnOverride(grid: SheetGrid, header: number | null, override:
   return match ? match[0] : null;
 }
 
-const OWNERSHIP_HEADER = /\b(ownership|control owner(ship)?|responsib(le|ility) party|responsibility|ssrm|provider ?\/ ?customer|csp ?\/ ?csc|who (owns|is responsible))\b/i;
+const OWNERSHIP_HEADER = /\b(ownership|csp[- ]owned|control owner(ship)?|responsib(le|ility) party|responsibility|ssrm|provider ?\/ ?customer|csp ?\/ ?csc|who (owns|is responsible))\b/i;
 const OWNERSHIP_WORD = /\b(csp|csc|provider|customer|shared|third[- ]party|3rd party|outsourced|tenant)\b/i;
 
 /** A list of who-owns-it words: at least two of its values name a party. */
 export function isOwnershipList(values: string[] | null | undefined): boolean {
   return (values ?? []).filter((v) => OWNERSHIP_WORD.test(v)).length >= 2;
+}
+
+const CUSTOMER_DUTY_HEADER = /\b(customer|csc|consumer|tenant|client)('s)? (responsibilit(y|ies)|duties|obligations)\b/i;
+
+/** The column for the customer's part, by its header; found first, as "responsibility" alone also names an ownership column. */
+function findCustomerDutyColumn(grid: SheetGrid, headerRow: number | null, taken: (number | null)[]): number | null {
+  if (headerRow === null) return null;
+  return rowCells(grid, headerRow).find(([c, value]) => !taken.includes(c) && value.length <= 80 && CUSTOMER_DUTY_HEADER.test(value))?.[0] ?? null;
 }
 
 /** The ownership column: by its header, else by a list of party words; never a column already taken. */
@@ -148,7 +158,7 @@ const CONTROL_NUMBER = /\b(?:A\.\d{1,2}\.\d{1,2}(?:\.\d{1,2})?|CLD\.\d{1,2}\.\d{
 function rowRefs(row: Map<number, { value: string }>, layout: SheetLayout): string[] {
   const refs = new Set<string>();
   for (const [c, cell] of row) {
-    if (c === layout.questionColumn || c === layout.answerColumn || c === layout.commentColumn || c === layout.ownershipColumn) continue;
+    if (c === layout.questionColumn || c === layout.answerColumn || c === layout.commentColumn || c === layout.ownershipColumn || c === layout.customerDutyColumn) continue;
     for (const match of cell.value.match(CONTROL_NUMBER) ?? []) refs.add(match);
   }
   return [...refs];
@@ -168,22 +178,28 @@ function detectLayout(grid: SheetGrid, options: LayoutOptions): SheetLayout | nu
   let answerColumn = header?.columns.answer ?? null;
   let commentColumn = header?.columns.comment ?? null;
   if (answerColumn === questionColumn) answerColumn = null;
-  // No answer column named: the first column right of the question that the validations or the header leave free.
+  // No answer column named: the first column right of the question that the validations or the header leave free
+  // (a list of party words is an ownership column, not the answer's).
   if (answerColumn === null) {
-    const validated = grid.validations.flatMap((v) => v.ranges).find((r) => r.c1 > questionColumn! && r.c1 === r.c2);
+    const validated = grid.validations.filter((v) => !isOwnershipList(v.values)).flatMap((v) => v.ranges).find((r) => r.c1 > questionColumn! && r.c1 === r.c2);
     answerColumn = validated ? validated.c1 : Math.max(questionColumn, header?.columns.id ?? 0, commentColumn ?? 0) + 1;
   }
   const idColumn = header?.columns.id ?? null;
   const sectionColumn = header?.columns.section ?? null;
   // Found before the comment column falls back to "the next one right": in CAIQ that one is the ownership column.
-  const ownership = findOwnershipColumn(grid, headerRow, [questionColumn, answerColumn, commentColumn, idColumn, sectionColumn]);
-  if (commentColumn === null) commentColumn = Math.max(answerColumn, questionColumn, ownership?.column ?? 0) + 1;
+  const customerDutyColumn = findCustomerDutyColumn(grid, headerRow, [questionColumn, answerColumn, commentColumn, idColumn, sectionColumn]);
+  const ownership = findOwnershipColumn(grid, headerRow, [questionColumn, answerColumn, commentColumn, idColumn, sectionColumn, customerDutyColumn]);
+  if (commentColumn === null) {
+    commentColumn = Math.max(answerColumn, questionColumn, ownership?.column ?? 0) + 1;
+    if (commentColumn === customerDutyColumn) commentColumn++;
+  }
   const answerHeader = headerRow !== null ? (grid.rows.get(headerRow)?.get(answerColumn)?.value ?? '') : '';
   const answerLists = grid.validations.filter((v) => v.ranges.some((r) => r.c1 <= answerColumn! && answerColumn! <= r.c2)).map((v) => v.values);
   const answerYesNo = YES_NO_HEADER.test(answerHeader) || answerLists.some(isYesNoList);
   return {
     ownershipColumn: ownership?.column ?? null,
     ownershipVocabulary: ownership?.vocabulary ?? null,
+    customerDutyColumn,
     answerYesNo,
     sheet: grid.name,
     sheetPart: grid.part ?? null,
