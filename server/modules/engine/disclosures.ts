@@ -2,7 +2,7 @@ import type { ShortAnswer } from '../content/tables.js';
 import type { Lexicons } from '../content/types.js';
 import type { QuestionKind } from './classify.js';
 import type { NamedThing } from './named-things.js';
-import type { AnswerOptions, CertificationEntry, Citation, Disclosures, RegionEntry, ServiceEntry } from './types.js';
+import type { AnswerOptions, CertificationEntry, Citation, Disclosures, RegionEntry, ServiceEntry, SubprocessorEntry } from './types.js';
 
 /**
  * Answers from what the trust page publishes: the certifications held, the regions data lives
@@ -227,7 +227,10 @@ function answerSubprocessors(q: DisclosureQuestion, ctx: DisclosureContext): Dis
   const wantsList = q.kind === 'open' || /\b(use|engage|rely|have|employ)\b/.test(text);
   if (!wantsList) return null;
   const service = ctx.options.service;
-  const active = ctx.disclosures.subprocessors.filter((s) => !s.ended && (!service || s.services.length === 0 || s.services.includes(service)));
+  const today = ctx.options.today;
+  // Current today: one announced to start later, or to end later, is counted by its dates.
+  const current = (s: SubprocessorEntry) => s.started <= today && (!s.ended || s.ended > today);
+  const active = ctx.disclosures.subprocessors.filter((s) => current(s) && (!service || s.services.length === 0 || s.services.includes(service)));
   const list = active.map((s) => `${s.name} (${s.purpose}; ${s.locations.join(', ')})`).join('; ');
   const answer: ShortAnswer | null = q.kind === 'yes-no' ? (active.length ? 'Yes' : 'No') : null;
   return { answer, text: `${active.length} subprocessors: ${list}.`, citations: [SUBPROCESSORS_PAGE], reviewReason: null, source: 'subprocessors' };

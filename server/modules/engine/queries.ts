@@ -97,6 +97,7 @@ export async function loadKnowledge(db: DbOrTx): Promise<EngineKnowledge> {
         dataCategories: strings(s.dataCategories),
         locations: strings(s.locations),
         services: strings(s.services),
+        started: str(s.started),
         ended: typeof s.ended === 'string' ? s.ended : null,
       })),
       dataCategories,

@@ -172,6 +172,7 @@ export interface SubprocessorEntry {
   dataCategories: string[];
   locations: string[];
   services: string[];
+  started: string;
   ended: string | null;
 }
 

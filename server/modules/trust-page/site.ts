@@ -166,7 +166,8 @@ export async function loadSite(db: Kysely<Database>, clock: Clock, expiringWithi
     services,
     categories,
     regions: regions.map((r) => r.data as unknown as Region),
-    subprocessors: subs.filter((s) => !s.ended || s.ended > day),
+    // A subprocessor announced to start later is not current yet; the change log announces it.
+    subprocessors: subs.filter((s) => s.started <= day && (!s.ended || s.ended > day)),
     retiredSubprocessors: subs.filter((s) => s.ended && s.ended <= day),
     certifications: certifications.map((c) => {
       const data = c.data as unknown as Certification;
