@@ -5,9 +5,8 @@
  * Only 127.0.0.1 is ever loaded; every phase is bounded in time.
  */
 import autocannon from 'autocannon';
-import Fastify from 'fastify';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -125,36 +124,102 @@ const trustRoutes = [
 ].filter((route) => !routeFilter.length || routeFilter.some((f) => (f === '/' ? route === '/' : route.includes(f))));
 
 /**
- * Each route's yardstick: a bare Fastify route serving the same bytes with the same type,
- * uncompressed (autocannon asks for no encoding, so neither side compresses).
+ * The portal as an operator runs it (`evident serve`, production mode, the embedded database in
+ * a data folder of its own), in a process of its own: its memory is read from outside, and the
+ * load generator does not share its event loop.
  */
-const bare = Fastify();
-bare.get('/bare', async () => ({ ok: true }));
-const sizes = new Map<string, number>();
-for (const [i, route] of (heavyOnly ? [] : trustRoutes).entries()) {
-  const res = await app.inject({ url: route });
-  if (res.statusCode !== 200) throw new Error(`${route} answered ${res.statusCode}`);
-  const type = String(res.headers['content-type']);
-  const body = res.rawPayload;
-  sizes.set(route, body.length);
-  bare.get(`/bare/${i}`, (_request, reply) => reply.header('content-type', type).send(body));
+async function startServer(dataDir: string): Promise<{ port: number; pid: number; stop(): Promise<void> }> {
+  const port = await freePort();
+  const env = { ...process.env, NODE_ENV: 'production', SESSION_SECRET: config.sessionSecret, AUDIT_KEY: 'bench:bench-audit-key-bench-audit-key-bench-0000', TOTP_KEY: 'be'.repeat(32), LOG_LEVEL: 'silent', DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1' };
+  const child = spawn(process.execPath, [path.join(projectRoot, 'bin', 'evident.js'), 'serve'], { env, stdio: 'ignore' });
+  const started = performance.now();
+  while (!(await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok).catch(() => false))) {
+    if (child.exitCode !== null) throw new Error(`evident serve exited with ${child.exitCode}`);
+    if (performance.now() - started > 180_000) throw new Error('evident serve did not start within 180 s');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    port,
+    pid: child.pid!,
+    async stop() {
+      child.kill('SIGTERM');
+      if (child.exitCode === null) await new Promise((r) => child.once('exit', r));
+    },
+  };
 }
-const barePort = await freePort();
-await bare.listen({ host: '127.0.0.1', port: barePort });
+
+/** Resident memory of another process, as the kernel counts it (Linux). */
+function residentMiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
+}
+
+const bareSource = `
+import Fastify from 'fastify';
+import { readFileSync } from 'node:fs';
+const routes = JSON.parse(readFileSync(process.argv[1], 'utf8'));
+const app = Fastify();
+app.get('/bare', async () => ({ ok: true }));
+routes.forEach((r, i) => { const body = Buffer.from(r.body, 'base64'); app.get('/bare/' + i, (_q, reply) => reply.header('content-type', r.type).send(body)); });
+await app.listen({ host: '127.0.0.1', port: Number(process.argv[2]) });
+process.stdout.write('ready\\n');
+`;
+
+/**
+ * Each route's yardstick: a bare Fastify route serving the same bytes with the same type,
+ * uncompressed (autocannon asks for no encoding, so neither side compresses), in a process of
+ * its own like the server.
+ */
+async function startBare(bodies: { type: string; body: string }[]): Promise<{ port: number; stop(): void }> {
+  const file = path.join(config.dataDir, 'bare-routes.json');
+  writeFileSync(file, JSON.stringify(bodies));
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--input-type=module', '-e', bareSource, file, String(port)], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (d) => String(d).includes('ready') && resolve());
+    child.once('exit', (code) => reject(new Error(`bare server exited with ${code}`)));
+  });
+  return { port, stop: () => void child.kill() };
+}
+
+// Measured as it runs day to day: started once on a new data folder (which syncs the content
+// into it), stopped, and started again.
+const serverDir = mkdtempSync(path.join(os.tmpdir(), 'evident-bench-server-'));
+let firstStartRss = 0;
+if (!heavyOnly) {
+  const first = await startServer(serverDir);
+  firstStartRss = residentMiB(first.pid);
+  await first.stop();
+}
+const server = heavyOnly ? null : await startServer(serverDir);
+const sizes = new Map<string, number>();
+const bodies: { type: string; body: string }[] = [];
+for (const route of heavyOnly ? [] : trustRoutes) {
+  const res = await fetch(`http://127.0.0.1:${server!.port}${route}`, { headers: { 'accept-encoding': 'identity' } });
+  if (res.status !== 200) throw new Error(`${route} answered ${res.status}`);
+  const body = Buffer.from(await res.arrayBuffer());
+  sizes.set(route, body.length);
+  bodies.push({ type: res.headers.get('content-type') ?? 'text/plain', body: body.toString('base64') });
+}
+const bare = await startBare(bodies);
 
 log(`load: ${seconds} s per route and ${seconds} s for its bare twin, ${connections} connections, 127.0.0.1 only`);
-const baseline = await load(`http://127.0.0.1:${barePort}/bare`);
+const baseline = await load(`http://127.0.0.1:${bare.port}/bare`);
 const rows: string[] = [];
 const line = (label: string, r: { rps: number; p50: number; p99: number }, against = baseline) =>
   `${label.padEnd(42)} ${String(Math.round(r.rps)).padStart(6)} rps  p50 ${String(r.p50).padStart(3)} ms  p99 ${String(r.p99).padStart(4)} ms  ${(r.rps / against.rps).toFixed(2)}x`;
 rows.push(line('GET /bare (baseline, plain Fastify)', baseline));
 for (const [i, route] of (heavyOnly ? [] : trustRoutes).entries()) {
-  const twin = await load(`http://127.0.0.1:${barePort}/bare/${i}`);
-  const measured = await load(`http://127.0.0.1:${port}${route}`);
+  const twin = await load(`http://127.0.0.1:${bare.port}/bare/${i}`);
+  const measured = await load(`http://127.0.0.1:${server!.port}${route}`);
   rows.push(`${line(`GET ${route}`, measured, twin)}  (bare ${Math.round(twin.rps)} rps, ${Math.round(sizes.get(route)! / 1024)} KiB)`);
   log(rows[rows.length - 1]!);
 }
-const rss = process.memoryUsage().rss;
+const rss = server ? residentMiB(server.pid) : 0;
+bare.stop();
+await server?.stop();
+rmSync(serverDir, { recursive: true, force: true });
+const memoryLine = heavyOnly ? "" : `resident memory of the server (evident serve, embedded database, read from /proc): ${rss} MiB after the load; ${firstStartRss} MiB idle after its first start on a new data folder\n`;
 
 /**
  * Under the heaviest work one file may ask for: the largest allowed questionnaire answered and
@@ -205,9 +270,8 @@ async function underHeavyWork() {
 }
 if (trustOnly) {
   await app.close();
-  await bare.close();
   await database.close();
-  process.stdout.write(`\n${rows.join('\n')}\n\nresident memory after the load: ${Math.round(rss / 1024 / 1024)} MiB\n`);
+  process.stdout.write(`\n${rows.join('\n')}\n\n${memoryLine}`);
   rmSync(config.dataDir, { recursive: true, force: true });
   process.exit(0);
 }
@@ -231,7 +295,6 @@ for (const q of heavyOnly ? [] : questions) engine.retrieve(q.question);
 const lunrMs = performance.now() - started;
 
 await app.close();
-await bare.close();
 await database.close();
 const start = heavyOnly ? { fresh: 0, restart: 0 } : await coldStart();
 
@@ -244,5 +307,5 @@ process.stdout.write(`the same, idle: ${heavyLine('GET /healthz', heavy.idleHeal
 if (!heavyOnly) process.stdout.write(`engine: ${Math.round((questions.length / engineMs) * 1000)} questions/s on a 1,000-question file; ${(engineMs / lunrMs).toFixed(2)}x the time of its bare lunr queries (${Math.round(lunrMs)} ms)\n`);
 if (!heavyOnly) process.stdout.write(`cold start to /healthz: ${Math.round(start.fresh)} ms on a new data folder, ${Math.round(start.restart)} ms on restart\n`);
 if (!heavyOnly) process.stdout.write(`evident --help: ${Math.round(helpTime())} ms\n`);
-process.stdout.write(`resident memory after the load: ${Math.round(rss / 1024 / 1024)} MiB\n`);
+process.stdout.write(memoryLine);
 rmSync(config.dataDir, { recursive: true, force: true });

@@ -41,9 +41,14 @@ export interface DatabaseTarget {
 // Dates as text: date-only values are calendar days, not instants, and must not shift with time zones.
 pg.types.setTypeParser(1082, (value: string) => value);
 
+const EMBEDDED_SHARED_BUFFERS = '16MB';
+
 export async function openDatabase(target: DatabaseTarget): Promise<OpenDatabase> {
   if (target.url) return openPostgres(target.url, target.schema, target.poolSize ?? 10);
   const pglite = await PGlite.create({
+    // PostgreSQL's default 128 MB of shared buffers is most of an embedded server's memory; one
+    // provider's trust data is a few megabytes, which the operating system's file cache holds anyway.
+    startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${EMBEDDED_SHARED_BUFFERS}`],
     ...(target.pgliteDir ? { dataDir: target.pgliteDir } : {}),
     ...(target.pgliteDump ? { loadDataDir: target.pgliteDump } : {}),
   });

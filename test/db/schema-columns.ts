@@ -11,6 +11,7 @@ const synced = { position: true, source_file: true, content_hash: true, edited_b
 
 export const databaseColumns: Columns = {
   content_revisions: { id: true, hash: true, synced_at: true, counts: true, changes: true, conflicts: true },
+  content_sync_state: { id: true, fingerprint: true, synced_at: true },
   content_documents: { id: true, data: true, ...synced },
   frameworks: { id: true, name: true, edition: true, ...synced },
   controls: {

@@ -10,7 +10,7 @@ import type { Database } from '../../db/database.js';
 
 /** Tables in an order where every row's references are restored before it. */
 export const TABLE_ORDER = [
-  'content_revisions', 'content_documents', 'frameworks', 'controls', 'control_mappings', 'services', 'responsibilities', 'evidence',
+  'content_revisions', 'content_sync_state', 'content_documents', 'frameworks', 'controls', 'control_mappings', 'services', 'responsibilities', 'evidence',
   'evidence_versions', 'evidence_files', 'data_categories', 'regions', 'subprocessors', 'certifications', 'disclosure_changes', 'library_answers', 'library_overlaps', 'faq_entries',
   'staff_users', 'staff_sessions', 'api_tokens', 'login_attempts', 'login_failures', 'settings', 'audit_log',
   'questionnaires', 'questionnaire_files', 'questionnaire_items', 'jobs',

@@ -109,3 +109,15 @@ export async function insertEvidenceVersion(
     })
     .execute();
 }
+
+export async function findSyncFingerprint(db: DbOrTx): Promise<string | null> {
+  return (await db.selectFrom('content_sync_state').select('fingerprint').where('id', '=', 1).executeTakeFirst())?.fingerprint ?? null;
+}
+
+export async function recordSyncFingerprint(db: DbOrTx, fingerprint: string, at: Date): Promise<void> {
+  await db
+    .insertInto('content_sync_state')
+    .values({ id: 1, fingerprint, synced_at: at })
+    .onConflict((oc) => oc.column('id').doUpdateSet({ fingerprint, synced_at: at }))
+    .execute();
+}

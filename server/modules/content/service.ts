@@ -4,6 +4,7 @@ import type { Clock } from '../../clock.js';
 import { today } from '../../clock.js';
 import type { Database } from '../../db/database.js';
 import { faultPoint } from '../../lib/fault.js';
+import { contentFingerprint } from './fingerprint.js';
 import { sha256Of } from './files.js';
 import { loadContent } from './loader.js';
 import {
@@ -13,7 +14,10 @@ import {
   insertEvidenceVersion,
   insertRevision,
   insertRows,
+  findLatestRevision,
+  findSyncFingerprint,
   listSyncState,
+  recordSyncFingerprint,
   replaceRow,
 } from './queries.js';
 import { checkConsistency } from './consistency.js';
@@ -68,8 +72,13 @@ export async function syncContent(
   db: Kysely<Database>,
   contentDir: string,
   clock: Clock,
-  options: { prefer?: Prefer; expiringWithinDays?: number } = {},
+  options: { prefer?: Prefer; expiringWithinDays?: number; skipIfUnchanged?: boolean } = {},
 ): Promise<SyncReport> {
+  const fingerprint = contentFingerprint(contentDir, today(clock), { expiringWithinDays: options.expiringWithinDays ?? null });
+  if (options.skipIfUnchanged && !options.prefer) {
+    const skipped = await unchangedSince(db, fingerprint);
+    if (skipped) return skipped;
+  }
   const { bundle, problems } = checkContent(contentDir, clock, options.expiringWithinDays);
   if (problems.some((p) => p.level === 'error')) throw new ContentInvalidError(problems);
   const tables = buildRows(bundle, contentDir);
@@ -94,10 +103,29 @@ export async function syncContent(
     }
     const changed = changes.inserted + changes.updated + changes.deleted > 0;
     const revision = changed || conflicts.length ? await insertRevision(tx, { hash, at: now, counts, changes, conflicts }) : null;
+    await recordSyncFingerprint(tx, fingerprint, now);
     return { revision, hash, counts, changes, conflicts, notices, problems };
   });
   knowledgeChanged(db);
   return report;
+}
+
+/**
+ * A restart with the same content, day and code: the last sync's result stands, so neither the
+ * check nor the comparison runs again (they are most of a start's time).
+ */
+async function unchangedSince(db: Kysely<Database>, fingerprint: string): Promise<SyncReport | null> {
+  if ((await findSyncFingerprint(db)) !== fingerprint) return null;
+  const latest = await findLatestRevision(db);
+  return {
+    revision: null,
+    hash: latest?.hash ?? '',
+    counts: {},
+    changes: { inserted: 0, updated: 0, deleted: 0, unchanged: 0 },
+    conflicts: [],
+    notices: [],
+    problems: [],
+  };
 }
 
 interface TableResult {

@@ -181,8 +181,16 @@ export interface FaqCitation {
   title?: string;
 }
 
+/** The one row saying what the last sync read (see content/fingerprint.ts). */
+export interface ContentSyncStateTable {
+  id: number;
+  fingerprint: string;
+  synced_at: Date;
+}
+
 export interface ContentTables {
   content_revisions: ContentRevisionsTable;
+  content_sync_state: ContentSyncStateTable;
   content_documents: ContentDocumentsTable;
   frameworks: FrameworksTable;
   controls: ControlsTable;

@@ -1,6 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import nodemailer from 'nodemailer';
 
 export interface OutgoingMail {
   id: string;
@@ -12,6 +11,13 @@ export interface OutgoingMail {
 }
 
 /** Where mail goes: an SMTP server, or .eml files in the outbox folder when none is configured. */
+type Transporter = ReturnType<typeof import('nodemailer').createTransport>;
+
+/** Loaded with the first mail: most starts send none, and the library costs a third of a second. */
+async function nodemailer(): Promise<typeof import('nodemailer').default> {
+  return (await import('nodemailer')).default;
+}
+
 export interface MailTransport {
   readonly kind: 'smtp' | 'outbox';
   send(mail: OutgoingMail): Promise<void>;
@@ -23,11 +29,11 @@ function messageOptions(mail: OutgoingMail) {
 
 export function outboxTransport(dataDir: string): MailTransport {
   const outbox = path.join(dataDir, 'outbox');
-  // nodemailer composes the message (headers, encoding) without sending it anywhere.
-  const composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   return {
     kind: 'outbox',
     async send(mail) {
+      // nodemailer composes the message (headers, encoding) without sending it anywhere.
+      const composer = (await nodemailer()).createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
       const info = await composer.sendMail(messageOptions(mail));
       mkdirSync(outbox, { recursive: true });
       const stamp = mail.date.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
@@ -37,11 +43,12 @@ export function outboxTransport(dataDir: string): MailTransport {
 }
 
 export function smtpTransport(url: string): MailTransport {
-  const transporter = nodemailer.createTransport(url);
+  let transporter: Promise<Transporter> | null = null;
   return {
     kind: 'smtp',
     async send(mail) {
-      await transporter.sendMail(messageOptions(mail));
+      transporter ??= nodemailer().then((m) => m.createTransport(url));
+      await (await transporter).sendMail(messageOptions(mail));
     },
   };
 }

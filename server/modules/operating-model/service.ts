@@ -1,4 +1,3 @@
-import ExcelJS from 'exceljs';
 import type { Kysely } from 'kysely';
 import path from 'node:path';
 import { today, type Clock } from '../../clock.js';
@@ -52,6 +51,8 @@ async function buildSoaFile(deps: ModelDeps, format: 'csv' | 'xlsx'): Promise<So
   const stem = `statement-of-applicability-${model.today}`;
   if (format === 'csv') return { body: toCsv(header, data), mediaType: 'text/csv; charset=utf-8', fileName: `${stem}.csv` };
   const provider = await findContentDocument<ProviderProfile>(deps.db, 'provider');
+  // Loaded when a workbook is asked for: it costs a second of every start otherwise.
+  const { default: ExcelJS } = await import('exceljs');
   const wb = new ExcelJS.Workbook();
   const ws = wb.addWorksheet('Statement of Applicability', { views: [{ state: 'frozen', ySplit: 2 }] });
   ws.addRow([`${provider?.name ?? 'Provider'}: Statement of Applicability, ISO/IEC 27001:2022 Annex A with ISO/IEC 27017 cloud controls (${model.today})`]).font = { bold: true, size: 13 };

@@ -40,7 +40,7 @@ export async function runStartup(deps: StartupDeps): Promise<StartupReport> {
 }
 
 async function startupSteps({ db, kind, clock, config }: StartupDeps): Promise<StartupReport> {
-  const content = await syncContent(db, config.contentDir, clock, { expiringWithinDays: config.expiringWithinDays });
+  const content = await syncContent(db, config.contentDir, clock, { expiringWithinDays: config.expiringWithinDays, skipIfUnchanged: true });
   // Jobs whose owner stopped renewing its lease fail first, then every questionnaire no job is working on.
   // On the embedded database the data-folder lock admits one process: every claim is a dead one's.
   const interruptedJobs = (await failInterruptedJobs(db, clock, { anyOwner: kind !== 'postgres' })).length;

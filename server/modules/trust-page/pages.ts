@@ -1,6 +1,5 @@
 import { memoOn } from './cache.js';
 import { resolveControlRef } from '../content/queries.js';
-import ExcelJS from 'exceljs';
 import type { FastifyInstance } from 'fastify';
 import { today } from '../../clock.js';
 import { NotFoundError, ValidationError } from '../../errors.js';
@@ -153,6 +152,8 @@ export async function trustModelPages(app: FastifyInstance): Promise<void> {
       return reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="customer-checklist-${service.id}.csv"`).send(toCsv(header, data));
     }
     if (format !== 'xlsx') throw new ValidationError('format must be csv or xlsx.');
+    // Loaded when a workbook is asked for: it costs a second of every start otherwise.
+    const { default: ExcelJS } = await import('exceljs');
     const wb = new ExcelJS.Workbook();
     const ws = wb.addWorksheet('Your responsibilities');
     ws.addRow([`${service.name} (${service.model}): what you do in your tenant`]).font = { bold: true, size: 14 };

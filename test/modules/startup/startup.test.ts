@@ -1,3 +1,6 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../server/config.js';
 import { openDatabase, type OpenDatabase } from '../../../server/db/connect.js';
@@ -40,6 +43,51 @@ describe('start-up on one database', () => {
     const again = await runStartup({ db, kind: database.kind, clock, config });
     expect(again).toMatchObject({ interruptedJobs: 0, interruptedQuestionnaires: 0, demoAdmin: null });
     expect(again.content.revision).toBeNull();
+  });
+});
+
+describe('a restart with nothing changed', () => {
+  let database: OpenDatabase;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'evident-restart-content-'));
+  const restartClock = adjustableClock(TEST_NOW);
+  const dirConfig = loadConfig({ NODE_ENV: 'test', CONTENT_DIR: dir });
+  beforeAll(async () => {
+    cpSync(minimalContentDir, dir, { recursive: true });
+    database = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await database.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const start = () => runStartup({ db: database.db, kind: database.kind, clock: restartClock, config: dirConfig });
+  const faqCount = async () => (await database.db.selectFrom('faq_entries').select('id').execute()).length;
+
+  it('skips checking and comparing the content; a changed file or a new day syncs again', async () => {
+    const first = await start();
+    expect(first.content.revision).not.toBeNull();
+    expect(Object.keys(first.content.counts).length).toBeGreaterThan(0);
+
+    // Nothing compared: a row removed behind the content's back stays removed...
+    const before = await faqCount();
+    expect(before).toBeGreaterThan(0);
+    await database.db.deleteFrom('faq_entries').execute();
+    const same = await start();
+    expect(same.content).toMatchObject({ revision: null, counts: {}, hash: first.content.hash });
+    expect(await faqCount()).toBe(0);
+
+    // ...until the next day, when relative dates move and the content is synced again.
+    restartClock.advance(86_400_000);
+    const nextDay = await start();
+    expect(Object.keys(nextDay.content.counts).length).toBeGreaterThan(0);
+    expect(await faqCount()).toBe(before);
+    expect((await start()).content.counts).toEqual({});
+
+    // An edited content file is read again at once.
+    const faq = path.join(dir, 'faq.yaml');
+    writeFileSync(faq, readFileSync(faq, 'utf8').replace(/question: (.+)/, 'question: $1 (edited)'));
+    const edited = await start();
+    expect(edited.content.revision).not.toBeNull();
+    expect(edited.content.changes.updated).toBe(1);
   });
 });
 
