@@ -1,12 +1,13 @@
 import { checkTimeline } from './timeline.js';
+import { checkLayerParties } from './layers.js';
 import type { AnswerItem, ContentBundle, FactItem, Location, Problem, ResponsibilityItem } from './types.js';
 
 /**
  * Rules that find content disagreeing with itself: prose that contradicts a fact or the
  * locations, dates that cannot be, canonical Yes/No on open questions, provider rows that give
- * the customer a duty, text generated from a template, and dates across disclosures that
- * disagree (timeline.ts). Each rule works from the content's own data, so it finds the class of
- * problem, not one known instance.
+ * the customer a duty, text generated from a template, dates across disclosures that disagree
+ * (timeline.ts), and a service layer whose party disagrees with the matrix (layers.ts). Each rule
+ * works from the content's own data, so it finds the class of problem, not one known instance.
  */
 export function checkConsistency(bundle: ContentBundle): Problem[] {
   return [
@@ -19,6 +20,7 @@ export function checkConsistency(bundle: ContentBundle): Problem[] {
     ...checkSameQuestion(bundle),
     ...checkSubprocessorChanges(bundle),
     ...checkTimeline(bundle),
+    ...checkLayerParties(bundle),
   ];
 }
 

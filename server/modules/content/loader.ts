@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { readFacts, renderFacts } from './facts.js';
-import { specs, type ItemSpec } from './schema.js';
+import { LAYERS, specs, type ItemSpec } from './schema.js';
 import type {
   AccessRules,
   AnswerItem,
@@ -16,6 +16,7 @@ import type {
   Problem,
   ProviderProfile,
   ServiceItem,
+  ServiceLayer,
 } from './types.js';
 import { validateItem, YamlFile } from './yaml-file.js';
 
@@ -88,7 +89,8 @@ export function loadContent(root: string, syncDay: string): LoadResult {
   const servicesFile = optionalFile('services.yaml');
   if (servicesFile) {
     for (const { item, path: p } of items(servicesFile, 'services', specs.service, 'service')) {
-      bundle.services.push({ ...(item as unknown as Omit<ServiceItem, "at">), at: servicesFile.at(p) });
+      const layers = loadLayers(servicesFile, p, item, syncDay, problems);
+      bundle.services.push({ ...(item as unknown as Omit<ServiceItem, 'at' | 'layers'>), layers, at: servicesFile.at(p) });
     }
   }
 
@@ -282,6 +284,25 @@ function loadResponsibilities(root: string, read: (f: string) => YamlFile, bundl
       }
     }
   }
+}
+
+/** A service's `layers`, each checked with its own line; a layer out of the bottom-up order or named twice is an error. */
+function loadLayers(file: YamlFile, servicePath: (string | number)[], service: Record<string, unknown>, syncDay: string, problems: Problem[]): ServiceItem['layers'] {
+  const raw = service.layers as Record<string, unknown>[] | undefined;
+  const layers: ServiceItem['layers'] = [];
+  (raw ?? []).forEach((value, i) => {
+    const at = [...servicePath, 'layers', i];
+    const what = `service "${String(service.id)}", layer ${i + 1}`;
+    const item = validateItem(file, at, value, specs.layer, syncDay, problems, what);
+    if (!item) return;
+    const layer = item as unknown as ServiceLayer;
+    const previous = layers[layers.length - 1];
+    if (layers.some((l) => l.layer === layer.layer)) problems.push({ level: 'error', ...file.at([...at, 'layer']), message: `${what}: "${layer.layer}" is listed twice` });
+    else if (previous && LAYERS.indexOf(layer.layer) < LAYERS.indexOf(previous.layer)) {
+      problems.push({ level: 'error', ...file.at([...at, 'layer']), message: `${what}: "${layer.layer}" comes after "${previous.layer}"; list the layers bottom-up: ${LAYERS.join(', ')}` });
+    } else layers.push({ layer: layer.layer, party: layer.party, note: layer.note, subprocessors: layer.subprocessors ?? [], at: file.at(at) });
+  });
+  return layers;
 }
 
 /**

@@ -79,6 +79,21 @@ export function checkReferences(bundle: ContentBundle, options: CheckOptions): P
     if (r.party !== 'not-applicable' && !r.owner) warn(r.at, `${owner}: no owner named`);
   }
 
+  for (const service of bundle.services) {
+    for (const l of service.layers) {
+      const owner = `service ${service.id}, layer ${l.layer}`;
+      const outsourced = l.party === 'third-party' || l.party === 'shared-third-party';
+      if (outsourced && !l.subprocessors.length) error(l.at, `${owner}: party is ${l.party} but "subprocessors" names no subservice organisation`);
+      if (!outsourced && l.subprocessors.length) error(l.at, `${owner}: "subprocessors" is only for third-party and shared-third-party layers`);
+      for (const id of l.subprocessors) {
+        const sub = bundle.subprocessors.find((s) => s.id === id);
+        const serves = sub?.data.services as string[] | undefined;
+        if (!sub) error(l.at, `${owner}: unknown subprocessor "${id}"`);
+        else if (serves && !serves.includes(service.id)) error(l.at, `${owner}: subprocessor "${id}" does not serve ${service.id} (its "services" in disclosures/subprocessors.yaml)`);
+      }
+    }
+  }
+
   const covered = new Set(bundle.responsibilities.map((r) => `${r.controlId}|${r.serviceId}`));
   for (const control of bundle.controls) {
     for (const service of bundle.services) {

@@ -22,7 +22,7 @@ function row(item: Located | null, position: number, columns: Record<string, unk
   };
 }
 
-const jsonColumns = new Set(['data', 'keywords', 'focus', 'to_refs', 'evidence_ids', 'control_ids', 'phrasings', 'service_overrides', 'citations', 'third_parties']);
+const jsonColumns = new Set(['data', 'keywords', 'focus', 'to_refs', 'evidence_ids', 'control_ids', 'phrasings', 'service_overrides', 'citations', 'third_parties', 'layers']);
 function isJsonText(column: string): boolean {
   return jsonColumns.has(column);
 }
@@ -67,7 +67,16 @@ export function buildRows(bundle: ContentBundle, contentDir: string): TableRows[
     },
     {
       table: 'services',
-      rows: bundle.services.map((s, i) => row(s, i, { id: s.id, name: s.name, model: s.model, summary: s.summary, description: s.description })),
+      rows: bundle.services.map((s, i) =>
+        row(s, i, {
+          id: s.id,
+          name: s.name,
+          model: s.model,
+          summary: s.summary,
+          description: s.description,
+          layers: json(s.layers.map(({ layer, party, note, subprocessors }) => ({ layer, party, note, subprocessors }))),
+        }),
+      ),
     },
     {
       table: 'responsibilities',

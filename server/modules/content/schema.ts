@@ -43,6 +43,8 @@ export const CHANGE_KINDS = ['location', 'subprocessor', 'certification', 'notic
 export const CERTIFICATION_KINDS = ['certificate', 'attestation', 'report'] as const;
 /** The auditor's opinion in an attestation report (SOC 2): clean, with exceptions, negative, or none given. */
 export const OPINIONS = ['unqualified', 'qualified', 'adverse', 'disclaimer'] as const;
+/** The layers of a service's stack, bottom-up: the order a service's `layers` list follows. */
+export const LAYERS = ['facility', 'network', 'virtualisation', 'guest-os', 'runtime', 'application', 'data', 'identities'] as const;
 
 export const specs = {
   provider: {
@@ -60,6 +62,15 @@ export const specs = {
     model: req({ enum: SERVICE_MODELS }),
     summary: req('string'),
     description: req('string'),
+    /** Who runs each layer of the stack, bottom-up (see `layer`). */
+    layers: opt('object[]'),
+  },
+  layer: {
+    layer: req({ enum: LAYERS }),
+    party: req({ enum: PARTIES }),
+    note: req('string'),
+    /** Subprocessor ids of the subservice organisations, for third-party and shared-third-party layers. */
+    subprocessors: opt('string[]'),
   },
   framework: { id: req('string'), name: req('string'), edition: req('string') },
   control: {

@@ -1,4 +1,5 @@
 import type { ColumnType, Generated } from 'kysely';
+import type { ServiceLayer } from './types.js';
 
 /** JSON stored in a jsonb column: read as T, written as its JSON text. */
 export type Json<T> = ColumnType<T, string, string>;
@@ -82,6 +83,8 @@ export interface ServicesTable extends SyncedColumns {
   model: ServiceModel;
   summary: string;
   description: string;
+  /** Who runs each layer of the stack, bottom-up. */
+  layers: Json<ServiceLayer[]>;
 }
 
 export interface ResponsibilitiesTable extends SyncedColumns {

@@ -8,7 +8,7 @@ import type {
   ServiceModel,
   ShortAnswer,
 } from './tables.js';
-import type { FRAMEWORK_KINDS, LIBRARY_KINDS } from './schema.js';
+import type { FRAMEWORK_KINDS, LAYERS, LIBRARY_KINDS } from './schema.js';
 
 export interface Location {
   file: string;
@@ -41,6 +41,19 @@ export interface ServiceItem extends Located {
   model: ServiceModel;
   summary: string;
   description: string;
+  /** Bottom-up; empty when the content names none. */
+  layers: (ServiceLayer & Located)[];
+}
+
+export type LayerId = (typeof LAYERS)[number];
+
+/** One layer of a service's stack and who runs it. */
+export interface ServiceLayer {
+  layer: LayerId;
+  party: Party;
+  note: string;
+  /** The subservice organisations (subprocessor ids) of a third-party layer. */
+  subprocessors: string[];
 }
 
 export interface FrameworkItem extends Located {

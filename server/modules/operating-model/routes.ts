@@ -70,7 +70,7 @@ export async function operatingModelRoutes(app: FastifyInstance): Promise<void> 
     cachedResponse(app, request, reply, async () => ({ type: 'application/json; charset=utf-8', body: JSON.stringify(await build()) }));
 
   app.get('/api/v1/services', { ...pub, schema: { tags, summary: 'Cloud services and their service model' } }, (request, reply) =>
-    publicJson(request, reply, async () => ({ services: await deps.db.selectFrom('services').select(['id', 'name', 'model', 'summary']).orderBy('position').execute() })),
+    publicJson(request, reply, async () => ({ services: await deps.db.selectFrom('services').select(['id', 'name', 'model', 'summary', 'layers']).orderBy('position').execute() })),
   );
 
   app.get('/api/v1/controls', { ...pub, schema: { tags, summary: 'ISO/IEC 27002:2022 and ISO/IEC 27017 cloud controls, described in our words' } }, (request, reply) =>

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { OPINIONS } from '../content/schema.js';
 import { cachedResponse } from './cache.js';
 import type { Site } from './site.js';
+import { LAYERS, PARTIES } from '../content/schema.js';
 
 const str = { type: 'string' } as const;
 const strs = { type: 'array', items: str } as const;
@@ -11,7 +12,18 @@ const provider = {
   type: 'object',
   properties: { name: str, legalEntity: str, website: str, trustUrl: str, statusPage: str, securityContact: { type: 'object', properties: { email: str, url: str } } },
 };
-const service = { type: 'object', properties: { id: str, name: str, model: str, summary: str } };
+const layer = {
+  type: 'object',
+  required: ['layer', 'party', 'note', 'subprocessors'],
+  properties: {
+    layer: { type: 'string', enum: [...LAYERS] }, party: { type: 'string', enum: [...PARTIES] }, note: str,
+    subprocessors: { ...strs, description: 'subprocessor ids of the subservice organisations (third-party layers)' },
+  },
+};
+const service = {
+  type: 'object',
+  properties: { id: str, name: str, model: str, summary: str, layers: { type: 'array', items: layer, description: 'who runs each layer of the stack, bottom-up (facility first)' } },
+};
 const certification = {
   type: 'object',
   required: ['id', 'standard', 'status', 'issued', 'expires'],

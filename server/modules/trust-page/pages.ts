@@ -6,7 +6,15 @@ import { NotFoundError, ValidationError } from '../../errors.js';
 import { neutralise, toCsv } from '../../lib/csv.js';
 import { compareControlIds, loadMatrix, THEMES } from './matrix.js';
 import { cachedPage } from './render.js';
+import type { Site } from './site.js';
+import { legendOf, stackOf } from './stack.js';
 import { PAGE_SIZE, SEARCH_TYPES, searchSite, type SearchType } from './search.js';
+
+/** A subprocessor's name by id, for the layers a subservice organisation runs (a retired one keeps its name). */
+function subprocessorNames(site: Site): (id: string) => string {
+  const names = new Map([...site.subprocessors, ...site.retiredSubprocessors].map((s) => [s.id, s.name]));
+  return (id) => names.get(id) ?? id;
+}
 
 /** The pages that read the operating model: responsibility matrix, controls, search. */
 export async function trustModelPages(app: FastifyInstance): Promise<void> {
@@ -21,8 +29,12 @@ export async function trustModelPages(app: FastifyInstance): Promise<void> {
       const service = all.find((s) => s.id === query.service) ?? all[0];
       const theme = THEMES.find((t) => t.id === query.theme) ?? THEMES[0];
       const rows = service ? await memoOn(site, `matrix|${service.id}|${theme.id}`, () => loadMatrix(db, service.id, theme.id, today(clock), app.config.expiringWithinDays)) : [];
+      const stackService = site.services.find((s) => s.id === service?.id);
+      const stack = stackService?.layers.length ? stackOf(stackService, subprocessorNames(site)) : null;
       return {
         title: 'Shared responsibility',
+        stack,
+        legend: stack ? legendOf([stack]) : [],
         services: all.map((s) => ({ ...s, selected: s.id === service?.id })),
         themes: THEMES.map((t) => ({ ...t, selected: t.id === theme.id })),
         service,
@@ -42,7 +54,7 @@ export async function trustModelPages(app: FastifyInstance): Promise<void> {
    * so "what must I do on Compute that I need not do on the database service?" is one screen.
    */
   app.get('/responsibility/compare', pub, (request, reply) =>
-    cachedPage(app, request, reply, 'views/trust/compare.hbs', async () => {
+    cachedPage(app, request, reply, 'views/trust/compare.hbs', async (site) => {
       const differOnly = (request.query as { differ?: string }).differ === '1';
       const [controls, duties, all] = await Promise.all([
         db.selectFrom('controls').select(['id', 'ref', 'title', 'theme']).execute(),
@@ -61,7 +73,8 @@ export async function trustModelPages(app: FastifyInstance): Promise<void> {
       });
       const shown = differOnly ? rows.filter((r) => r.differs) : rows;
       const themes = [...new Set(shown.map((r) => r.theme))].map((theme) => ({ theme, rows: shown.filter((r) => r.theme === theme) }));
-      return { title: 'Compare services', services: all, themes, differOnly, shown: shown.length, total: rows.length, differing: rows.filter((r) => r.differs).length };
+      const stacks = site.services.filter((s) => s.layers.length).map((s) => stackOf(s, subprocessorNames(site)));
+      return { title: 'Compare services', stacks, legend: legendOf(stacks), services: all, themes, differOnly, shown: shown.length, total: rows.length, differing: rows.filter((r) => r.differs).length };
     }),
   );
 

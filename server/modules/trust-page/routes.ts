@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { NotFoundError } from '../../errors.js';
 import { evidenceFilePath } from '../content/files.js';
+import { frameworkBadges } from './badges.js';
 import { cachedResponse, memoOn } from './cache.js';
 import { certificationsModel } from './certifications.js';
 import { cachedPage } from './render.js';
@@ -54,7 +55,7 @@ export function atAGlance(certifications: Site['certifications']): Site['certifi
   return current.filter((c) => c.kind === 'certificate' || !frameworksOf(c).some((f) => certified.has(f)));
 }
 
-const frameworksOf = (c: Site['certifications'][number]) => (c as { frameworks?: string[] }).frameworks ?? [c.standard];
+const frameworksOf = (c: Site['certifications'][number]) => c.frameworks ?? [c.standard];
 
 export async function trustPageRoutes(app: FastifyInstance): Promise<void> {
   const base = app.config.baseUrl;
@@ -66,6 +67,7 @@ export async function trustPageRoutes(app: FastifyInstance): Promise<void> {
       provider: site.provider,
       overviewHtml: site.overviewHtml,
       certifications: atAGlance(site.certifications),
+      badges: frameworkBadges(site.certifications, site.frameworkNames),
       services: site.services,
       changes: site.changes.slice(0, 5),
       regionCount: site.regions.length,

@@ -5,7 +5,7 @@ import type { Database } from '../../db/database.js';
 import { renderMarkdown } from '../../lib/markdown.js';
 import type { OPINIONS } from '../content/schema.js';
 import type { FaqCitation } from '../content/tables.js';
-import type { ProviderProfile } from '../content/types.js';
+import type { Lexicons, ProviderProfile, ServiceLayer } from '../content/types.js';
 import { findContentDocument } from '../content/queries.js';
 
 export type CertificationStatus = 'valid' | 'expiring' | 'expired';
@@ -63,6 +63,8 @@ export interface Certification {
   supersedes?: string;
   evidence?: string;
   lapsed?: boolean;
+  /** Lexicon framework ids the certification covers (iso-27001, soc-2, …). */
+  frameworks?: string[];
   status: CertificationStatus;
   document?: { id: string; access: 'public' | 'nda' } | null;
 }
@@ -106,12 +108,14 @@ export interface Site {
   today: string;
   provider: ProviderProfile;
   overviewHtml: string;
-  services: { id: string; name: string; model: string; summary: string; description: string }[];
+  services: { id: string; name: string; model: string; summary: string; description: string; layers: ServiceLayer[] }[];
   categories: { id: string; name: string; description: string }[];
   regions: Region[];
   subprocessors: Subprocessor[];
   retiredSubprocessors: Subprocessor[];
   certifications: Certification[];
+  /** Display names of the frameworks certifications name (lexicons.yaml), by id. */
+  frameworkNames: Record<string, string>;
   changes: Change[];
   documents: PublicDocument[];
   faq: FaqEntry[];
@@ -129,9 +133,9 @@ function certificationStatus(expires: string, day: string, expiringWithinDays: n
  */
 export async function loadSite(db: Kysely<Database>, clock: Clock, expiringWithinDays: number, version: string): Promise<Site> {
   const day = today(clock);
-  const [provider, services, categories, regions, subprocessors, certifications, changes, evidence, faq, controls] = await Promise.all([
+  const [provider, services, categories, regions, subprocessors, certifications, changes, evidence, faq, controls, lexicons] = await Promise.all([
     findContentDocument<ProviderProfile>(db, 'provider'),
-    db.selectFrom('services').select(['id', 'name', 'model', 'summary', 'description']).orderBy('position').execute(),
+    db.selectFrom('services').select(['id', 'name', 'model', 'summary', 'description', 'layers']).orderBy('position').execute(),
     db.selectFrom('data_categories').select(['id', 'name', 'description']).orderBy('position').execute(),
     db.selectFrom('regions').select('data').orderBy('position').execute(),
     db.selectFrom('subprocessors').select('data').orderBy('position').execute(),
@@ -140,6 +144,7 @@ export async function loadSite(db: Kysely<Database>, clock: Clock, expiringWithi
     db.selectFrom('evidence').select(['id', 'title', 'summary', 'kind', 'access', 'media_type', 'size', 'sha256', 'review_by']).where('access', 'in', ['public', 'nda']).orderBy('position').execute(),
     db.selectFrom('faq_entries').select(['id', 'question', 'answer_md', 'citations']).orderBy('position').execute(),
     db.selectFrom('controls').select(['id', 'title']).execute(),
+    findContentDocument<Pick<Lexicons, 'frameworks'>>(db, 'lexicons'),
   ]);
   const documents: PublicDocument[] = evidence.map((e) => ({
     id: e.id,
@@ -174,6 +179,7 @@ export async function loadSite(db: Kysely<Database>, clock: Clock, expiringWithi
       const doc = data.evidence ? documentById.get(data.evidence) : undefined;
       return { ...data, status: data.lapsed ? 'expired' : certificationStatus(data.expires, day, expiringWithinDays), document: doc ? { id: doc.id, access: doc.access } : null };
     }),
+    frameworkNames: Object.fromEntries((lexicons?.frameworks ?? []).map((f) => [f.id, f.name])),
     changes: changes
       .map((c) => c.data as unknown as Omit<Change, 'upcoming'>)
       .filter((c) => c.published <= day)
