@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { syncContent } from '../../../server/modules/content/service.js';
 import { createTestApp, type TestApp } from '../../helpers/app.js';
+import { copyContent } from '../../helpers/content-fixture.js';
 
 // The shipped demo content: an ISO/IEC 27001 certificate, a SOC 2 report that supersedes last year's, a lapsed 2013 certificate.
 let t: TestApp;
@@ -61,6 +63,27 @@ describe('certifications as an auditor reads them', () => {
       expect((soc2?.complementaryCustomerControls as string[]).length, url).toBeGreaterThanOrEqual(4);
       const iso = body.certifications.find((c) => c.id === 'iso27001-2022');
       expect(iso, url).toMatchObject({ verificationUrl: 'https://certa-assurance.example/verify/CA-ISMS-2025-0417', soaVersion: '4.1', scopeSites: expect.arrayContaining(['Engineering and support office, Dublin']) });
+    }
+  });
+});
+
+describe('a database synced before these fields existed', () => {
+  it('shows them after the next sync: they live in the JSON the certifications table already keeps, so no migration is needed', async () => {
+    const content = copyContent();
+    const old = await createTestApp({ contentDir: content.dir });
+    try {
+      const before = JSON.parse((await old.app.inject({ url: '/api/v1/certifications' })).body) as { certifications: Record<string, unknown>[] };
+      expect(before.certifications[0]).not.toHaveProperty('accreditation');
+      content.edit('disclosures/certifications.yaml', (t) => t.replace('issued: -100d', 'accreditation: "Accreditor (fictional), no. 7", scopeServices: [vm], soaVersion: "2.0", issued: -100d'));
+      await syncContent(old.database.db, content.dir, old.clock);
+      const after = JSON.parse((await old.app.inject({ url: '/api/v1/certifications' })).body) as { certifications: Record<string, unknown>[] };
+      expect(after.certifications[0]).toMatchObject({ accreditation: 'Accreditor (fictional), no. 7', scopeServices: ['vm'], soaVersion: '2.0' });
+      const page = (await old.app.inject({ url: '/certifications' })).body;
+      expect(page).toContain('<dt>Accreditation</dt><dd>Accreditor (fictional), no. 7</dd>');
+      expect(page).toContain('<li>Acme VMs</li>');
+    } finally {
+      await old.close();
+      content.remove();
     }
   });
 });
