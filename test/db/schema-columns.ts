@@ -26,6 +26,7 @@ export const databaseColumns: Columns = {
   },
   evidence: {
     id: true, title: true, summary: true, kind: true, owner: true, source: true, collected_on: true, review_by: true, control_ids: true,
+    issued_on: true, period_start: true, period_end: true, version: true, approver: true, redistribution: true,
     access: true, file_name: true, media_type: true, size: true, sha256: true, storage: true, ...synced,
   },
   evidence_versions: {

@@ -14,6 +14,7 @@ export function checkConsistency(bundle: ContentBundle): Problem[] {
     ...checkBackupClaims(bundle),
     ...checkFactClaims(bundle),
     ...checkDates(bundle),
+    ...checkRedistribution(bundle),
     ...checkOpenQuestions(bundle),
     ...checkProviderRows(bundle),
     ...checkTemplateText(bundle),
@@ -133,12 +134,32 @@ function contradiction(fact: FactItem, sentence: string): { level: 'error' | 'wa
   return null;
 }
 
+/** A report covers a period that has a start and an end, in that order, and is issued only once the period is over. */
+function checkPeriod(e: ContentBundle['evidence'][number]): Problem[] {
+  const at = { ...e.at, level: 'error' as const };
+  if (!e.periodStart !== !e.periodEnd) return [{ ...at, message: `evidence ${e.id} gives only one end of its period: set both periodStart and periodEnd` }];
+  if (!e.periodStart || !e.periodEnd) {
+    return e.kind === 'report' && e.access !== 'internal' ? [{ ...at, level: 'warning', message: `report ${e.id} does not say the period it covers (periodStart, periodEnd)` }] : [];
+  }
+  if (e.periodEnd < e.periodStart) return [{ ...at, message: `evidence ${e.id} has a period that ends (${e.periodEnd}) before it starts (${e.periodStart})` }];
+  if (e.issued && e.issued < e.periodEnd) return [{ ...at, message: `report ${e.id} was issued (${e.issued}) before the period it covers ended (${e.periodEnd})` }];
+  return [];
+}
+
+/** Internal evidence is never shared, so it cannot be passed on either. */
+function checkRedistribution(bundle: ContentBundle): Problem[] {
+  return bundle.evidence
+    .filter((e) => e.access === 'internal' && e.redistribution !== 'not-allowed')
+    .map((e) => ({ level: 'error' as const, ...e.at, message: `evidence ${e.id} is internal but says redistribution: ${e.redistribution}; internal evidence is never shared` }));
+}
+
 /** Dates that cannot be: evidence collected before it was issued, a report issued before its period ended. */
 function checkDates(bundle: ContentBundle): Problem[] {
   const problems: Problem[] = [];
   const evidence = new Map(bundle.evidence.map((e) => [e.id, e]));
   for (const e of bundle.evidence) {
     if (e.issued && e.collected < e.issued) problems.push({ level: 'error', ...e.at, message: `evidence ${e.id} was collected (${e.collected}) before it was issued (${e.issued})` });
+    problems.push(...checkPeriod(e));
   }
   for (const cert of bundle.certifications) {
     const data = cert.data as { issued?: string; periodEnd?: string; evidence?: string };

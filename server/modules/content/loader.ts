@@ -19,6 +19,7 @@ import type {
   ServiceLayer,
 } from './types.js';
 import { validateItem, YamlFile } from './yaml-file.js';
+import { defaultRedistribution, type AccessLevel, type Redistribution } from './tables.js';
 
 export interface LoadResult {
   bundle: ContentBundle;
@@ -108,6 +109,11 @@ export function loadContent(root: string, syncDay: string): LoadResult {
         owner: item.owner as string,
         source: item.source as string,
         issued: (item.issued as string | undefined) ?? null,
+        periodStart: (item.periodStart as string | undefined) ?? null,
+        periodEnd: (item.periodEnd as string | undefined) ?? null,
+        version: (item.version as string | undefined) ?? null,
+        approver: (item.approver as string | undefined) ?? null,
+        redistribution: (item.redistribution as Redistribution | undefined) ?? defaultRedistribution(item.access as AccessLevel),
         collected: item.collected as string,
         reviewBy: item.reviewBy as string,
         controls: item.controls as string[],

@@ -39,6 +39,8 @@ export const EVIDENCE_KINDS = [
   'test-result',
   'screenshot',
 ] as const;
+/** Whether a recipient may pass a document on; a third party's report may need that party's consent. */
+export const REDISTRIBUTION = ['allowed', 'with-consent', 'not-allowed'] as const;
 export const CHANGE_KINDS = ['location', 'subprocessor', 'certification', 'notice'] as const;
 export const CERTIFICATION_KINDS = ['certificate', 'attestation', 'report'] as const;
 /** The auditor's opinion in an attestation report (SOC 2): clean, with exceptions, negative, or none given. */
@@ -102,6 +104,14 @@ export const specs = {
     owner: req('string'),
     source: req('string'),
     issued: opt('date'),
+    /** The period a report covers (both or neither). */
+    periodStart: opt('date'),
+    periodEnd: opt('date'),
+    version: opt('string'),
+    /** Who approved the issued artifact: a role or a name. */
+    approver: opt('string'),
+    /** Defaults by access level: public → allowed, otherwise not-allowed. */
+    redistribution: opt({ enum: REDISTRIBUTION }),
     collected: req('date'),
     reviewBy: req('date'),
     controls: req('string[]'),

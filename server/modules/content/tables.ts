@@ -6,6 +6,13 @@ export type Json<T> = ColumnType<T, string, string>;
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
 export type AccessLevel = 'public' | 'nda' | 'internal';
+/** Whether a recipient may pass a document on (a third party's report may need its consent). */
+export type Redistribution = 'allowed' | 'with-consent' | 'not-allowed';
+
+/** Public documents may be passed on; anything shared under NDA or kept internal may not, unless the register says so. */
+export function defaultRedistribution(access: AccessLevel): Redistribution {
+  return access === 'public' ? 'allowed' : 'not-allowed';
+}
 export type Party = 'provider' | 'customer' | 'shared' | 'third-party' | 'shared-third-party' | 'not-applicable';
 
 /** Parties where the provider carries (or answers for) the duty: itself, with the customer, or through a subservice organisation. */
@@ -108,6 +115,13 @@ export interface EvidenceTable extends SyncedColumns {
   kind: EvidenceKind;
   owner: string;
   source: string;
+  issued_on: string | null;
+  period_start: string | null;
+  period_end: string | null;
+  /** The artifact's own version label ("3.2"), not the file history in evidence_versions. */
+  version: string | null;
+  approver: string | null;
+  redistribution: ColumnType<Redistribution, Redistribution | undefined, Redistribution>;
   collected_on: string;
   review_by: string;
   control_ids: Json<string[]>;

@@ -5,6 +5,7 @@ import type {
   EvidenceKind,
   FaqCitation,
   Party,
+  Redistribution,
   ServiceModel,
   ShortAnswer,
 } from './tables.js';
@@ -106,6 +107,12 @@ export interface EvidenceItem extends Located {
   source: string;
   /** The day the artifact was issued or signed (a report's date); collected is never before it. */
   issued: string | null;
+  /** The period a report covers. */
+  periodStart: string | null;
+  periodEnd: string | null;
+  version: string | null;
+  approver: string | null;
+  redistribution: Redistribution;
   collected: string;
   reviewBy: string;
   controls: string[];

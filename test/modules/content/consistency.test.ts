@@ -60,6 +60,28 @@ describe('content consistency rules', () => {
     expect(errors).toContain('disclosures/certifications.yaml:3: error: certification soc2 was issued (2026-10-19) before the period it reports on ended (2026-11-18)');
   });
 
+  it('refuses a report issued before the period it covers ended, and a period with one end or backwards', () => {
+    copy = copyContent();
+    copy.edit('evidence/register.yaml', (t) => t.replace('kind: test-result', 'kind: report').replace('    collected: -30d\n', '    issued: -40d\n    periodStart: -400d\n    periodEnd: -35d\n    collected: -30d\n'));
+    expect(problemsOf(copy.dir, 'error')).toContain('evidence/register.yaml:2: error: report ev-backup-test was issued (2026-10-19) before the period it covers ended (2026-10-24)');
+    copy.edit('evidence/register.yaml', (t) => t.replace('periodEnd: -35d', 'periodEnd: -45d'));
+    expect(problemsOf(copy.dir, 'error').filter((e) => e.includes('ev-backup-test'))).toEqual([]);
+    copy.edit('evidence/register.yaml', (t) => t.replace('periodStart: -400d', 'periodStart: -20d'));
+    expect(problemsOf(copy.dir, 'error')).toContain('evidence/register.yaml:2: error: evidence ev-backup-test has a period that ends (2026-10-14) before it starts (2026-11-08)');
+    copy.edit('evidence/register.yaml', (t) => t.replace('    periodStart: -20d\n', ''));
+    expect(problemsOf(copy.dir, 'error')).toContain('evidence/register.yaml:2: error: evidence ev-backup-test gives only one end of its period: set both periodStart and periodEnd');
+    copy.edit('evidence/register.yaml', (t) => t.replace('    periodEnd: -45d\n', ''));
+    expect(problemsOf(copy.dir, 'warning')).toContain('evidence/register.yaml:2: warning: report ev-backup-test does not say the period it covers (periodStart, periodEnd)');
+  });
+
+  it('refuses internal evidence that says it may be passed on, and reads an unknown redistribution as a shape error', () => {
+    copy = copyContent();
+    copy.edit('evidence/register.yaml', (t) => t.replace('access: public', 'access: internal\n    redistribution: with-consent'));
+    expect(problemsOf(copy.dir, 'error')).toContain('evidence/register.yaml:2: error: evidence ev-backup-test is internal but says redistribution: with-consent; internal evidence is never shared');
+    copy.edit('evidence/register.yaml', (t) => t.replace('redistribution: with-consent', 'redistribution: maybe'));
+    expect(problemsOf(copy.dir, 'error').some((e) => e.includes('"redistribution" must be one of allowed, with-consent, not-allowed'))).toBe(true);
+  });
+
   it('refuses a canonical Yes on a question that reads as open', () => {
     copy = copyContent();
     copy.edit('library/data.yaml', (t) => t.replace('question: Do you back up customer data?', 'question: How long do you keep backups?'));
