@@ -1,5 +1,6 @@
 import { array } from './array.js';
 import { eq } from './eq.js';
+import { fileSize } from './file-size.js';
 import { formatDate } from './format-date.js';
 import { includes } from './includes.js';
 import { json } from './json.js';
@@ -9,6 +10,7 @@ import { partyLabel } from './party-label.js';
 export const helpers: Record<string, (...args: never[]) => unknown> = {
   array,
   eq,
+  fileSize,
   formatDate,
   includes,
   json,

@@ -1,7 +1,7 @@
 import type { DbOrTx } from '../../db/database.js';
 
 export async function findRequestableDocuments(db: DbOrTx, ids?: string[]) {
-  let query = db.selectFrom('evidence').select(['id', 'title', 'summary', 'kind', 'media_type', 'file_name']).where('access', '=', 'nda').where('file_name', 'is not', null);
+  let query = db.selectFrom('evidence').select(['id', 'title', 'summary', 'kind', 'media_type', 'file_name', 'size']).where('access', '=', 'nda').where('file_name', 'is not', null);
   if (ids) query = query.where('id', 'in', ids.length ? ids : ['']);
   return query.orderBy('position').execute();
 }
@@ -58,4 +58,22 @@ export async function listDownloads(db: DbOrTx, grantIds: string[]) {
 export async function staffRecipients(db: DbOrTx): Promise<string[]> {
   const rows = await db.selectFrom('staff_users').select('email').where('disabled_at', 'is', null).where('role', 'in', ['admin', 'editor']).execute();
   return rows.map((r) => r.email);
+}
+
+/** Downloads of one grant since a moment, oldest first: what the hourly allowance counts. */
+export async function listDownloadTimesSince(db: DbOrTx, grantId: string, since: Date): Promise<Date[]> {
+  const rows = await db.selectFrom('document_downloads').select('downloaded_at').where('grant_id', '=', grantId).where('downloaded_at', '>', since).orderBy('downloaded_at').execute();
+  return rows.map((r) => r.downloaded_at);
+}
+
+/** The restricted files of a grant, in the order the register lists them. */
+export async function findGrantedFiles(db: DbOrTx, ids: string[]) {
+  return db
+    .selectFrom('evidence')
+    .select(['id', 'title', 'access', 'storage', 'file_name', 'sha256', 'media_type'])
+    .where('id', 'in', ids.length ? ids : [''])
+    .where('access', '=', 'nda')
+    .where('media_type', '=', 'application/pdf')
+    .orderBy('position')
+    .execute();
 }

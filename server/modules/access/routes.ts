@@ -11,6 +11,10 @@ import { actorOf } from '../audit/actor.js';
 import { bodyOf, text, textList } from '../../plugins/input.js';
 import * as q from './queries.js';
 import * as access from './service.js';
+import { downloadAll, downloadDocument } from './downloads.js';
+import { attachmentHeader } from '../../lib/download-name.js';
+
+const visitorOf = (request: FastifyRequest) => ({ ip: request.ip, userAgent: request.headers['user-agent'] ?? null });
 
 function asList(value: unknown): string[] {
   return Array.isArray(value) ? value.map(String) : typeof value === 'string' && value ? [value] : [];
@@ -115,7 +119,7 @@ export async function accessRoutes(app: FastifyInstance): Promise<void> {
         return renderPage(reply, 'views/access/nda.hbs', { title: nda.title, site: await site(request), csrf: request.csrfToken(), token, nda, ndaHtml: renderMarkdown(nda.text), requester: req });
       }
       const documents = await q.findRequestableDocuments(ctx.db, grant.document_ids);
-      return renderPage(reply, 'views/access/documents.hbs', { title: 'Your documents', site: await site(request), token, documents, requester: req, expiresAt: grant.expires_at });
+      return renderPage(reply, 'views/access/documents.hbs', { title: 'Your documents', site: await site(request), token, documents, several: documents.length > 1, requester: req, expiresAt: grant.expires_at });
     }),
   );
 
@@ -143,13 +147,27 @@ export async function accessRoutes(app: FastifyInstance): Promise<void> {
   app.get('/access/:token/documents/:id', { config: { access: 'public', ...downloadLimit } }, async (request, reply) =>
     withGone(request, reply, async () => {
       const { token, id } = request.params as { token: string; id: string };
-      const file = await access.downloadDocument({ ...ctx, pool: app.pool }, token, id, request.ip, request.headers['user-agent'] ?? null);
+      const file = await downloadDocument({ ...ctx, pool: app.pool }, token, id, visitorOf(request));
       return reply
         .header('content-type', 'application/pdf')
-        .header('content-disposition', `attachment; filename="${file.fileName.replace(/[^\w.-]/g, '_')}"`)
+        .header('content-disposition', attachmentHeader(file.fileName))
         .header('cache-control', 'no-store')
         .header('referrer-policy', 'no-referrer')
         .send(file.body);
+    }),
+  );
+
+  // Every granted document in one ZIP; each copy inside counts as one download, as above.
+  app.get('/access/:token/documents.zip', { config: { access: 'public', ...downloadLimit } }, async (request, reply) =>
+    withGone(request, reply, async () => {
+      const { token } = request.params as { token: string };
+      const zip = await downloadAll({ ...ctx, pool: app.pool }, token, visitorOf(request), (error) => request.log.error({ err: error }, 'ZIP download stopped'));
+      return reply
+        .header('content-type', 'application/zip')
+        .header('content-disposition', attachmentHeader(zip.fileName))
+        .header('cache-control', 'no-store')
+        .header('referrer-policy', 'no-referrer')
+        .send(zip.stream);
     }),
   );
 

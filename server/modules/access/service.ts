@@ -1,9 +1,6 @@
 import type { Kysely } from 'kysely';
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { Clock } from '../../clock.js';
-import { today } from '../../clock.js';
 import type { Config } from '../../config.js';
 import type { Database, DbOrTx } from '../../db/database.js';
 import { AppError, ForbiddenError, GoneError, NotFoundError, ValidationError } from '../../errors.js';
@@ -11,10 +8,7 @@ import { appendAudit, type Actor } from '../audit/service.js';
 import { findContentDocument } from '../content/queries.js';
 import type { AccessRules, NdaDocument } from '../content/types.js';
 import { queueMail } from '../mail/service.js';
-import { evidenceFilePath } from '../content/files.js';
-import { readUploadedEvidence } from '../evidence/files.js';
 import * as q from './queries.js';
-import type { WorkerPool } from '../jobs/pool.js';
 
 const EMAIL = /^[^\s@<>()",;:]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/;
 const sha256 = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
@@ -252,31 +246,4 @@ export async function acceptNda(ctx: AccessContext, token: string, input: { name
       .execute();
     await appendAudit(tx, ctx.clock, { actor: request.email, actorKind: 'public', action: 'access.nda_accepted', subject: request.id, ip, details: { grantId: grant.id, ndaVersion: nda.version, ndaSha256: nda.sha256, name } });
   });
-}
-
-async function readDocument(db: DbOrTx, config: Config, evidence: { storage: string; file_name: string | null; sha256: string | null }): Promise<Buffer> {
-  if (!evidence.file_name) throw new NotFoundError('This document has no file.');
-  if (evidence.storage === 'upload') return readUploadedEvidence(db, config.dataDir, String(evidence.sha256));
-  return readFile(evidenceFilePath(config.contentDir, evidence.file_name));
-}
-
-/** Serves one granted document, watermarked for its recipient (on the worker pool), and records the download. */
-export async function downloadDocument(ctx: AccessContext & { pool: WorkerPool }, token: string, evidenceId: string, ip: string | null, userAgent: string | null) {
-  const { grant, request } = await resolveGrant(ctx, token);
-  if (!grant.document_ids.includes(evidenceId)) throw new NotFoundError('There is nothing at this address.');
-  if (!(await hasAcceptedCurrentNda(ctx, grant.id))) throw new ForbiddenError('Accept the current NDA first.');
-  const evidence = await ctx.db.selectFrom('evidence').select(['id', 'title', 'access', 'storage', 'file_name', 'sha256', 'media_type']).where('id', '=', evidenceId).executeTakeFirst();
-  if (!evidence || evidence.access !== 'nda' || evidence.media_type !== 'application/pdf') throw new NotFoundError('There is nothing at this address.');
-  const original = await readDocument(ctx.db, ctx.config, evidence);
-  const originalSha = sha256(original);
-  const served = await ctx.pool.run('watermark', { original, recipient: { name: request.name, email: request.email, company: request.company, date: today(ctx.clock), grantId: grant.id } }, { timeoutMs: 60_000, label: 'Preparing the document' });
-  await ctx.db.transaction().execute(async (tx) => {
-    await tx
-      .insertInto('document_downloads')
-      .values({ grant_id: grant.id, evidence_id: evidenceId, original_sha256: originalSha, served_sha256: sha256(served), ip, user_agent: userAgent?.slice(0, 500) ?? null, downloaded_at: ctx.clock.now() })
-      .execute();
-    await appendAudit(tx, ctx.clock, { actor: request.email, actorKind: 'public', action: 'access.downloaded', subject: request.id, ip, details: { grantId: grant.id, document: evidenceId, originalSha256: originalSha } });
-  });
-  const fileName = `${path.basename(evidence.file_name ?? evidence.id, '.pdf')}-${grant.id.slice(0, 8)}.pdf`;
-  return { body: Buffer.from(served), fileName };
 }

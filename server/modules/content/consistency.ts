@@ -15,6 +15,7 @@ export function checkConsistency(bundle: ContentBundle): Problem[] {
     ...checkFactClaims(bundle),
     ...checkDates(bundle),
     ...checkRedistribution(bundle),
+    ...checkBundles(bundle),
     ...checkOpenQuestions(bundle),
     ...checkProviderRows(bundle),
     ...checkTemplateText(bundle),
@@ -144,6 +145,23 @@ function checkPeriod(e: ContentBundle['evidence'][number]): Problem[] {
   if (e.periodEnd < e.periodStart) return [{ ...at, message: `evidence ${e.id} has a period that ends (${e.periodEnd}) before it starts (${e.periodStart})` }];
   if (e.issued && e.issued < e.periodEnd) return [{ ...at, message: `report ${e.id} was issued (${e.issued}) before the period it covers ended (${e.periodEnd})` }];
   return [];
+}
+
+/** A bundle is a preset of the request form: every document it names must be one a reviewer can request (nda). */
+function checkBundles(bundle: ContentBundle): Problem[] {
+  const evidence = new Map(bundle.evidence.map((e) => [e.id, e]));
+  const problems: Problem[] = [];
+  const seen = new Set<string>();
+  for (const b of bundle.bundles) {
+    if (seen.has(b.id)) problems.push({ level: 'error', ...b.at, message: `bundle ${b.id} is declared twice` });
+    seen.add(b.id);
+    for (const id of b.documents) {
+      const e = evidence.get(id);
+      if (!e) problems.push({ level: 'error', ...b.at, message: `bundle ${b.id} names unknown evidence ${id}` });
+      else if (e.access !== 'nda') problems.push({ level: 'error', ...b.at, message: `bundle ${b.id} names ${id}, which is ${e.access}, not a restricted (nda) document` });
+    }
+  }
+  return problems;
 }
 
 /** Internal evidence is never shared, so it cannot be passed on either. */

@@ -44,6 +44,7 @@ function emptyBundle(syncDay: string): ContentBundle {
     mappings: [],
     responsibilities: [],
     evidence: [],
+    bundles: [],
     dataCategories: [],
     regions: [],
     subprocessors: [],
@@ -122,6 +123,12 @@ export function loadContent(root: string, syncDay: string): LoadResult {
         sha256: (item.sha256 as string | undefined)?.toLowerCase() ?? null,
         at: registerFile.at(p),
       });
+    }
+    // Bundles are optional: a register without them offers documents one by one.
+    if ((registerFile.data as Record<string, unknown> | undefined)?.bundles !== undefined) {
+      for (const { item, path: p } of items(registerFile, 'bundles', specs.documentBundle, 'bundle')) {
+        bundle.bundles.push({ id: item.id as string, title: item.title as string, description: item.description as string, documents: item.documents as string[], at: registerFile.at(p) });
+      }
     }
   }
 

@@ -35,6 +35,8 @@ export function buildRows(bundle: ContentBundle, contentDir: string): TableRows[
   documents.push(row(null, 4, { id: 'lexicons', data: json(bundle.lexicons) }));
   documents.push(row(null, 5, { id: 'facts', data: json(factValues(bundle.facts)) }));
   if (bundle.nda) documents.push(row(null, 2, { id: 'nda', data: json(bundle.nda) }));
+  // Bundles name documents; they are read with them, never on their own.
+  documents.push(row(null, 6, { id: 'bundles', data: json(bundle.bundles.map(({ at: _at, ...b }) => b)) }));
   if (bundle.accessRules) documents.push(row(null, 3, { id: 'access-rules', data: json(bundle.accessRules) }));
 
   return [

@@ -119,6 +119,8 @@ export const specs = {
     file: opt('string'),
     sha256: opt('string'),
   },
+  /** A preset selection of restricted documents offered together in the request form. */
+  documentBundle: { id: req('string'), title: req('string'), description: req('string'), documents: req('string[]') },
   dataCategory: { id: req('string'), name: req('string'), description: req('string') },
   region: {
     id: req('string'),

@@ -186,6 +186,14 @@ export interface NdaDocument {
   sha256: string;
 }
 
+/** A preset selection of NDA documents ("SOC 2 + penetration test summary + BCP"). */
+export interface DocumentBundle extends Located {
+  id: string;
+  title: string;
+  description: string;
+  documents: string[];
+}
+
 export interface AccessRules {
   autoApprove: { domains: string[] };
   autoDeny: { domains: string[]; reason: string };
@@ -202,6 +210,7 @@ export interface ContentBundle {
   mappings: MappingItem[];
   responsibilities: ResponsibilityItem[];
   evidence: EvidenceItem[];
+  bundles: DocumentBundle[];
   dataCategories: DataCategoryItem[];
   regions: DataItem[];
   subprocessors: DataItem[];

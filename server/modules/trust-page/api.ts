@@ -64,6 +64,8 @@ const document = {
   properties: {
     id: str, title: str, summary: str, kind: str, access: { type: 'string', enum: ['public', 'nda'] }, current: { type: 'boolean' },
     download: optional(str), request: optional(str), sha256: optional(str), size: optional({ type: 'integer' }),
+    issued: optional(str), periodStart: optional(str), periodEnd: optional(str), version: optional(str), approver: optional(str),
+    redistribution: { type: 'string', enum: ['allowed', 'with-consent', 'not-allowed'] },
   },
 };
 

@@ -1,3 +1,5 @@
+import { groupDocuments } from './documents.js';
+import { attachmentHeader, downloadName } from '../../lib/download-name.js';
 import type { FastifyInstance } from 'fastify';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -146,20 +148,22 @@ export async function trustPageRoutes(app: FastifyInstance): Promise<void> {
   app.get('/documents', pub, (request, reply) =>
     cachedPage(app, request, reply, 'views/trust/documents.hbs', (site) => ({
       title: 'Documents',
-      publicDocuments: site.documents.filter((d) => d.access === 'public'),
-      ndaDocuments: site.documents.filter((d) => d.access === 'nda'),
+      publicGroups: groupDocuments(site.documents.filter((d) => d.access === 'public')),
+      ndaGroups: groupDocuments(site.documents.filter((d) => d.access === 'nda')),
+      hasBundles: site.bundles.length > 0,
     })),
   );
 
   /** Public documents only; NDA files are served solely through a grant (/access/…). */
   app.get('/documents/:id/file', pub, async (request, reply) => {
     const { id } = request.params as { id: string };
-    const row = await app.deps.db.selectFrom('evidence').select(['id', 'access', 'file_name', 'media_type', 'storage', 'sha256']).where('id', '=', id).executeTakeFirst();
+    const row = await app.deps.db.selectFrom('evidence').select(['id', 'title', 'access', 'file_name', 'media_type', 'storage', 'sha256']).where('id', '=', id).executeTakeFirst();
     if (!row || row.access !== 'public' || !row.file_name) throw new NotFoundError('There is nothing at this address.');
     const body = row.storage === 'upload' ? await readUploadedEvidence(app.deps.db, app.config.dataDir, String(row.sha256)) : await readFile(evidenceFilePath(app.config.contentDir, row.file_name));
+    const name = downloadName([(await app.site.get()).provider.name, row.title], path.extname(row.file_name) || 'bin');
     return reply
       .header('content-type', row.media_type ?? 'application/octet-stream')
-      .header('content-disposition', `inline; filename="${path.basename(row.file_name).replace(/[^\w.-]/g, '_')}"`)
+      .header('content-disposition', attachmentHeader(name))
       .header('x-content-sha256', row.sha256 ?? '')
       .send(body);
   });

@@ -4,8 +4,8 @@ import { daysBetween, today } from '../../clock.js';
 import type { Database } from '../../db/database.js';
 import { renderMarkdown } from '../../lib/markdown.js';
 import type { OPINIONS } from '../content/schema.js';
-import type { FaqCitation } from '../content/tables.js';
-import type { Lexicons, ProviderProfile, ServiceLayer } from '../content/types.js';
+import type { FaqCitation, Redistribution } from '../content/tables.js';
+import type { DocumentBundle, Lexicons, ProviderProfile, ServiceLayer } from '../content/types.js';
 import { findContentDocument } from '../content/queries.js';
 
 export type CertificationStatus = 'valid' | 'expiring' | 'expired';
@@ -88,8 +88,15 @@ export interface PublicDocument {
   kind: string;
   access: 'public' | 'nda';
   mediaType: string | null;
+  /** Bytes of the stored file (the current version); a watermarked NDA copy is a little larger. */
   size: number | null;
   sha256: string | null;
+  issued: string | null;
+  periodStart: string | null;
+  periodEnd: string | null;
+  version: string | null;
+  approver: string | null;
+  redistribution: Redistribution;
   reviewBy: string;
   current: boolean;
 }
@@ -118,6 +125,8 @@ export interface Site {
   frameworkNames: Record<string, string>;
   changes: Change[];
   documents: PublicDocument[];
+  /** Preset selections of NDA documents for the request form. */
+  bundles: Omit<DocumentBundle, 'at'>[];
   faq: FaqEntry[];
 }
 
@@ -133,7 +142,8 @@ function certificationStatus(expires: string, day: string, expiringWithinDays: n
  */
 export async function loadSite(db: Kysely<Database>, clock: Clock, expiringWithinDays: number, version: string): Promise<Site> {
   const day = today(clock);
-  const [provider, services, categories, regions, subprocessors, certifications, changes, evidence, faq, controls, lexicons] = await Promise.all([
+  const [bundles, provider, services, categories, regions, subprocessors, certifications, changes, evidence, faq, controls, lexicons] = await Promise.all([
+    findContentDocument<Omit<DocumentBundle, 'at'>[]>(db, 'bundles'),
     findContentDocument<ProviderProfile>(db, 'provider'),
     db.selectFrom('services').select(['id', 'name', 'model', 'summary', 'description', 'layers']).orderBy('position').execute(),
     db.selectFrom('data_categories').select(['id', 'name', 'description']).orderBy('position').execute(),
@@ -141,7 +151,7 @@ export async function loadSite(db: Kysely<Database>, clock: Clock, expiringWithi
     db.selectFrom('subprocessors').select('data').orderBy('position').execute(),
     db.selectFrom('certifications').select('data').orderBy('position').execute(),
     db.selectFrom('disclosure_changes').select('data').orderBy('published_on', 'desc').orderBy('id').execute(),
-    db.selectFrom('evidence').select(['id', 'title', 'summary', 'kind', 'access', 'media_type', 'size', 'sha256', 'review_by']).where('access', 'in', ['public', 'nda']).orderBy('position').execute(),
+    db.selectFrom('evidence').select(['id', 'title', 'summary', 'kind', 'access', 'media_type', 'size', 'sha256', 'review_by', 'issued_on', 'period_start', 'period_end', 'version', 'approver', 'redistribution']).where('access', 'in', ['public', 'nda']).orderBy('position').execute(),
     db.selectFrom('faq_entries').select(['id', 'question', 'answer_md', 'citations']).orderBy('position').execute(),
     db.selectFrom('controls').select(['id', 'title']).execute(),
     findContentDocument<Pick<Lexicons, 'frameworks'>>(db, 'lexicons'),
@@ -153,8 +163,15 @@ export async function loadSite(db: Kysely<Database>, clock: Clock, expiringWithi
     kind: e.kind,
     access: e.access as 'public' | 'nda',
     mediaType: e.media_type,
-    size: e.access === 'public' ? e.size : null,
+    size: e.size,
+    // An NDA file's hash would only describe the unmarked original nobody receives.
     sha256: e.access === 'public' ? e.sha256 : null,
+    issued: e.issued_on,
+    periodStart: e.period_start,
+    periodEnd: e.period_end,
+    version: e.version,
+    approver: e.approver,
+    redistribution: e.redistribution,
     reviewBy: e.review_by,
     current: e.review_by >= day,
   }));
@@ -185,6 +202,7 @@ export async function loadSite(db: Kysely<Database>, clock: Clock, expiringWithi
       .filter((c) => c.published <= day)
       .map((c) => ({ ...c, refs: c.refs ?? [], upcoming: c.effective > day })),
     documents,
+    bundles: bundles ?? [],
     faq: faq.map((f) => ({
       id: f.id,
       question: f.question,

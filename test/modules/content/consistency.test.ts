@@ -82,6 +82,16 @@ describe('content consistency rules', () => {
     expect(problemsOf(copy.dir, 'error').some((e) => e.includes('"redistribution" must be one of allowed, with-consent, not-allowed'))).toBe(true);
   });
 
+  it('refuses a bundle naming unknown evidence or a document that is not restricted', () => {
+    copy = copyContent();
+    copy.edit('evidence/register.yaml', (t) => `${t}bundles:\n  - { id: review, title: Review pack, description: The usual set., documents: [ev-backup-test, ev-nowhere] }\n`);
+    const errors = problemsOf(copy.dir, 'error');
+    expect(errors).toContain('evidence/register.yaml:15: error: bundle review names ev-backup-test, which is public, not a restricted (nda) document');
+    expect(errors).toContain('evidence/register.yaml:15: error: bundle review names unknown evidence ev-nowhere');
+    copy.edit('evidence/register.yaml', (t) => t.replace('access: public', 'access: nda').replace(', ev-nowhere', ''));
+    expect(problemsOf(copy.dir, 'error').filter((e) => e.includes('bundle'))).toEqual([]);
+  });
+
   it('refuses a canonical Yes on a question that reads as open', () => {
     copy = copyContent();
     copy.edit('library/data.yaml', (t) => t.replace('question: Do you back up customer data?', 'question: How long do you keep backups?'));
