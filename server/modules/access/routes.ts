@@ -12,6 +12,7 @@ import { bodyOf, text, textList } from '../../plugins/input.js';
 import * as q from './queries.js';
 import * as access from './service.js';
 import { downloadAll, downloadDocument } from './downloads.js';
+import { ALL, chosenDocuments, offeredBundles } from './bundles.js';
 import { attachmentHeader } from '../../lib/download-name.js';
 
 const visitorOf = (request: FastifyRequest) => ({ ip: request.ip, userAgent: request.headers['user-agent'] ?? null });
@@ -26,7 +27,8 @@ async function site(request: FastifyRequest) {
 }
 
 const idParams = { type: 'object', properties: { id: text(100) }, required: ['id'] } as const;
-const requestFields = { name: text(200), email: text(254), company: text(200), reason: text(2000), documents: textList(), website: text(500) };
+// `bundles`: preset sets of documents (content/evidence/register.yaml), or `all`; their documents join `documents`.
+const requestFields = { name: text(200), email: text(254), company: text(200), reason: text(2000), documents: textList(), bundles: textList(), website: text(500) };
 // The HTML form re-renders itself with a friendly message for a missing field; the API names it.
 const requestForm_ = bodyOf(requestFields);
 const requestApi = bodyOf(requestFields, ['name', 'email', 'company', 'reason', 'documents']);
@@ -37,10 +39,30 @@ export async function accessRoutes(app: FastifyInstance): Promise<void> {
   const publicLimit = { rateLimit: { max: app.config.publicFormRateLimit, timeWindow: 60_000 } };
   const flushMail = () => void app.mail.flush().catch((e: unknown) => app.log.error({ err: e }, 'mail delivery failed'));
 
+  /** What a form or query chose: documents one by one and bundles (or all), with the bundles on offer. */
+  const choiceOf = async (source: Record<string, unknown> | undefined) => {
+    const requestable = await q.findRequestableDocuments(ctx.db);
+    const ids = requestable.map((d) => d.id);
+    const bundles = offeredBundles((await app.site.get()).bundles, ids);
+    const bundleIds = asList(source?.bundles);
+    return { requestable, bundles, bundleIds, documents: chosenDocuments(asList(source?.documents), bundleIds, bundles, ids) };
+  };
+
   const requestForm = async (request: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown> = {}) => {
-    const chosen = asList((request.query as Record<string, unknown>).documents ?? (request.body as Record<string, unknown> | undefined)?.documents);
-    const documents = (await q.findRequestableDocuments(ctx.db)).map((d) => ({ ...d, checked: chosen.includes(d.id) }));
-    return renderPage(reply, 'views/access/request.hbs', { title: 'Request restricted documents', site: await site(request), csrf: request.csrfToken(), documents, ...extra });
+    const query = request.query as Record<string, unknown>;
+    const choice = await choiceOf(query.documents !== undefined || query.bundles !== undefined ? query : (request.body as Record<string, unknown> | undefined));
+    const documents = choice.requestable.map((d) => ({ ...d, checked: choice.documents.includes(d.id) }));
+    const titles = new Map(documents.map((d) => [d.id, d.title]));
+    const bundles = choice.bundles.map((b) => ({ ...b, documentList: b.documents.join(' '), titles: b.documents.map((id) => titles.get(id)).join(', '), checked: choice.bundleIds.includes(b.id) }));
+    return renderPage(reply, 'views/access/request.hbs', {
+      title: 'Request restricted documents',
+      site: await site(request),
+      csrf: request.csrfToken(),
+      documents,
+      bundles,
+      all: { value: ALL, checked: choice.bundleIds.includes(ALL), several: documents.length > 1 },
+      ...extra,
+    });
   };
 
   app.get('/access/request', { config: { access: 'public' } }, async (request, reply) => requestForm(request, reply));
@@ -52,7 +74,7 @@ export async function accessRoutes(app: FastifyInstance): Promise<void> {
       return renderPage(reply, 'views/access/thanks.hbs', { title: 'Request received', site: await site(request) });
     }
     try {
-      await access.submitRequest(ctx, body, request.ip);
+      await access.submitRequest(ctx, { ...body, documents: (await choiceOf(body)).documents }, request.ip);
     } catch (error) {
       if (error instanceof ValidationError) {
         reply.code(400);
@@ -67,7 +89,7 @@ export async function accessRoutes(app: FastifyInstance): Promise<void> {
   app.post('/api/v1/access-requests', { config: { access: 'public', ...publicLimit }, schema: { body: requestApi } }, async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
     if (typeof body.website === 'string' && body.website.trim()) return reply.code(201).send({ id: crypto.randomUUID(), status: 'pending' });
-    const result = await access.submitRequest(ctx, body, request.ip);
+    const result = await access.submitRequest(ctx, { ...body, documents: (await choiceOf(body)).documents }, request.ip);
     flushMail();
     return reply.code(201).send(result);
   });
