@@ -42,6 +42,7 @@ import { registerDenialAudit } from './modules/audit/denials.js';
 import { WorkerPool } from './modules/jobs/pool.js';
 import { InProcessJobQueue, type JobQueue } from './modules/jobs/service.js';
 import { jobRoutes } from './modules/jobs/routes.js';
+import { PostgresJobQueue } from './modules/jobs/postgres-queue.js';
 import { answerQuestionnaireJob } from './modules/questionnaires/answer-job.js';
 import { keepJobLeases } from './modules/jobs/leases.js';
 import { listenForChanges } from './modules/changes/listener.js';
@@ -148,10 +149,11 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
 function registerJobs(app: FastifyInstance, config: Config, deps: AppDeps): void {
   const { limits } = config;
   const pool = new WorkerPool({ threads: limits.workerThreads, memoryMb: limits.workerMemoryMb });
-  const jobs = new InProcessJobQueue(
-    { db: deps.db, clock: deps.clock, log: app.log },
-    { instanceId: limits.instanceId, jobsPerInstance: limits.jobsPerInstance, jobsPerUser: limits.jobsPerUser, concurrency: Math.max(1, limits.workerThreads - 1), leaseMs: limits.jobLeaseMs },
-  );
+  const jobLimits = { instanceId: limits.instanceId, jobsPerInstance: limits.jobsPerInstance, jobsPerUser: limits.jobsPerUser, concurrency: Math.max(1, limits.workerThreads - 1), leaseMs: limits.jobLeaseMs };
+  const runDeps = { db: deps.db, clock: deps.clock, log: app.log };
+  // On PostgreSQL every instance takes jobs from one shared queue; the embedded database has one process.
+  const jobs: JobQueue = deps.databaseKind === 'postgres' ? new PostgresJobQueue(runDeps, jobLimits) : new InProcessJobQueue(runDeps, jobLimits);
+  if (jobs instanceof PostgresJobQueue) app.addHook('onReady', async () => void (await jobs.start()));
   jobs.handle('questionnaire.answer', answerQuestionnaireJob({ db: deps.db, clock: deps.clock, config, pool }));
   app.decorate('pool', pool);
   app.decorate('jobs', jobs);
@@ -160,7 +162,8 @@ function registerJobs(app: FastifyInstance, config: Config, deps: AppDeps): void
   if (config.env !== 'test' || process.env.EVIDENT_JOB_HEARTBEAT === '1') keepJobLeases(app, jobs, limits.jobLeaseMs, async () => void (await failInterrupted(deps.db, deps.clock.now())));
   app.addHook('onClose', async () => {
     await jobs.close();
-    // Jobs dropped from the queue by close() leave their questionnaires waiting: fail those too.
+    // Jobs dropped from the in-process queue by close() leave their questionnaires waiting: fail those too
+    // (on PostgreSQL the queued ones stay queued, with their questionnaires, for another instance).
     await failInterrupted(deps.db, deps.clock.now()).catch(() => {});
     await pool.close();
   });

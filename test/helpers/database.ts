@@ -5,6 +5,7 @@ import { openDatabase, type OpenDatabase } from '../../server/db/connect.js';
 import { migrateToLatest } from '../../server/db/migrate.js';
 import { loadConfig } from '../../server/config.js';
 import { keyedDatabase } from '../../server/modules/audit/keys.js';
+import { bossSchemaOf } from '../../server/modules/jobs/postgres-queue.js';
 
 /** The audit key tests sign with (NODE_ENV=test's fixed key), unless a test attaches its own. */
 export const testAuditKeys = loadConfig({ NODE_ENV: 'test' }).auditKeys;
@@ -28,7 +29,8 @@ async function openTestDatabase(migrate: boolean): Promise<OpenDatabase & { sche
       ...opened,
       schema,
       async close() {
-        await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(opened.db).catch(() => {});
+        // The job queue's schema (pg-boss) goes with the app's.
+        for (const name of [schema, bossSchemaOf(schema)]) await sql`drop schema if exists ${sql.id(name)} cascade`.execute(opened.db).catch(() => {});
         await opened.close();
       },
     };

@@ -48,11 +48,12 @@ export async function findLatestJob(db: DbOrTx, subject: string, kind: JobKind):
   return row ? toJob(row) : null;
 }
 
-/** Jobs queued or running, for one person or one instance. */
-export async function countActiveJobs(db: DbOrTx, by: { createdBy?: string; lockedBy?: string }): Promise<number> {
+/** Jobs queued or running, for one person or one instance (with or without the shared queue's unclaimed jobs). */
+export async function countActiveJobs(db: DbOrTx, by: { createdBy?: string; lockedBy?: string; orUnclaimed?: boolean }): Promise<number> {
   let query = db.selectFrom('jobs').select((eb) => eb.fn.countAll<string>().as('n')).where('state', 'in', ACTIVE);
   if (by.createdBy !== undefined) query = query.where('created_by', '=', by.createdBy);
-  if (by.lockedBy !== undefined) query = query.where('locked_by', '=', by.lockedBy);
+  const lockedBy = by.lockedBy;
+  if (lockedBy !== undefined) query = query.where((eb) => (by.orUnclaimed ? eb.or([eb('locked_by', '=', lockedBy), eb('locked_by', 'is', null)]) : eb('locked_by', '=', lockedBy)));
   return Number((await query.executeTakeFirstOrThrow()).n);
 }
 
@@ -86,16 +87,24 @@ export async function renewLeases(db: DbOrTx, owner: string, leaseUntil: Date): 
   await db.updateTable('jobs').set({ lease_until: leaseUntil }).where('locked_by', '=', owner).where('state', 'in', ACTIVE).execute();
 }
 
+/** Ids among these that are still queued or running. */
+export async function listActiveJobIds(db: DbOrTx, ids: string[]): Promise<string[]> {
+  if (!ids.length) return [];
+  const rows = await db.selectFrom('jobs').select('id').where('id', 'in', ids).where('state', 'in', ACTIVE).execute();
+  return rows.map((r) => r.id);
+}
+
 /**
  * Jobs whose claim lapsed (an instance killed or stopped, a restore on another machine): failed,
- * with what they worked on. A job without any claim is failed too: nothing will ever run it.
+ * with what they worked on. A queued job that no instance has claimed yet (no owner, no lease) is
+ * waiting on the shared PostgreSQL queue, where any instance will take it: it is left alone.
  */
 export async function failLapsedJobs(db: DbOrTx, error: string, at: Date, anyOwner = false): Promise<{ id: string; kind: JobKind; subject: string }[]> {
   return db
     .updateTable('jobs')
     .set({ state: 'failed', error, finished_at: at, lease_until: null })
     .where('state', 'in', ACTIVE)
-    .where((eb) => (anyOwner ? eb.val(true) : eb.or([eb('lease_until', '<', at), eb('lease_until', 'is', null)])))
+    .where((eb) => (anyOwner ? eb.val(true) : eb.or([eb('lease_until', '<', at), eb.and([eb('lease_until', 'is', null), eb('locked_by', 'is not', null)])])))
     .returning(['id', 'kind', 'subject'])
     .execute();
 }

@@ -3,8 +3,8 @@ import type { Kysely } from 'kysely';
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../clock.js';
 import type { Database, DbOrTx } from '../../db/database.js';
-import { BusyError } from './pool.js';
 import * as q from './queries.js';
+import { checkJobCapacity, runClaimedJob } from './run.js';
 import type { Job, JobHandler, JobKind } from './types.js';
 
 export interface JobLimits {
@@ -27,8 +27,9 @@ export interface EnqueueRequest {
 }
 
 /**
- * The small interface the rest of the app uses. The in-process backend below runs jobs on this
- * instance; a PostgreSQL-backed queue can take its place by implementing the same five calls.
+ * The small interface the rest of the app uses. The in-process backend below runs jobs on the
+ * instance that accepted them (the embedded database); on PostgreSQL, PostgresJobQueue
+ * (postgres-queue.ts) lets any instance run them.
  */
 export interface JobQueue {
   /** Refuses (429) before any work is done when the person or the instance is at its limit. */
@@ -82,15 +83,8 @@ export class InProcessJobQueue implements JobQueue {
     this.handlers.set(kind, handler);
   }
 
-  async checkCapacity(createdBy: string, db: DbOrTx = this.deps.db): Promise<void> {
-    const mine = await q.countActiveJobs(db, { createdBy });
-    if (mine >= this.limits.jobsPerUser) {
-      throw new BusyError(`You already have ${mine} questionnaire${mine === 1 ? '' : 's'} being answered (at most ${this.limits.jobsPerUser} at a time). Upload this one when one of them is ready.`);
-    }
-    const here = await q.countActiveJobs(db, { lockedBy: this.owner });
-    if (here >= this.limits.jobsPerInstance) {
-      throw new BusyError(`The server is answering ${here} questionnaires already (at most ${this.limits.jobsPerInstance} at a time). Try again in a few minutes.`);
-    }
+  checkCapacity(createdBy: string, db: DbOrTx = this.deps.db): Promise<void> {
+    return checkJobCapacity(db, this.limits, createdBy, { lockedBy: this.owner, unclaimed: false });
   }
 
   async enqueue(tx: DbOrTx, request: EnqueueRequest): Promise<Job> {
@@ -156,39 +150,12 @@ export class InProcessJobQueue implements JobQueue {
   }
 
   private async execute(id: string): Promise<void> {
-    const { db, clock, log } = this.deps;
-    try {
-      const now = clock.now();
-      if (!(await q.markRunning(db, id, now, this.owner, new Date(now.getTime() + this.leaseMs)))) return;
-      const job = (await q.findJob(db, id))!;
-      const input = (await q.findJobInput(db, id)) ?? {};
-      const handler = this.handlers.get(job.kind);
-      if (!handler) throw new Error(`No handler for jobs of kind ${job.kind}.`);
-      await handler(input, { job, progress: this.reporter(id) });
-      await q.finishJob(db, id, { state: 'succeeded', error: null, at: clock.now() });
-    } catch (error) {
-      log.warn({ err: error, job: id }, 'job failed');
-      await q.finishJob(db, id, { state: 'failed', error: error instanceof Error ? error.message : String(error), at: clock.now() }).catch(() => {});
-    }
-  }
-
-  /** Progress arrives faster than it is worth storing: one write at a time, always the latest. */
-  private reporter(id: string): (done: number, total: number) => void {
-    let latest: [number, number] | null = null;
-    let writing = false;
-    const write = async () => {
-      writing = true;
-      while (latest) {
-        const [done, total] = latest;
-        latest = null;
-        await this.progress(id, done, total).catch(() => {});
-      }
-      writing = false;
-    };
-    return (done, total) => {
-      latest = [done, total];
-      if (!writing) void write();
-    };
+    const now = this.deps.clock.now();
+    const claimed = await q.markRunning(this.deps.db, id, now, this.owner, new Date(now.getTime() + this.leaseMs)).catch((error: unknown) => {
+      this.deps.log.warn({ err: error, job: id }, 'job could not start');
+      return false;
+    });
+    if (claimed) await runClaimedJob(this.deps, this.handlers, id);
   }
 }
 
