@@ -122,12 +122,14 @@ export class PostgresJobQueue implements JobQueue {
   private async startBoss(): Promise<PgBoss> {
     const { db, log } = this.deps;
     const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
-    const boss = new PgBoss({ db: executorOf(db), schema: bossSchemaOf(rows[0].schema), schedule: false, supervise: true, migrate: true });
+    const bossSchema = bossSchemaOf(rows[0].schema);
+    const boss = new PgBoss({ db: executorOf(db), schema: bossSchema, schedule: false, supervise: true, migrate: true });
     boss.on('error', (error) => log.warn({ err: error }, 'job queue maintenance failed'));
     await boss.start();
     // No retries: a job taken by an instance that then died is failed by the lease, with a reason
     // the person sees; pg-boss's own expiry only tidies its record.
     await boss.createQueue(QUEUE, { name: QUEUE, retryLimit: 0, expireInSeconds: 60 * 60 });
+    await dispatchStranded(db, boss, bossSchema);
     if (!this.closed) {
       this.timer = setInterval(() => this.claim(), this.limits.pollMs ?? POLL_MS);
       this.timer.unref();
@@ -186,6 +188,17 @@ export class PostgresJobQueue implements JobQueue {
       return { bossId: next.id, id: null };
     });
   }
+}
+
+/**
+ * A queued job with nothing on the queue behind it (restored from a backup, or recorded before
+ * the shared queue) would wait for ever: it is handed to the queue now. Two instances starting
+ * together may both hand it out; the second claim finds it taken and closes its copy.
+ */
+async function dispatchStranded(db: Kysely<Database>, boss: PgBoss, bossSchema: string): Promise<void> {
+  await db.transaction().execute(async (tx) => {
+    for (const id of await q.listUndispatchedJobIds(tx, bossSchema, QUEUE)) await boss.send(QUEUE, { id }, { db: executorIn(tx) });
+  });
 }
 
 /** pg-boss's SQL inside one of our transactions (the upload's, the claim's). */

@@ -108,3 +108,15 @@ export async function failLapsedJobs(db: DbOrTx, error: string, at: Date, anyOwn
     .returning(['id', 'kind', 'subject'])
     .execute();
 }
+
+/**
+ * Queued jobs no instance has claimed and that nothing on the shared queue (pg-boss's job table,
+ * in `bossSchema`) will hand out: restored from a backup, or from before the shared queue.
+ */
+export async function listUndispatchedJobIds(db: DbOrTx, bossSchema: string, queue: string): Promise<string[]> {
+  const { rows } = await sql<{ id: string }>`
+    select j.id from jobs j
+    where j.state = 'queued' and j.locked_by is null
+      and not exists (select 1 from ${sql.id(bossSchema, 'job')} b where b.name = ${queue} and b.data->>'id' = j.id and b.state in ('created', 'retry', 'active'))`.execute(db);
+  return rows.map((r) => r.id);
+}

@@ -135,13 +135,31 @@ describe.runIf(testDatabaseUrl)('the shared job queue on PostgreSQL', () => {
     await b.close();
   });
 
+  it('a queued job with nothing on the queue behind it (restored from a backup) is handed out when an instance starts', async () => {
+    const g = await instance('g');
+    const held = hold(g);
+    const busy = await upload(g, 'busy');
+    await until(async () => (await jobRow(busy.jobId)).state === 'running', 'G to run a job');
+    const stranded = await upload(g, 'stranded');
+    const closing = g.close();
+    await until(async () => (g.app.jobs as unknown as { closed: boolean }).closed, 'G to stop taking jobs');
+    held.release();
+    await closing;
+    // What a restore into a new database looks like: the job row, and nothing on pg-boss's queue.
+    await sql`delete from ${sql.id(bossSchemaOf(schema), 'job')} where data->>'id' = ${stranded.jobId}`.execute(t.database.db);
+    const h = await instance('h');
+    await until(async () => (await jobRow(stranded.jobId)).state === 'succeeded', 'H to answer the stranded job');
+    expect(await questionnaireStatus(stranded.id)).toBe('ready');
+    await h.close();
+  });
+
   it('each instance runs at most as many jobs at once as it has slots; the rest wait for a free one', async () => {
     // One slot on C (two threads, one kept for other work), two on D.
     const c = await instance('c', 2);
     const d = await instance('d', 3);
     const onC = hold(c);
     const onD = hold(d);
-    const jobs = [];
+    const jobs: { id: string; jobId: string }[] = [];
     for (let i = 0; i < 4; i++) jobs.push(await upload(i % 2 ? d : c, `busy-${i}`));
     const states = async () => Promise.all(jobs.map((j) => jobRow(j.jobId)));
     await until(async () => (await states()).filter((j) => j.state === 'running').length === 3, 'three jobs to run');
