@@ -40,6 +40,8 @@ const env = (n: number) => ({
   DATA_DIR: path.join(work, `data-${n}`),
   DATABASE_URL: databaseUrl,
   CONTENT_DIR: content.dir,
+  // Named, so the test knows which instance holds a job (its claims read "instance-N#…").
+  INSTANCE_ID: `instance-${n}`,
   BASE_URL: proxy,
   TRUST_PROXY: '127.0.0.1',
   SESSION_SECRET: 'deploy-test-session-secret-0123456789abcdef',
@@ -172,17 +174,22 @@ describe('two instances behind nginx on one PostgreSQL database', () => {
 
   it('a job on an instance that is killed (SIGKILL) is not lost: another instance marks it and its questionnaire failed', async () => {
     const { cookie, csrf } = session;
-    const victim = instances[1];
     const form = new FormData();
     form.set('file', new Blob([new Uint8Array(buildLargestQuestionnaire(5_000))]), 'large.xlsx');
-    // Straight to the instance that will be killed, so the job is surely its own.
-    const upload = await fetch(`${victim.baseUrl}/api/v1/questionnaires`, { method: 'POST', headers: { cookie, 'x-csrf-token': csrf, origin: proxy }, body: form });
+    // Straight to an instance (nginx here buffers no body this large); which instance runs it is the queue's choice.
+    const upload = await fetch(`${instances[1].baseUrl}/api/v1/questionnaires`, { method: 'POST', headers: { cookie, 'x-csrf-token': csrf, origin: proxy }, body: form });
     expect(upload.status, await upload.clone().text()).toBe(201);
     const { id, jobId } = (await upload.json()) as { id: string; jobId: string };
     const job = async () => (await (await fetch(`${proxy}/api/v1/jobs/${jobId}`, { headers: { cookie } })).json()) as { state: string; error: string | null };
     await waitFor(async () => (await job()).state === 'running', 'the job to run', 1000);
-    await victim.stop('SIGKILL');
-    instances.splice(1, 1);
+    // Whichever instance took the job from the shared queue is the one killed.
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    const { rows } = await client.query<{ locked_by: string }>('select locked_by from jobs where id = $1', [jobId]);
+    await client.end();
+    const victim = Number(/^instance-(\d+)#/.exec(rows[0].locked_by)![1]);
+    await instances[victim].stop('SIGKILL');
+    instances.splice(victim, 1);
     await waitFor(async () => (await job()).state === 'failed', 'the surviving instance to fail the job', 1000);
     expect((await job()).error).toMatch(/Interrupted/);
     const questionnaire = (await (await fetch(`${proxy}/api/v1/questionnaires/${id}`, { headers: { cookie } })).json()) as { status: string };
