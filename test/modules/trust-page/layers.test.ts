@@ -1,5 +1,10 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, TEST_NOW, type TestApp } from '../../helpers/app.js';
+import { createMigrator, migrateToLatest } from '../../../server/db/migrate.js';
+import { syncContent } from '../../../server/modules/content/service.js';
+import { createTestApp, demoContentDir, TEST_NOW, type TestApp } from '../../helpers/app.js';
+import { adjustableClock } from '../../helpers/clock.js';
+import { createTestDatabase } from '../../helpers/database.js';
 
 // The shipped demo content: three services, each with its stack from the facility up to identities.
 let t: TestApp;
@@ -101,5 +106,26 @@ describe('the overview\'s certifications', () => {
     badges = badgesOf(await html('/'));
     expect(badges.map((b) => b.name)).toEqual(['ISO/IEC 27001', 'ISO/IEC 27017', 'ISO/IEC 27018', 'CSA STAR']);
     t.clock.set(TEST_NOW);
+  });
+});
+
+describe('a database from before services had layers', () => {
+  it('gains an empty list on migration, and the layers at the next content sync', async () => {
+    const database = await createTestDatabase({ migrate: false });
+    try {
+      await (await createMigrator(database.db)).migrateTo('2026-12-01T1610_oidc_staff');
+      await sql`insert into services (id, name, model, summary, description, position, content_hash) values ('compute', 'Nimbus Compute', 'IaaS', 'VMs.', 'Virtual machines.', 0, 'before-layers')`.execute(database.db);
+      await migrateToLatest(database.db);
+      const migrated = await database.db.selectFrom('services').select(['id', 'layers']).execute();
+      expect(migrated).toEqual([{ id: 'compute', layers: [] }]);
+      await syncContent(database.db, demoContentDir, adjustableClock(TEST_NOW));
+      const synced = await database.db.selectFrom('services').select(['id', 'layers']).where('id', '=', 'compute').executeTakeFirstOrThrow();
+      expect(synced.layers.map((l) => `${l.layer}:${l.party}`)).toEqual([
+        'facility:shared-third-party', 'network:shared', 'virtualisation:provider', 'guest-os:customer',
+        'runtime:customer', 'application:customer', 'data:customer', 'identities:shared',
+      ]);
+    } finally {
+      await database.close();
+    }
   });
 });
