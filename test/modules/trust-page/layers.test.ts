@@ -1,6 +1,10 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { projectRoot } from '../../../server/config.js';
 import { createMigrator, migrateToLatest } from '../../../server/db/migrate.js';
+import { PARTIES } from '../../../server/modules/content/schema.js';
 import { syncContent } from '../../../server/modules/content/service.js';
 import { createTestApp, demoContentDir, TEST_NOW, type TestApp } from '../../helpers/app.js';
 import { adjustableClock } from '../../helpers/clock.js';
@@ -76,6 +80,20 @@ describe('the stack picture of each service', () => {
     expect(stacks.map((s) => s.layers.filter((l) => l.party === 'customer').length)).toEqual([4, 2, 0]);
     const ids = [...page.matchAll(/ id="([^"]+)"/g)].map((m) => m[1]);
     expect(new Set(ids).size).toBe(ids.length);
+  });
+});
+
+describe('the party colours', () => {
+  /** WCAG relative luminance and contrast ratio of two #rrggbb colours. */
+  const luminance = (hex: string) =>
+    [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255).map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4)).reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i]!, 0);
+  const contrast = (a: string, b: string) => (Math.max(luminance(a), luminance(b)) + 0.05) / (Math.min(luminance(a), luminance(b)) + 0.05);
+
+  it('every party has a token whose fill takes white text at 4.5:1 or more (and so stands 3:1 or more off the white page)', () => {
+    const css = readFileSync(path.join(projectRoot, 'web', 'static', 'css', 'main.css'), 'utf8');
+    const tokens = Object.fromEntries([...css.matchAll(/--party-([a-z-]+):\s*(#[0-9a-f]{6})/gi)].map((m) => [m[1]!, m[2]!]));
+    expect(Object.keys(tokens).sort()).toEqual([...PARTIES].sort());
+    for (const [party, colour] of Object.entries(tokens)) expect(contrast(colour, '#ffffff'), party).toBeGreaterThanOrEqual(4.5);
   });
 });
 
