@@ -47,6 +47,7 @@ import { answerQuestionnaireJob } from './modules/questionnaires/answer-job.js';
 import { keepJobLeases } from './modules/jobs/leases.js';
 import { listenForChanges } from './modules/changes/listener.js';
 import { ssoRoutes } from './modules/sso/routes.js';
+import { createOidcClient, type OidcClient } from './modules/sso/service.js';
 import type { CustomFetch } from 'openid-client';
 import { failInterrupted } from './modules/questionnaires/queries.js';
 
@@ -70,6 +71,8 @@ declare module 'fastify' {
     pool: WorkerPool;
     /** Jobs (answering questionnaires): enqueue, run, progress. */
     jobs: JobQueue;
+    /** The company's OpenID provider, when OIDC_ISSUER is set: sign-in, and sign-out there too. */
+    oidc: OidcClient | null;
   }
 }
 
@@ -95,6 +98,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   // Every audit entry the app writes is signed with the configured key; see app-database.ts.
   app.decorate('deps', { ...deps, db: appDatabase({ db: deps.db, kind: deps.databaseKind, close: async () => {} }, config, deps.clock).db });
   app.decorate('engine', new EngineCache(app.deps.db));
+  app.decorate('oidc', createOidcClient(config, deps.clock, deps.oidcFetch));
   registerJobs(app, config, app.deps);
   listenForChanges(app, deps.listen);
 

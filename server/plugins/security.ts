@@ -20,6 +20,16 @@ export const contentSecurityPolicy = {
 };
 
 /**
+ * Signing out of a session started at the company's provider posts the form here and is then
+ * redirected to the provider's end-session page; browsers check that redirect against form-action.
+ */
+function policyFor(issuer: string | null): typeof contentSecurityPolicy {
+  if (!issuer) return contentSecurityPolicy;
+  const { directives } = contentSecurityPolicy;
+  return { directives: { ...directives, formAction: [...directives.formAction, new URL(issuer).origin] } };
+}
+
+/**
  * The headers helmet would set, worked out once: they depend only on the configuration (no
  * nonces), and building helmet's middleware on every request (as @fastify/helmet does) cost
  * more than serving a cached page.
@@ -36,7 +46,7 @@ export function securityHeaders(options: HelmetOptions): Record<string, string> 
 
 export async function registerSecurityHeaders(app: FastifyInstance): Promise<void> {
   const headers = securityHeaders({
-    contentSecurityPolicy: contentSecurityPolicy,
+    contentSecurityPolicy: policyFor(app.config.oidc?.issuer ?? null),
     referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
     strictTransportSecurity: app.config.secureCookies ? { maxAge: 31536000, includeSubDomains: true } : false,
     crossOriginEmbedderPolicy: false,

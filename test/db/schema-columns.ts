@@ -49,7 +49,7 @@ export const databaseColumns: Columns = {
     mfa_enabled_at: true, recovery_codes: true, created_at: true, mfa_failures: true, mfa_blocked_until: true, totp_last_step: true,
     oidc_subject: true, break_glass: true,
   },
-  staff_sessions: { id: true, user_id: true, mfa_pending: true, created_at: true, last_seen_at: true, expires_at: true, revoked_at: true, ip: true, user_agent: true, mfa_failures: true, mfa_by_provider: true },
+  staff_sessions: { id: true, user_id: true, mfa_pending: true, created_at: true, last_seen_at: true, expires_at: true, revoked_at: true, ip: true, user_agent: true, mfa_failures: true, mfa_by_provider: true, oidc_id_token: true },
   api_tokens: { id: true, user_id: true, name: true, token_hash: true, created_at: true, last_used_at: true, revoked_at: true, scope: true, expires_at: true },
   login_attempts: { email: true, failures: true, last_failure_at: true, locked_until: true },
   login_failures: { email: true, ip: true, failures: true, last_failure_at: true, blocked_until: true },

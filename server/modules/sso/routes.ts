@@ -5,10 +5,10 @@ import { setSessionCookie } from '../../plugins/auth.js';
 import { bodyOf, text } from '../../plugins/input.js';
 import { actorOf } from '../audit/actor.js';
 import { setLocalPasswordsDisabled, startSession } from '../staff/service.js';
-import { accountForIdentity, OidcClient, type PendingSignIn } from './service.js';
+import { accountForIdentity, OIDC_FLOW_PATH, type PendingSignIn } from './service.js';
 
 const FLOW_COOKIE = 'evident_oidc';
-const FLOW_PATH = '/admin/login/oidc';
+const FLOW_PATH = OIDC_FLOW_PATH;
 
 /**
  * Staff sign-in with the company's OpenID provider (only when OIDC_ISSUER is set). The flow's
@@ -18,7 +18,7 @@ const FLOW_PATH = '/admin/login/oidc';
 export async function ssoRoutes(app: FastifyInstance): Promise<void> {
   const { db, clock } = app.deps;
   const settings = app.config.oidc;
-  const client = settings ? new OidcClient(settings, `${app.config.baseUrl}${FLOW_PATH}/callback`, clock, app.deps.oidcFetch) : null;
+  const client = app.oidc;
   // The routes exist either way (one routes table); without OIDC_ISSUER they answer 404.
   const configured = () => {
     if (!settings || !client) throw new NotFoundError('Single sign-on is not configured (OIDC_ISSUER).');
@@ -50,6 +50,7 @@ export async function ssoRoutes(app: FastifyInstance): Promise<void> {
       userAgent: request.headers['user-agent'] ?? null,
       via: 'oidc',
       mfaByProvider: identity.mfa,
+      idToken: identity.idToken,
     });
     setSessionCookie(request, reply, session.cookieValue, session.expiresAt);
     reply.header('cache-control', 'private, no-store');

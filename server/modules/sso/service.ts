@@ -13,6 +13,14 @@ import type { StaffUser } from '../staff/types.js';
 import { ROLE_RANK } from '../staff/types.js';
 import * as q from './queries.js';
 
+/** Where the sign-in starts; the provider sends the browser back to `${OIDC_FLOW_PATH}/callback`. */
+export const OIDC_FLOW_PATH = '/admin/login/oidc';
+
+/** The app's one client of the provider (null without OIDC_ISSUER), shared by sign-in and sign-out. */
+export function createOidcClient(config: { oidc: OidcConfig | null; baseUrl: string }, clock: Clock, customFetch?: oidc.CustomFetch): OidcClient | null {
+  return config.oidc ? new OidcClient(config.oidc, `${config.baseUrl}${OIDC_FLOW_PATH}/callback`, clock, customFetch) : null;
+}
+
 /** What the browser carries between leaving for the provider and coming back (a signed cookie). */
 export interface PendingSignIn {
   state: string;
@@ -28,6 +36,8 @@ export interface ProviderIdentity {
   groups: string[];
   /** The provider reported a second factor (amr or acr among the configured values). */
   mfa: boolean;
+  /** The ID token itself, kept with the session for signing out at the provider. */
+  idToken: string;
 }
 
 /**
@@ -90,6 +100,7 @@ export class OidcClient {
   async finish(callbackUrl: URL, pending: PendingSignIn): Promise<ProviderIdentity> {
     const configuration = await this.configured();
     let claims: oidc.IDToken | undefined;
+    let idToken: string | undefined;
     try {
       const tokens = await oidc.authorizationCodeGrant(configuration, callbackUrl, {
         pkceCodeVerifier: pending.verifier,
@@ -98,10 +109,11 @@ export class OidcClient {
         idTokenExpected: true,
       });
       claims = tokens.claims();
+      idToken = tokens.id_token;
     } catch (error) {
       throw new UnauthorizedError(`Sign-in with your company account failed: ${describe(error)}. Try again.`);
     }
-    if (!claims) throw new UnauthorizedError('Sign-in with your company account failed: the provider sent no ID token.');
+    if (!claims || !idToken) throw new UnauthorizedError('Sign-in with your company account failed: the provider sent no ID token.');
     const email = typeof claims.email === 'string' ? claims.email : null;
     if (!email) throw new ForbiddenError('Your company account has no e-mail address the portal can use; ask your administrator.');
     const rawGroups = claims[this.settings.roleClaim];
@@ -114,7 +126,23 @@ export class OidcClient {
       name: typeof claims.name === 'string' ? claims.name : null,
       groups,
       mfa: [...amr, ...acr].some((v) => this.settings.mfaValues.includes(v)),
+      idToken,
     };
+  }
+
+  /**
+   * Where to send a browser signing out of a session started at the provider (RP-initiated
+   * logout), or null when the provider offers no end_session_endpoint or cannot be reached: the
+   * local session has ended either way.
+   */
+  async endSessionUrl(idToken: string, postLogoutRedirectUri: string): Promise<string | null> {
+    try {
+      const configuration = await this.configured();
+      if (!configuration.serverMetadata().end_session_endpoint) return null;
+      return oidc.buildEndSessionUrl(configuration, { id_token_hint: idToken, post_logout_redirect_uri: postLogoutRedirectUri }).href;
+    } catch {
+      return null;
+    }
   }
 }
 

@@ -59,7 +59,7 @@ export async function updateUser(
 
 export async function insertSession(
   db: DbOrTx,
-  session: { id: string; userId: string; mfaPending: boolean; at: Date; expiresAt: Date; ip: string | null; userAgent: string | null; mfaByProvider?: boolean },
+  session: { id: string; userId: string; mfaPending: boolean; at: Date; expiresAt: Date; ip: string | null; userAgent: string | null; mfaByProvider?: boolean; idToken?: string | null },
 ): Promise<void> {
   await db
     .insertInto('staff_sessions')
@@ -73,6 +73,7 @@ export async function insertSession(
       ip: session.ip,
       user_agent: session.userAgent,
       mfa_by_provider: session.mfaByProvider ?? false,
+      oidc_id_token: session.idToken ?? null,
     })
     .execute();
 }
@@ -86,7 +87,7 @@ export async function touchSession(db: DbOrTx, id: string, at: Date): Promise<vo
 }
 
 export async function revokeSessionById(db: DbOrTx, id: string, at: Date): Promise<void> {
-  await db.updateTable('staff_sessions').set({ revoked_at: at }).where('id', '=', id).where('revoked_at', 'is', null).execute();
+  await db.updateTable('staff_sessions').set({ revoked_at: at, oidc_id_token: null }).where('id', '=', id).where('revoked_at', 'is', null).execute();
 }
 
 export async function revokeSessionsOfUser(db: DbOrTx, userId: string, at: Date, exceptId?: string): Promise<void> {

@@ -76,9 +76,11 @@ export async function staffRoutes(app: FastifyInstance): Promise<void> {
   });
 
   app.post('/admin/logout', { config: { access: 'viewer', allowWithoutMfa: true, mfaStep: true } }, async (request, reply) => {
-    await staff.endSession(db, clock, me(request), request.ip);
+    const { idToken } = await staff.endSession(db, clock, me(request), request.ip);
     clearSessionCookie(request, reply);
-    return reply.redirect('/admin/login', 303);
+    // A session started at the company's provider ends there too, which then sends the browser back here.
+    const atProvider = idToken && app.oidc ? await app.oidc.endSessionUrl(idToken, `${app.config.baseUrl}/admin/login`) : null;
+    return reply.redirect(atProvider ?? '/admin/login', 303);
   });
 
   // ---- own account: password, MFA, tokens ----

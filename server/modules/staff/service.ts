@@ -222,7 +222,7 @@ export async function startSession(
   db: Kysely<Database>,
   clock: Clock,
   user: StaffUser,
-  options: { mfaPending: boolean; previousSessionId?: string | null; ip: string | null; userAgent: string | null; via?: 'password' | 'oidc'; mfaByProvider?: boolean },
+  options: { mfaPending: boolean; previousSessionId?: string | null; ip: string | null; userAgent: string | null; via?: 'password' | 'oidc'; mfaByProvider?: boolean; idToken?: string | null },
 ): Promise<NewSession> {
   const cookieValue = randomBytes(32).toString('base64url');
   const sessionId = sha256(cookieValue);
@@ -230,7 +230,7 @@ export async function startSession(
   const expiresAt = new Date(now.getTime() + SESSION_ABSOLUTE_MS);
   await db.transaction().execute(async (tx) => {
     if (options.previousSessionId) await q.revokeSessionById(tx, options.previousSessionId, now);
-    await q.insertSession(tx, { id: sessionId, userId: user.id, mfaPending: options.mfaPending, at: now, expiresAt, ip: options.ip, userAgent: options.userAgent, mfaByProvider: options.mfaByProvider });
+    await q.insertSession(tx, { id: sessionId, userId: user.id, mfaPending: options.mfaPending, at: now, expiresAt, ip: options.ip, userAgent: options.userAgent, mfaByProvider: options.mfaByProvider, idToken: options.idToken });
     if (!options.mfaPending) {
       const details = options.via === 'oidc' ? { via: 'oidc', mfaByProvider: options.mfaByProvider ?? false } : undefined;
       await appendAudit(tx, clock, { actor: user.email, actorKind: 'user', action: 'staff.login', subject: user.email, ip: options.ip, ...(details ? { details } : {}) });
@@ -252,11 +252,14 @@ export async function resolveSession(db: Kysely<Database>, clock: Clock, cookieV
   return { user: toStaffUser(user), via: 'session', sessionId: session.id, tokenId: null, tokenScope: null, mfaPending: session.mfa_pending, mfaByProvider: session.mfa_by_provider };
 }
 
-export async function endSession(db: Kysely<Database>, clock: Clock, principal: StaffPrincipal, ip: string | null): Promise<void> {
-  if (!principal.sessionId) return;
-  await db.transaction().execute(async (tx) => {
+/** Ends the session; returns the provider's ID token when it was started there (to sign out there too). */
+export async function endSession(db: Kysely<Database>, clock: Clock, principal: StaffPrincipal, ip: string | null): Promise<{ idToken: string | null }> {
+  if (!principal.sessionId) return { idToken: null };
+  return db.transaction().execute(async (tx) => {
+    const idToken = (await q.findSession(tx, principal.sessionId!))?.oidc_id_token ?? null;
     await q.revokeSessionById(tx, principal.sessionId!, clock.now());
     await appendAudit(tx, clock, { actor: principal.user.email, actorKind: 'user', action: 'staff.logout', subject: principal.user.email, ip });
+    return { idToken };
   });
 }
 

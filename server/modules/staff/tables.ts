@@ -40,6 +40,8 @@ export interface StaffSessionsTable {
   mfa_failures: ColumnType<number, number | undefined, number>;
   /** Signed in at the OpenID provider, which reported a second factor (amr/acr). */
   mfa_by_provider: ColumnType<boolean, boolean | undefined, boolean>;
+  /** The provider's ID token for a session started there, sent back when signing out; null once ended. */
+  oidc_id_token: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ApiTokensTable {

@@ -39,7 +39,7 @@ async function startProvider(): Promise<void> {
   signingKey = privateKey;
   const jwk = { ...(await exportJWK(privateKey)), kid: 'test-key', alg: 'RS256', use: 'sig' };
   const provider = new Provider(issuer, {
-    clients: [{ client_id: 'evident', client_secret: 'evident-client-secret-for-tests', redirect_uris: [`${BASE_URL}/admin/login/oidc/callback`], grant_types: ['authorization_code'], response_types: ['code'] }],
+    clients: [{ client_id: 'evident', client_secret: 'evident-client-secret-for-tests', redirect_uris: [`${BASE_URL}/admin/login/oidc/callback`], post_logout_redirect_uris: [`${BASE_URL}/admin/login`], grant_types: ['authorization_code'], response_types: ['code'] }],
     jwks: { keys: [jwk] },
     claims: { openid: ['sub', 'acr', 'amr'], email: ['email', 'email_verified'], profile: ['name', 'groups'] },
     conformIdTokenClaims: false,
@@ -142,6 +142,31 @@ describe('staff sign-in with OpenID Connect (authorization code + PKCE against o
     expect(session.expires_at.getTime() - session.created_at.getTime()).toBe(SESSION_ABSOLUTE_MS);
     const audit = await database.db.selectFrom('audit_log').select(['action', 'subject']).where('subject', '=', 'ada@acme.example').orderBy('id').execute();
     expect(audit.map((a) => a.action)).toEqual(['staff.user_created', 'staff.login']);
+  });
+
+  it('signing out of a provider session ends it at the provider too (RP-initiated logout); a password session signs out here only', async () => {
+    people.set('u-ev', { email: 'ev@acme.example', name: 'Ev', groups: ['evident-editors'] });
+    const { agent, answer } = await signInAtProvider('u-ev');
+    expect(answer.status).toBe(303);
+    const page = await agent.get('/admin/library').expect(200);
+    // The sign-out form's redirect to the provider is allowed by the page's policy.
+    expect(page.headers['content-security-policy']).toContain(`form-action 'self' ${issuer}`);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1];
+    const out = await agent.post('/admin/logout').type('form').send({ _csrf: csrf }).expect(303);
+    const to = new URL(out.headers.location);
+    expect(to.origin + to.pathname).toBe(`${issuer}/session/end`);
+    expect(to.searchParams.get('post_logout_redirect_uri')).toBe(`${BASE_URL}/admin/login`);
+    expect(decodeJwt(to.searchParams.get('id_token_hint')!)).toMatchObject({ sub: 'u-ev', aud: 'evident', iss: issuer });
+    // The provider accepts the hint and the way back (it asks the person to confirm; an error would be a 400).
+    expect((await fetch(to, { redirect: 'manual' })).status).toBe(200);
+    // Here the session has ended and its ID token is not kept.
+    expect((await agent.get('/api/v1/session').expect(200)).body.user).toBeNull();
+    const sessions = await database.db.selectFrom('staff_sessions').innerJoin('staff_users', 'staff_users.id', 'staff_sessions.user_id').select(['revoked_at', 'oidc_id_token']).where('staff_users.email', '=', 'ev@acme.example').execute();
+    expect(sessions).toEqual([{ revoked_at: expect.any(Date), oidc_id_token: null }]);
+
+    const local = await signIn(app, (await makeStaff(database.db, clock, 'viewer')).email);
+    const localOut = await local.agent.post('/admin/logout').type('form').send({ _csrf: local.csrf }).expect(303);
+    expect(localOut.headers.location).toBe('/admin/login');
   });
 
   it('a group change at the provider changes the role at the next sign-in; leaving every group ends access and sessions', async () => {
