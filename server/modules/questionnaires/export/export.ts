@@ -85,9 +85,10 @@ function answerWrites(item: ExportItem): CellWrite[] {
   if (!item.sheetPart || item.kind === 'not-a-question') return [];
   const part = item.sheetPart;
   if (item.kind === 'yes-no') {
-    if (!item.answer) return [];
+    // A reviewer may explain a yes/no row without choosing Yes or No: the explanation still goes out.
+    if (!item.answer && !item.text) return [];
     return [
-      ...(item.answerCell ? [{ part, ref: item.answerCell, value: inCustomerWords(item.answer, item.vocabulary) }] : []),
+      ...(item.answerCell && item.answer ? [{ part, ref: item.answerCell, value: inCustomerWords(item.answer, item.vocabulary) }] : []),
       ...(item.commentCell ? [{ part, ref: item.commentCell, value: commentOf(item) }] : []),
     ];
   }
