@@ -52,10 +52,28 @@ function freePort(): Promise<number> {
   });
 }
 
-async function load(url: string) {
-  const result = await autocannon({ url, connections, duration: seconds, pipelining: 1 });
+async function load(url: string, duration = seconds) {
+  const result = await autocannon({ url, connections, duration, pipelining: 1 });
   if (result.non2xx > 0) log(`  note: ${result.non2xx} non-2xx responses from ${url}`);
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
+}
+
+type Load = Awaited<ReturnType<typeof load>>;
+
+/**
+ * A route and its yardstick in turns (yardstick, route, yardstick, route, …), each for a share of
+ * the time: a burst of load from elsewhere on the machine then weighs on both, not on one.
+ */
+async function alternating(yardstick: string, route: string, rounds = Number(process.env.BENCH_ROUNDS ?? 3)): Promise<[Load, Load]> {
+  const share = Math.max(1, Math.round(seconds / rounds));
+  const a: Load[] = [];
+  const b: Load[] = [];
+  for (let r = 0; r < rounds; r++) {
+    a.push(await load(yardstick, share));
+    b.push(await load(route, share));
+  }
+  const mean = (xs: Load[]): Load => ({ rps: xs.reduce((t, x) => t + x.rps, 0) / xs.length, p50: Math.max(...xs.map((x) => x.p50)), p99: Math.max(...xs.map((x) => x.p99)) });
+  return [mean(a), mean(b)];
 }
 
 /** `evident --help`, the quickest thing the command does: the cost of starting it at all (best of three). */
@@ -210,8 +228,7 @@ const line = (label: string, r: { rps: number; p50: number; p99: number }, again
   `${label.padEnd(42)} ${String(Math.round(r.rps)).padStart(6)} rps  p50 ${String(r.p50).padStart(3)} ms  p99 ${String(r.p99).padStart(4)} ms  ${(r.rps / against.rps).toFixed(2)}x`;
 rows.push(line('GET /bare (baseline, plain Fastify)', baseline));
 for (const [i, route] of (heavyOnly ? [] : trustRoutes).entries()) {
-  const twin = await load(`http://127.0.0.1:${bare.port}/bare/${i}`);
-  const measured = await load(`http://127.0.0.1:${server!.port}${route}`);
+  const [twin, measured] = await alternating(`http://127.0.0.1:${bare.port}/bare/${i}`, `http://127.0.0.1:${server!.port}${route}`);
   rows.push(`${line(`GET ${route}`, measured, twin)}  (bare ${Math.round(twin.rps)} rps, ${Math.round(sizes.get(route)! / 1024)} KiB)`);
   log(rows[rows.length - 1]!);
 }
