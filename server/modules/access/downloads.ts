@@ -104,12 +104,15 @@ export async function downloadAll(ctx: DownloadContext, token: string, visitor: 
   const out = new PassThrough();
   const zip = new Zip((error, chunk, final) => {
     if (error) return void out.destroy(error);
+    if (out.destroyed) return;
     out.write(chunk);
     if (final) out.end();
   });
   void (async () => {
     const used = new Set<string>();
     for (const file of files) {
+      // The reader went away: the copies not yet made are neither made nor recorded.
+      if (out.destroyed) return zip.terminate();
       const body = await servedCopy(ctx, granted, file, visitor, 'zip');
       const entry = new ZipPassThrough(uniqueName(copyName(provider, file.title, granted.request.company), used));
       entry.mtime = ctx.clock.now();
