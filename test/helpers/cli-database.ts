@@ -3,6 +3,7 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { bossSchemaOf } from '../../server/modules/jobs/postgres-queue.js';
 import { testDatabaseUrl } from './database.js';
 
 /**
@@ -29,7 +30,8 @@ export async function cliDatabase(): Promise<{ env: Record<string, string>; clea
     async cleanup() {
       const c = new pg.Client({ connectionString: testDatabaseUrl ?? undefined });
       await c.connect();
-      await c.query(`drop schema if exists ${schema} cascade`);
+      // With the job queue's schema (pg-boss) that a server on it created beside it.
+      await c.query(`drop schema if exists ${schema}, ${bossSchemaOf(schema)} cascade`);
       await c.end();
       rmSync(dataDir, { recursive: true, force: true });
     },
