@@ -24,7 +24,7 @@
 
   function setCell(row, name, value) {
     var cell = row.querySelector('[data-cell="' + name + '"]');
-    if (cell) cell.textContent = value;
+    if (cell) (cell.querySelector('.clamp') || cell).textContent = value;
   }
 
   function updateRow(data) {
