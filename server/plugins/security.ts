@@ -44,6 +44,19 @@ export function securityHeaders(options: HelmetOptions): Record<string, string> 
   return headers;
 }
 
+/**
+ * The API answers JSON and files, never documents: a browser that opens one must not run, frame
+ * or sniff it, which a short policy says as well as the pages' long one. The headers that only
+ * shape how a document behaves (cross-origin opener, agent cluster, prefetching, old browsers'
+ * XSS filter) are left off; every response parsed by every client pays for each header.
+ */
+export function apiHeaders(document: Record<string, string>): Record<string, string> {
+  const keep = ['x-content-type-options', 'cross-origin-resource-policy', 'referrer-policy', 'strict-transport-security'];
+  const headers: Record<string, string> = { 'content-security-policy': "default-src 'none'; frame-ancestors 'none'" };
+  for (const name of keep) if (document[name]) headers[name] = document[name];
+  return headers;
+}
+
 export async function registerSecurityHeaders(app: FastifyInstance): Promise<void> {
   const headers = securityHeaders({
     contentSecurityPolicy: policyFor(app.config.oidc?.issuer ?? null),
@@ -51,8 +64,9 @@ export async function registerSecurityHeaders(app: FastifyInstance): Promise<voi
     strictTransportSecurity: app.config.secureCookies ? { maxAge: 31536000, includeSubDomains: true } : false,
     crossOriginEmbedderPolicy: false,
   });
-  app.addHook('onRequest', (_request, reply, done) => {
-    reply.headers(headers);
+  const api = apiHeaders(headers);
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.headers(request.url.startsWith('/api/') ? api : headers);
     done();
   });
 }

@@ -33,6 +33,17 @@ describe('GET /healthz', () => {
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['referrer-policy']).toBe('strict-origin-when-cross-origin');
   });
+
+  it('gives the JSON API a short policy that still forbids running, framing and sniffing what it returns', async () => {
+    const res = await request(t.app.server).get('/api/v1/services').expect(200);
+    expect(res.headers['content-security-policy']).toBe("default-src 'none'; frame-ancestors 'none'");
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['cross-origin-resource-policy']).toBe('same-origin');
+    expect(res.headers['referrer-policy']).toBe('strict-origin-when-cross-origin');
+    // Headers that only shape a document are a page's business.
+    expect(res.headers['cross-origin-opener-policy']).toBeUndefined();
+    expect(res.headers['x-xss-protection']).toBeUndefined();
+  });
 });
 
 describe('GET /healthz without a database', () => {
