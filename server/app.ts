@@ -42,7 +42,6 @@ import { registerDenialAudit } from './modules/audit/denials.js';
 import { WorkerPool } from './modules/jobs/pool.js';
 import { InProcessJobQueue, type JobQueue } from './modules/jobs/service.js';
 import { jobRoutes } from './modules/jobs/routes.js';
-import { PostgresJobQueue } from './modules/jobs/postgres-queue.js';
 import { answerQuestionnaireJob } from './modules/questionnaires/answer-job.js';
 import { keepJobLeases } from './modules/jobs/leases.js';
 import { listenForChanges } from './modules/changes/listener.js';
@@ -99,7 +98,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   app.decorate('deps', { ...deps, db: appDatabase({ db: deps.db, kind: deps.databaseKind, close: async () => {} }, config, deps.clock).db });
   app.decorate('engine', new EngineCache(app.deps.db));
   app.decorate('oidc', createOidcClient(config, deps.clock, deps.oidcFetch));
-  registerJobs(app, config, app.deps);
+  await registerJobs(app, config, app.deps);
   listenForChanges(app, deps.listen);
 
   registerErrorHandling(app);
@@ -150,14 +149,22 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
  * One worker pool per app. Answering takes at most all threads but one, so parsing, exports and
  * NDA watermarks always find a free thread; jobs beyond that wait, queued.
  */
-function registerJobs(app: FastifyInstance, config: Config, deps: AppDeps): void {
+async function registerJobs(app: FastifyInstance, config: Config, deps: AppDeps): Promise<void> {
   const { limits } = config;
   const pool = new WorkerPool({ threads: limits.workerThreads, memoryMb: limits.workerMemoryMb });
   const jobLimits = { instanceId: limits.instanceId, jobsPerInstance: limits.jobsPerInstance, jobsPerUser: limits.jobsPerUser, concurrency: Math.max(1, limits.workerThreads - 1), leaseMs: limits.jobLeaseMs };
   const runDeps = { db: deps.db, clock: deps.clock, log: app.log };
   // On PostgreSQL every instance takes jobs from one shared queue; the embedded database has one process.
-  const jobs: JobQueue = deps.databaseKind === 'postgres' ? new PostgresJobQueue(runDeps, jobLimits) : new InProcessJobQueue(runDeps, jobLimits);
-  if (jobs instanceof PostgresJobQueue) app.addHook('onReady', async () => void (await jobs.start()));
+  // pg-boss is loaded only there: the embedded database's start does not pay for it.
+  let jobs: JobQueue;
+  if (deps.databaseKind === 'postgres') {
+    const { PostgresJobQueue } = await import('./modules/jobs/postgres-queue.js');
+    const shared = new PostgresJobQueue(runDeps, jobLimits);
+    app.addHook('onReady', async () => void (await shared.start()));
+    jobs = shared;
+  } else {
+    jobs = new InProcessJobQueue(runDeps, jobLimits);
+  }
   jobs.handle('questionnaire.answer', answerQuestionnaireJob({ db: deps.db, clock: deps.clock, config, pool }));
   app.decorate('pool', pool);
   app.decorate('jobs', jobs);
