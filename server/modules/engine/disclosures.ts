@@ -2,7 +2,9 @@ import type { ShortAnswer } from '../content/tables.js';
 import type { Lexicons } from '../content/types.js';
 import type { QuestionKind } from './classify.js';
 import type { NamedThing } from './named-things.js';
-import type { AnswerOptions, CertificationEntry, Citation, Disclosures, RegionEntry, ServiceEntry, SubprocessorEntry } from './types.js';
+import { freshnessOf } from '../evidence/freshness.js';
+import { visibleTo } from './retrieve.js';
+import type { AnswerOptions, CertificationEntry, Citation, Disclosures, EvidenceEntry, RegionEntry, ServiceEntry, SubprocessorEntry } from './types.js';
 
 /**
  * Answers from what the trust page publishes: the certifications held, the regions data lives
@@ -32,6 +34,8 @@ export interface DisclosureContext {
   options: AnswerOptions;
   /** The provider's facts (content/facts.yaml): who backs up each service. */
   facts?: Record<string, string | number | boolean>;
+  /** The evidence register, for the certificate documents behind a held certification. */
+  evidence?: EvidenceEntry[];
 }
 
 const CERTIFICATIONS_PAGE: Citation = { kind: 'disclosure', id: 'certifications', title: 'Certifications and attestations', url: '/certifications' };
@@ -72,6 +76,18 @@ function certCitation(cert: CertificationEntry): Citation {
   return { kind: 'disclosure', id: `certifications#${cert.id}`, title: cert.title, url: `/certifications#${encodeURIComponent(cert.id)}` };
 }
 
+/**
+ * The certificate or report itself, from the evidence register: a "Yes, we hold it" points at
+ * the document that shows it, where the audience may see that document and it is current.
+ */
+function certificateDocuments(held: CertificationEntry[], ctx: DisclosureContext): Citation[] {
+  const { audience, today, expiringWithinDays } = ctx.options;
+  return held
+    .map((c) => (c.evidence ? ctx.evidence?.find((e) => e.id === c.evidence) : undefined))
+    .filter((e): e is EvidenceEntry => Boolean(e) && visibleTo(audience, e!.access) && freshnessOf(e!.reviewBy, today, expiringWithinDays) !== 'stale')
+    .map((e) => ({ kind: 'evidence' as const, id: e.id, title: e.title, url: `/documents#${encodeURIComponent(e.id)}`, access: e.access }));
+}
+
 /** "Are you ISO 27001 certified?" → Yes with the certificate; "FedRAMP?" → No, naming what is held. */
 function answerCertification(q: DisclosureQuestion, ctx: DisclosureContext): DisclosureAnswer | null {
   const kinds = frameworkKinds(ctx.lexicons);
@@ -102,7 +118,7 @@ function answerCertification(q: DisclosureQuestion, ctx: DisclosureContext): Dis
     if (current.length) {
       anyHeld = true;
       lines.push(...current.map((c) => `${framework.name}: ${certificateLine(c)}`));
-      citations.push(...current.map(certCitation));
+      citations.push(...current.map(certCitation), ...certificateDocuments(current, ctx));
     } else {
       allHeld = false;
       const lapsed = covering.filter((c) => !isCurrent(c, today));

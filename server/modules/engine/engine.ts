@@ -131,7 +131,7 @@ export function buildEngine(knowledge: EngineKnowledge): Engine {
     }
     const event = isEventQuestion(question);
     if (!event && knowledge.disclosures) {
-      const found = answerFromDisclosures({ text: question, kind, named }, { disclosures: knowledge.disclosures, lexicons, services: knowledge.services, providerName, options: partOptions, facts: knowledge.facts ?? {} });
+      const found = answerFromDisclosures({ text: question, kind, named }, { disclosures: knowledge.disclosures, lexicons, services: knowledge.services, providerName, options: partOptions, facts: knowledge.facts ?? {}, evidence: knowledge.evidence });
       if (found) return fromDisclosure(question, kind, found, cited);
     }
 

@@ -77,6 +77,7 @@ export async function loadKnowledge(db: DbOrTx): Promise<EngineKnowledge> {
         issued: str(c.issued),
         expires: str(c.expires),
         lapsed: c.lapsed === true,
+        evidence: typeof c.evidence === 'string' ? c.evidence : null,
         frameworks: strings(c.frameworks),
       })),
       regions: regions.map(({ data: r }) => ({

@@ -150,6 +150,8 @@ export interface CertificationEntry {
   expires: string;
   lapsed: boolean;
   frameworks: string[];
+  /** The register's copy of the certificate or report, cited where the audience may see it. */
+  evidence: string | null;
 }
 
 export interface RegionEntry {

@@ -47,6 +47,12 @@ describe('the engine never claims what the provider has not said (demo content)'
     expect(soc1.text).toMatch(/does not hold SOC 1.*SOC 2/);
     // The lapsed ISO/IEC 27001:2013 certificate is not what makes the answer Yes.
     expect(iso.citations.some((c) => c.id === 'certifications#iso27001-2013')).toBe(false);
+    // The Yes points at the certificate document itself (public in the register)...
+    expect(iso.citations).toContainEqual(expect.objectContaining({ kind: 'evidence', id: 'ev-cert-iso27001' }));
+    // ...and at a report only for an audience that may see it (the SOC 2 report is under NDA).
+    const soc2 = (audience: AnswerOptions['audience']) => ask('Do you have a SOC 2 Type II report?', { audience }).citations.filter((c) => c.kind === 'evidence').map((c) => c.id);
+    expect(soc2('nda')).toContain('ev-report-soc2-type2');
+    expect(soc2('public')).not.toContain('ev-report-soc2-type2');
   });
 
   it('answers regions from the locations: Yes where there is one, No with the countries where not', () => {
