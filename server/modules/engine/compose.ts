@@ -84,7 +84,7 @@ function responsibilityCitation(lookup: Lookup, duty: ResponsibilityEntry): Cita
 }
 
 /** Evidence behind an answer: only what the audience may see, and only what is current. */
-function evidenceCitations(lookup: Lookup, ids: string[], options: AnswerOptions): { citations: Citation[]; allStale: boolean } {
+export function evidenceCitations(lookup: Lookup, ids: string[], options: AnswerOptions): { citations: Citation[]; allStale: boolean } {
   const visible = ids.map((id) => lookup.evidence.get(id)).filter((e): e is NonNullable<typeof e> => Boolean(e) && visibleTo(options.audience, e!.access));
   const current = visible.filter((e) => freshnessOf(e.reviewBy, options.today, options.expiringWithinDays) !== 'stale');
   return {

@@ -18,6 +18,8 @@ export interface DisclosureAnswer {
   /** Set when a person must confirm the answer, and why. */
   reviewReason: string | null;
   source: 'certifications' | 'locations' | 'backups' | 'subprocessors';
+  /** The controls the answer speaks to, beside those the question cites. */
+  controls?: string[];
 }
 
 export interface DisclosureQuestion {
@@ -36,7 +38,12 @@ export interface DisclosureContext {
   facts?: Record<string, string | number | boolean>;
   /** The evidence register, for the certificate documents behind a held certification. */
   evidence?: EvidenceEntry[];
+  /** Evidence the provider links to a control (through its library answers), as the audience may see it. */
+  evidenceFor?: (controlId: string) => Citation[];
 }
+
+/** ISO/IEC 27002:2022 8.13, information backup: what a backup answer speaks to. */
+const BACKUP_CONTROL = 'iso27002:8.13';
 
 const CERTIFICATIONS_PAGE: Citation = { kind: 'disclosure', id: 'certifications', title: 'Certifications and attestations', url: '/certifications' };
 const LOCATIONS_PAGE: Citation = { kind: 'disclosure', id: 'data-locations', title: 'Data locations', url: '/data-locations' };
@@ -233,7 +240,9 @@ function answerBackups(q: DisclosureQuestion, ctx: DisclosureContext): Disclosur
   lines.push(...theirs.map((p) => customerBackupLine(p.service, p.regions, all)));
   const answer: ShortAnswer | null = q.kind === 'yes-no' ? (every ? 'Yes' : none ? 'No' : 'Partial') : null;
   const lead = every ? 'Yes, in every region.' : none ? 'No: backups are not kept in another region.' : 'It depends on the region:';
-  return { answer, text: `${q.kind === 'yes-no' ? `${lead} ` : ''}${lines.join(' ')}`, citations: [LOCATIONS_PAGE], reviewReason: null, source: 'backups' };
+  // The locations say where; the backup evidence shows the backups are taken and restored.
+  const citations = [LOCATIONS_PAGE, ...(ctx.evidenceFor?.(BACKUP_CONTROL) ?? [])];
+  return { answer, text: `${q.kind === 'yes-no' ? `${lead} ` : ''}${lines.join(' ')}`, citations, reviewReason: null, source: 'backups', controls: [BACKUP_CONTROL] };
 }
 
 /** "List your subprocessors" / "Do you use subprocessors?" → the published list. */

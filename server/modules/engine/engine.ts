@@ -1,7 +1,7 @@
 import { controlRefResolver } from '../content/control-refs.js';
 import type { SearchHit } from '../search/index.js';
 import { classifyKind, isEventQuestion, quantitiesIn, type QuestionKind } from './classify.js';
-import { buildLookup, composeAnswer, composeResponsibility, type Composed } from './compose.js';
+import { buildLookup, composeAnswer, composeResponsibility, evidenceCitations, type Composed } from './compose.js';
 import { decide, emptyWhy, rankControls, type Judgement } from './decide.js';
 import { answerFromDisclosures, type DisclosureAnswer } from './disclosures.js';
 import { answerField } from './fields.js';
@@ -10,7 +10,7 @@ import { buildRetriever, thingKey, type Candidate } from './retrieve.js';
 import { splitCompound } from './split.js';
 import { asksMoreThan, genericTermSet, isGenericOnly, matchSubject, subjectOf } from './subject.js';
 import { CONTEXT_BOOST, DEFAULT_THRESHOLDS, DISCLOSURE_CONFIDENCE } from './thresholds.js';
-import type { AnswerOptions, EngineKnowledge, EngineOutput, LibraryEntry, PartResult, QuestionInput, QuestionResult, Summary } from './types.js';
+import type { AnswerOptions, Citation, EngineKnowledge, EngineOutput, LibraryEntry, PartResult, QuestionInput, QuestionResult, Summary } from './types.js';
 
 export { DEFAULT_THRESHOLDS };
 
@@ -65,6 +65,13 @@ export function buildEngine(knowledge: EngineKnowledge): Engine {
   const refs = controlRefResolver(knowledge.controls.map((c) => c.id), knowledge.mappings ?? []);
   const providerName = typeof knowledge.profile?.name === 'string' ? knowledge.profile.name : 'The provider';
 
+  // The register links evidence to controls through the library answers that cite both.
+  const evidenceByControl = new Map<string, string[]>();
+  for (const entry of knowledge.library) {
+    for (const control of entry.controls) evidenceByControl.set(control, [...new Set([...(evidenceByControl.get(control) ?? []), ...entry.evidence])]);
+  }
+  const controlEvidence = (controlId: string, options: AnswerOptions): Citation[] => evidenceCitations(lookup, evidenceByControl.get(controlId) ?? [], options).citations;
+
   function unanswered(question: string, kind: QuestionKind, reason: string, why = emptyWhy()): PartResult {
     return { question, kind, status: 'unanswered', reason, answer: null, text: null, confidence: 0, controls: [], citations: [], ownership: null, customerDuty: null, why };
   }
@@ -78,7 +85,7 @@ export function buildEngine(knowledge: EngineKnowledge): Engine {
       answer: kind === 'yes-no' ? found.answer : null,
       text: found.text,
       confidence: DISCLOSURE_CONFIDENCE,
-      controls,
+      controls: [...new Set([...controls, ...(found.controls ?? [])])],
       citations: found.citations,
       ownership: null,
       customerDuty: null,
@@ -131,7 +138,7 @@ export function buildEngine(knowledge: EngineKnowledge): Engine {
     }
     const event = isEventQuestion(question);
     if (!event && knowledge.disclosures) {
-      const found = answerFromDisclosures({ text: question, kind, named }, { disclosures: knowledge.disclosures, lexicons, services: knowledge.services, providerName, options: partOptions, facts: knowledge.facts ?? {}, evidence: knowledge.evidence });
+      const found = answerFromDisclosures({ text: question, kind, named }, { disclosures: knowledge.disclosures, lexicons, services: knowledge.services, providerName, options: partOptions, facts: knowledge.facts ?? {}, evidence: knowledge.evidence, evidenceFor: (controlId) => controlEvidence(controlId, partOptions) });
       if (found) return fromDisclosure(question, kind, found, cited);
     }
 

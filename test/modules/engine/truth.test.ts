@@ -75,6 +75,10 @@ describe('the engine never claims what the provider has not said (demo content)'
     expect(ask('Are backups stored in a different region?', { service: 'compute' }).why.source).not.toBe('backups');
     const db = ask('Are backups stored in a different region?', { service: 'managed-postgres' });
     expect(db).toMatchObject({ status: 'answered', answer: 'Partial' });
+    // Traceable: the backup control, and the evidence the provider links to it beside the locations page.
+    expect(db.controls).toContain('iso27002:8.13');
+    expect(db.citations.filter((c) => c.kind === 'evidence').length).toBeGreaterThan(0);
+    expect(ask('Are backups stored in a different region?', { service: 'managed-postgres', audience: 'public' }).citations.every((c) => c.kind !== 'evidence' || c.access === 'public')).toBe(true);
     expect(db.text).toMatch(/Frankfurt → Berlin.*Dublin → another zone of Dublin/);
     // A field row asking for a figure is filled from the fact, not from prose.
     const retention = ask('Number of days backups are retained');
