@@ -24,7 +24,10 @@
 
   function setCell(row, name, value) {
     var cell = row.querySelector('[data-cell="' + name + '"]');
-    if (cell) (cell.querySelector('.clamp') || cell).textContent = value;
+    if (!cell) return;
+    var target = cell.querySelector('.clamp') || cell;
+    target.textContent = value;
+    if (target !== cell) target.title = value;
   }
 
   function updateRow(data) {
