@@ -87,20 +87,38 @@ function helpTime(): number {
   return best;
 }
 
+/**
+ * The portal as an operator runs it (`evident serve`, production mode, the embedded database in
+ * a data folder of its own), in a process of its own: its memory is read from outside, and the
+ * load generator does not share its event loop.
+ */
+async function startServer(dataDir: string): Promise<{ port: number; pid: number; stop(): Promise<void> }> {
+  const port = await freePort();
+  const env = { ...process.env, NODE_ENV: 'production', SESSION_SECRET: 'bench-secret-bench-secret-bench-secret-0000', AUDIT_KEY: 'bench:bench-audit-key-bench-audit-key-bench-0000', TOTP_KEY: 'be'.repeat(32), LOG_LEVEL: 'silent', DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1' };
+  const child = spawn(process.execPath, [path.join(projectRoot, 'bin', 'evident.js'), 'serve'], { env, stdio: 'ignore' });
+  const started = performance.now();
+  while (!(await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok).catch(() => false))) {
+    if (child.exitCode !== null) throw new Error(`evident serve exited with ${child.exitCode}`);
+    if (performance.now() - started > 180_000) throw new Error('evident serve did not start within 180 s');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    port,
+    pid: child.pid!,
+    async stop() {
+      child.kill('SIGTERM');
+      if (child.exitCode === null) await new Promise((r) => child.once('exit', r));
+    },
+  };
+}
+
 async function coldStart(): Promise<{ fresh: number; restart: number }> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'evident-bench-start-'));
   const time = async () => {
-    const port = await freePort();
     const started = performance.now();
-    const child = spawn(process.execPath, [path.join(projectRoot, 'bin', 'evident.js'), 'serve'], { env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'silent' }, stdio: 'ignore' });
-    for (;;) {
-      if (await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok).catch(() => false)) break;
-      if (performance.now() - started > 120_000) throw new Error('server did not start within 120 s');
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    const server = await startServer(dataDir);
     const ms = performance.now() - started;
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    await server.stop();
     return ms;
   };
   const fresh = await time();
@@ -141,30 +159,6 @@ const trustRoutes = [
   '/documents', '/faq', '/changes', '/search?q=encryption', '/api/v1/trust', '/api/v1/controls',
 ].filter((route) => !routeFilter.length || routeFilter.some((f) => (f === '/' ? route === '/' : route.includes(f))));
 
-/**
- * The portal as an operator runs it (`evident serve`, production mode, the embedded database in
- * a data folder of its own), in a process of its own: its memory is read from outside, and the
- * load generator does not share its event loop.
- */
-async function startServer(dataDir: string): Promise<{ port: number; pid: number; stop(): Promise<void> }> {
-  const port = await freePort();
-  const env = { ...process.env, NODE_ENV: 'production', SESSION_SECRET: config.sessionSecret, AUDIT_KEY: 'bench:bench-audit-key-bench-audit-key-bench-0000', TOTP_KEY: 'be'.repeat(32), LOG_LEVEL: 'silent', DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1' };
-  const child = spawn(process.execPath, [path.join(projectRoot, 'bin', 'evident.js'), 'serve'], { env, stdio: 'ignore' });
-  const started = performance.now();
-  while (!(await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok).catch(() => false))) {
-    if (child.exitCode !== null) throw new Error(`evident serve exited with ${child.exitCode}`);
-    if (performance.now() - started > 180_000) throw new Error('evident serve did not start within 180 s');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return {
-    port,
-    pid: child.pid!,
-    async stop() {
-      child.kill('SIGTERM');
-      if (child.exitCode === null) await new Promise((r) => child.once('exit', r));
-    },
-  };
-}
 
 /** Resident memory of another process, as the kernel counts it (Linux). */
 function residentMiB(pid: number): number {

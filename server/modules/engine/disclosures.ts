@@ -2,9 +2,7 @@ import type { ShortAnswer } from '../content/tables.js';
 import type { Lexicons } from '../content/types.js';
 import type { QuestionKind } from './classify.js';
 import type { NamedThing } from './named-things.js';
-import { freshnessOf } from '../evidence/freshness.js';
-import { visibleTo } from './retrieve.js';
-import type { AnswerOptions, CertificationEntry, Citation, Disclosures, EvidenceEntry, RegionEntry, ServiceEntry, SubprocessorEntry } from './types.js';
+import type { AnswerOptions, CertificationEntry, Citation, Disclosures, RegionEntry, ServiceEntry, SubprocessorEntry } from './types.js';
 
 /**
  * Answers from what the trust page publishes: the certifications held, the regions data lives
@@ -36,10 +34,8 @@ export interface DisclosureContext {
   options: AnswerOptions;
   /** The provider's facts (content/facts.yaml): who backs up each service. */
   facts?: Record<string, string | number | boolean>;
-  /** The evidence register, for the certificate documents behind a held certification. */
-  evidence?: EvidenceEntry[];
-  /** Evidence the provider links to a control (through its library answers), as the audience may see it. */
-  evidenceFor?: (controlId: string) => Citation[];
+  /** The evidence register as the audience may see it: citations for ids, and the ids linked to a control. */
+  evidence?: { cite(ids: string[]): Citation[]; ofControl(controlId: string): string[] };
 }
 
 /** ISO/IEC 27002:2022 8.13, information backup: what a backup answer speaks to. */
@@ -88,11 +84,7 @@ function certCitation(cert: CertificationEntry): Citation {
  * the document that shows it, where the audience may see that document and it is current.
  */
 function certificateDocuments(held: CertificationEntry[], ctx: DisclosureContext): Citation[] {
-  const { audience, today, expiringWithinDays } = ctx.options;
-  return held
-    .map((c) => (c.evidence ? ctx.evidence?.find((e) => e.id === c.evidence) : undefined))
-    .filter((e): e is EvidenceEntry => Boolean(e) && visibleTo(audience, e!.access) && freshnessOf(e!.reviewBy, today, expiringWithinDays) !== 'stale')
-    .map((e) => ({ kind: 'evidence' as const, id: e.id, title: e.title, url: `/documents#${encodeURIComponent(e.id)}`, access: e.access }));
+  return ctx.evidence?.cite(held.flatMap((c) => (c.evidence ? [c.evidence] : []))) ?? [];
 }
 
 /** "Are you ISO 27001 certified?" → Yes with the certificate; "FedRAMP?" → No, naming what is held. */
@@ -241,7 +233,7 @@ function answerBackups(q: DisclosureQuestion, ctx: DisclosureContext): Disclosur
   const answer: ShortAnswer | null = q.kind === 'yes-no' ? (every ? 'Yes' : none ? 'No' : 'Partial') : null;
   const lead = every ? 'Yes, in every region.' : none ? 'No: backups are not kept in another region.' : 'It depends on the region:';
   // The locations say where; the backup evidence shows the backups are taken and restored.
-  const citations = [LOCATIONS_PAGE, ...(ctx.evidenceFor?.(BACKUP_CONTROL) ?? [])];
+  const citations = [LOCATIONS_PAGE, ...(ctx.evidence?.cite(ctx.evidence.ofControl(BACKUP_CONTROL)) ?? [])];
   return { answer, text: `${q.kind === 'yes-no' ? `${lead} ` : ''}${lines.join(' ')}`, citations, reviewReason: null, source: 'backups', controls: [BACKUP_CONTROL] };
 }
 

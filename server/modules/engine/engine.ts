@@ -10,7 +10,7 @@ import { buildRetriever, thingKey, type Candidate } from './retrieve.js';
 import { splitCompound } from './split.js';
 import { asksMoreThan, genericTermSet, isGenericOnly, matchSubject, subjectOf } from './subject.js';
 import { CONTEXT_BOOST, DEFAULT_THRESHOLDS, DISCLOSURE_CONFIDENCE } from './thresholds.js';
-import type { AnswerOptions, Citation, EngineKnowledge, EngineOutput, LibraryEntry, PartResult, QuestionInput, QuestionResult, Summary } from './types.js';
+import type { AnswerOptions, EngineKnowledge, EngineOutput, LibraryEntry, PartResult, QuestionInput, QuestionResult, Summary } from './types.js';
 
 export { DEFAULT_THRESHOLDS };
 
@@ -66,11 +66,14 @@ export function buildEngine(knowledge: EngineKnowledge): Engine {
   const providerName = typeof knowledge.profile?.name === 'string' ? knowledge.profile.name : 'The provider';
 
   // The register links evidence to controls through the library answers that cite both.
-  const evidenceByControl = new Map<string, string[]>();
+  const evidenceByControl = new Map<string, Set<string>>();
   for (const entry of knowledge.library) {
-    for (const control of entry.controls) evidenceByControl.set(control, [...new Set([...(evidenceByControl.get(control) ?? []), ...entry.evidence])]);
+    for (const control of entry.controls) for (const id of entry.evidence) evidenceByControl.set(control, (evidenceByControl.get(control) ?? new Set()).add(id));
   }
-  const controlEvidence = (controlId: string, options: AnswerOptions): Citation[] => evidenceCitations(lookup, evidenceByControl.get(controlId) ?? [], options).citations;
+  const evidenceFor = (options: AnswerOptions) => ({
+    cite: (ids: string[]) => evidenceCitations(lookup, ids, options).citations,
+    ofControl: (controlId: string) => [...(evidenceByControl.get(controlId) ?? [])],
+  });
 
   function unanswered(question: string, kind: QuestionKind, reason: string, why = emptyWhy()): PartResult {
     return { question, kind, status: 'unanswered', reason, answer: null, text: null, confidence: 0, controls: [], citations: [], ownership: null, customerDuty: null, why };
@@ -138,7 +141,7 @@ export function buildEngine(knowledge: EngineKnowledge): Engine {
     }
     const event = isEventQuestion(question);
     if (!event && knowledge.disclosures) {
-      const found = answerFromDisclosures({ text: question, kind, named }, { disclosures: knowledge.disclosures, lexicons, services: knowledge.services, providerName, options: partOptions, facts: knowledge.facts ?? {}, evidence: knowledge.evidence, evidenceFor: (controlId) => controlEvidence(controlId, partOptions) });
+      const found = answerFromDisclosures({ text: question, kind, named }, { disclosures: knowledge.disclosures, lexicons, services: knowledge.services, providerName, options: partOptions, facts: knowledge.facts ?? {}, evidence: evidenceFor(partOptions) });
       if (found) return fromDisclosure(question, kind, found, cited);
     }
 
