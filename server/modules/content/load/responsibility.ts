@@ -1,0 +1,64 @@
+import { specs } from '../schema.js';
+import type { ResponsibilityItem } from '../types.js';
+import { validateItem, type YamlFile } from '../yaml-file.js';
+import type { LoadContext } from './context.js';
+
+type YamlPath = (string | number)[];
+
+/**
+ * responsibility/: the matrix, one entry per control with a block per service. The services must
+ * be read first: an `all` block is expanded to every service that has no block of its own.
+ */
+export function readResponsibilities(ctx: LoadContext, serviceIds: string[]): ResponsibilityItem[] {
+  const responsibilities: ResponsibilityItem[] = [];
+  for (const absolute of ctx.yamlFilesIn('responsibility')) {
+    const file = ctx.read(absolute);
+    for (const { value, path: p } of file.list(null, ctx.problems)) {
+      const entry = validateItem(file, p, value, specs.responsibility, ctx.syncDay, ctx.problems, 'responsibility');
+      if (!entry) continue;
+      const controlId = entry.control as string;
+      for (const [serviceId, block, inherited] of withDefaults(entry.services as Record<string, unknown>, serviceIds)) {
+        const item = readBlock(ctx, file, [...p, 'services', inherited ? 'all' : serviceId], controlId, serviceId, block, inherited);
+        if (item) responsibilities.push(item);
+      }
+    }
+  }
+  return responsibilities;
+}
+
+/** One control × service block of the matrix, or null (reported) when it is not a valid map. */
+function readBlock(ctx: LoadContext, file: YamlFile, blockPath: YamlPath, controlId: string, serviceId: string, block: unknown, inherited: boolean): ResponsibilityItem | null {
+  const what = `responsibility ${String(controlId)} / ${serviceId}`;
+  if (!block || typeof block !== 'object') {
+    ctx.problems.push({ level: 'error', ...file.at(blockPath), message: `${what}: must be a map` });
+    return null;
+  }
+  const checked = validateItem(file, blockPath, block as Record<string, unknown>, specs.responsibilityBlock, ctx.syncDay, ctx.problems, what);
+  if (!checked) return null;
+  return {
+    id: `${controlId}|${serviceId}`,
+    controlId,
+    serviceId,
+    party: checked.party as never,
+    provider: (checked.provider as string | undefined) ?? null,
+    customer: (checked.customer as string | undefined) ?? null,
+    reason: (checked.reason as string | undefined) ?? null,
+    owner: (checked.owner as string | undefined) ?? null,
+    evidence: (checked.evidence as string[] | undefined) ?? [],
+    thirdParties: (checked.thirdParties as string[] | undefined) ?? [],
+    inherited,
+    at: file.at(blockPath),
+  };
+}
+
+/**
+ * An entry's `all` block applies to every service that has no block of its own: an
+ * organisation-wide control is written once, and a service where the split differs overrides it.
+ */
+function withDefaults(services: Record<string, unknown>, serviceIds: string[]): [string, unknown, boolean][] {
+  const own = Object.entries(services).filter(([id]) => id !== 'all');
+  if (!('all' in services)) return own.map(([id, block]) => [id, block, false]);
+  const written = new Set(own.map(([id]) => id));
+  // The block's path still points at `all`, so a problem in it is reported where it is written.
+  return [...own.map(([id, block]): [string, unknown, boolean] => [id, block, false]), ...serviceIds.filter((id) => !written.has(id)).map((id): [string, unknown, boolean] => [id, services.all, true])];
+}
