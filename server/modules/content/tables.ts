@@ -1,5 +1,5 @@
 import type { ColumnType, Generated } from 'kysely';
-import type { ServiceLayer } from './types.js';
+import type { LAYERS } from './schema.js';
 
 /** JSON stored in a jsonb column: read as T, written as its JSON text. */
 export type Json<T> = ColumnType<T, string, string>;
@@ -14,6 +14,17 @@ export function defaultRedistribution(access: AccessLevel): Redistribution {
   return access === 'public' ? 'allowed' : 'not-allowed';
 }
 export type Party = 'provider' | 'customer' | 'shared' | 'third-party' | 'shared-third-party' | 'not-applicable';
+
+export type LayerId = (typeof LAYERS)[number];
+
+/** One layer of a service's stack and who runs it. */
+export interface ServiceLayer {
+  layer: LayerId;
+  party: Party;
+  note: string;
+  /** The subservice organisations (subprocessor ids) of a third-party layer. */
+  subprocessors: string[];
+}
 
 /** Parties where the provider carries (or answers for) the duty: itself, with the customer, or through a subservice organisation. */
 export const PROVIDER_SIDE: readonly Party[] = ['provider', 'shared', 'third-party', 'shared-third-party'];

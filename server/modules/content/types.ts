@@ -6,10 +6,11 @@ import type {
   FaqCitation,
   Party,
   Redistribution,
+  ServiceLayer,
   ServiceModel,
   ShortAnswer,
 } from './tables.js';
-import type { FRAMEWORK_KINDS, LAYERS, LIBRARY_KINDS } from './schema.js';
+import type { FRAMEWORK_KINDS, LIBRARY_KINDS } from './schema.js';
 
 export interface Location {
   file: string;
@@ -46,16 +47,8 @@ export interface ServiceItem extends Located {
   layers: (ServiceLayer & Located)[];
 }
 
-export type LayerId = (typeof LAYERS)[number];
-
-/** One layer of a service's stack and who runs it. */
-export interface ServiceLayer {
-  layer: LayerId;
-  party: Party;
-  note: string;
-  /** The subservice organisations (subprocessor ids) of a third-party layer. */
-  subprocessors: string[];
-}
+// Stored as is in the services table's jsonb column, so declared beside the table.
+export type { LayerId, ServiceLayer } from './tables.js';
 
 export interface FrameworkItem extends Located {
   id: string;
