@@ -9,7 +9,9 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const compiled = path.join(root, 'dist', 'server', 'cli', 'main.js');
+// The build's bundle (a few files) when esbuild was there to make it, else the compiler's output.
+const bundle = path.join(root, 'dist', 'server', 'evident.js');
+const compiled = existsSync(bundle) ? bundle : path.join(root, 'dist', 'server', 'cli', 'main.js');
 const stamp = path.join(root, 'dist', '.built');
 
 /** The newest modification time under the folders the build compiles (a few hundred files). */

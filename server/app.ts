@@ -14,6 +14,7 @@ import { registerErrorHandling } from './plugins/errors.js';
 import { registerInputNormalising } from './plugins/input.js';
 import { registerSecurityHeaders } from './plugins/security.js';
 import { registerViews } from './plugins/views.js';
+import { lazyValidators } from './plugins/validators.js';
 import rateLimit from '@fastify/rate-limit';
 import { registerAuth } from './plugins/auth.js';
 import { configurePasswordHashing } from './modules/staff/passwords.js';
@@ -91,6 +92,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     bodyLimit: 1024 * 1024,
     requestIdHeader: 'x-request-id',
     genReqId: () => crypto.randomUUID(),
+    schemaController: { compilersFactory: { buildValidator: lazyValidators() } },
   });
   app.decorate('config', config);
   configurePasswordHashing(config.passwordHashing);

@@ -1,5 +1,8 @@
 import { MessageChannel } from 'node:worker_threads';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
+import { codeRoot } from '../../config.js';
 import { AppError } from '../../errors.js';
 import { ImportError } from '../questionnaires/import/errors.js';
 import type { TaskName, TaskReply, TaskTypes } from './tasks.js';
@@ -39,7 +42,8 @@ export class WorkerPool {
 
   constructor(readonly options: PoolOptions) {
     this.piscina = new Piscina({
-      filename: new URL('./worker.mjs', import.meta.url).href,
+      // From the code root, not this file: in the build's bundle this code lives in another file.
+      filename: pathToFileURL(path.join(codeRoot, 'server', 'modules', 'jobs', 'worker.mjs')).href,
       minThreads: 0,
       maxThreads: options.threads,
       idleTimeout: 60_000,
