@@ -18,7 +18,7 @@ export function registerExportCommands(program: Command): void {
     .addOption(new Option('--format <format>', 'file format').choices(['xlsx', 'csv']).default('xlsx'))
     .option('--out <file>', 'file to write (default: stdout)')
     .action(async (options: { format: string; out?: string }) => {
-      const { exportSoa } = await import('../modules/operating-model/service.js');
+      const { exportSoa } = await import('../modules/reports/service.js');
       await withDatabase({ syncContent: true }, async ({ config, clock, database }) => {
         const file = await exportSoa({ db: database.db, clock, config }, options.format, cliActor);
         emit(file.body, options.out, 'Statement of Applicability');
@@ -30,7 +30,7 @@ export function registerExportCommands(program: Command): void {
     .option('--out <file>', 'file to write (default: stdout)')
     .option('--include-restricted', 'also reference NDA and internal evidence (for internal tooling)')
     .action(async (options: { out?: string; includeRestricted?: boolean }) => {
-      const { exportOscal } = await import('../modules/operating-model/service.js');
+      const { exportOscal } = await import('../modules/reports/service.js');
       await withDatabase({ syncContent: true }, async ({ config, clock, database }) => {
         const doc = await exportOscal({ db: database.db, clock, config }, options.includeRestricted ? 'internal' : 'public');
         emit(JSON.stringify(doc, null, 2) + '\n', options.out, 'OSCAL component definition');

@@ -55,9 +55,9 @@ async function grantedFiles(ctx: AccessContext, token: string, ids: string[] | n
 }
 
 async function readOriginal(db: DbOrTx, config: Config, file: GrantedFile): Promise<Buffer> {
-  if (!file.file_name) throw new NotFoundError('This document has no file.');
+  if (!file.fileName) throw new NotFoundError('This document has no file.');
   if (file.storage === 'upload') return readUploadedEvidence(db, config.dataDir, String(file.sha256));
-  return readFile(evidenceFilePath(config.contentDir, file.file_name));
+  return readFile(evidenceFilePath(config.contentDir, file.fileName));
 }
 
 /** One copy marked for its recipient (on the worker pool), recorded as a download and on the audit log. */

@@ -1,9 +1,9 @@
 import type { DbOrTx } from '../../db/database.js';
+import { listEvidence, type EvidenceRecord } from '../evidence/queries.js';
 
-export async function findRequestableDocuments(db: DbOrTx, ids?: string[]) {
-  let query = db.selectFrom('evidence').select(['id', 'title', 'summary', 'kind', 'media_type', 'file_name', 'size']).where('access', '=', 'nda').where('file_name', 'is not', null);
-  if (ids) query = query.where('id', 'in', ids.length ? ids : ['']);
-  return query.orderBy('position').execute();
+/** Restricted documents with a file: what a visitor may ask for. */
+export async function findRequestableDocuments(db: DbOrTx, ids?: string[]): Promise<EvidenceRecord[]> {
+  return (await listEvidence(db, { access: ['nda'], ids })).filter((e) => e.fileName !== null);
 }
 
 export async function countRecentRequestsByEmail(db: DbOrTx, email: string, since: Date): Promise<number> {
@@ -67,13 +67,6 @@ export async function listDownloadTimesSince(db: DbOrTx, grantId: string, since:
 }
 
 /** The restricted files of a grant, in the order the register lists them. */
-export async function findGrantedFiles(db: DbOrTx, ids: string[]) {
-  return db
-    .selectFrom('evidence')
-    .select(['id', 'title', 'access', 'storage', 'file_name', 'sha256', 'media_type'])
-    .where('id', 'in', ids.length ? ids : [''])
-    .where('access', '=', 'nda')
-    .where('media_type', '=', 'application/pdf')
-    .orderBy('position')
-    .execute();
+export async function findGrantedFiles(db: DbOrTx, ids: string[]): Promise<EvidenceRecord[]> {
+  return (await listEvidence(db, { access: ['nda'], ids })).filter((e) => e.mediaType === 'application/pdf');
 }

@@ -2,7 +2,11 @@ import { sql, type Kysely } from 'kysely';
 import type { Clock } from '../../clock.js';
 import type { Database, DbOrTx } from '../../db/database.js';
 import { KnowledgeTracker, knowledgeChanged, knowledgeTrackerOf } from '../../lib/knowledge-version.js';
+import { listControls, listServices } from '../catalogue/queries.js';
 import { listControlMappings } from '../content/queries.js';
+import { listEvidence } from '../evidence/queries.js';
+import { listAnswers } from '../library/queries.js';
+import { listDuties } from '../responsibility/queries.js';
 import type { Lexicons } from '../content/types.js';
 import type { EngineKnowledge } from './types.js';
 
@@ -21,11 +25,11 @@ function withDefaults(l: Partial<Lexicons> | undefined): Lexicons {
 /** Everything the engine answers from, read in one go. */
 export async function loadKnowledge(db: DbOrTx): Promise<EngineKnowledge> {
   const [library, controls, responsibilities, evidence, services, thesaurus, documents, certifications, regions, subprocessors, dataCategories] = await Promise.all([
-    db.selectFrom('library_answers').selectAll().orderBy('position').orderBy('id').execute(),
-    db.selectFrom('controls').select(['id', 'title', 'description', 'keywords']).orderBy('id').execute(),
-    db.selectFrom('responsibilities').select(['control_id', 'service_id', 'party', 'provider_duty', 'customer_duty', 'reason']).execute(),
-    db.selectFrom('evidence').select(['id', 'title', 'access', 'review_by']).execute(),
-    db.selectFrom('services').select(['id', 'name', 'model']).orderBy('position').execute(),
+    listAnswers(db),
+    listControls(db),
+    listDuties(db),
+    listEvidence(db),
+    listServices(db),
     db.selectFrom('content_documents').select('data').where('id', '=', 'thesaurus').executeTakeFirst(),
     db.selectFrom('content_documents').select(['id', 'data']).where('id', 'in', ['lexicons', 'provider', 'facts']).execute(),
     db.selectFrom('certifications').select('data').orderBy('position').execute(),
@@ -36,30 +40,12 @@ export async function loadKnowledge(db: DbOrTx): Promise<EngineKnowledge> {
   const document = (id: string) => documents.find((d) => d.id === id)?.data as Record<string, unknown> | undefined;
   const mappings = await listControlMappings(db);
   return {
-    library: library.map((a) => ({
-      id: a.id,
-      question: a.question,
-      phrasings: a.phrasings,
-      kind: a.kind,
-      answer: a.answer,
-      asOf: a.as_of,
-      explanation: a.explanation,
-      controls: a.control_ids,
-      evidence: a.evidence_ids,
-      access: a.access,
-      services: a.service_overrides,
-    })),
-    controls: controls.map((c) => ({ id: c.id, title: c.title, description: c.description, keywords: c.keywords })),
-    responsibilities: responsibilities.map((r) => ({
-      controlId: r.control_id,
-      serviceId: r.service_id,
-      party: r.party,
-      provider: r.provider_duty,
-      customer: r.customer_duty,
-      reason: r.reason,
-    })),
-    evidence: evidence.map((e) => ({ id: e.id, title: e.title, access: e.access, reviewBy: e.review_by })),
-    services: services.map((s) => ({ id: s.id, name: s.name, model: s.model })),
+    library,
+    // The engine's ids sort as text (its tie-breaks depend on it), not in the catalogue's order.
+    controls: controls.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
+    responsibilities,
+    evidence,
+    services,
     thesaurus: (thesaurus?.data as string[][] | undefined) ?? [],
     mappings,
     lexicons: withDefaults(document('lexicons') as Partial<Lexicons> | undefined),

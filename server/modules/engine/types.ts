@@ -1,6 +1,10 @@
 import type { AccessLevel, LibraryKind, Party, ShortAnswer } from '../content/tables.js';
 import type { Lexicons } from '../content/types.js';
 import type { QuestionKind } from './classify.js';
+import type { Control, Service } from '../catalogue/queries.js';
+import type { EvidenceRecord } from '../evidence/queries.js';
+import type { LibraryAnswer } from '../library/queries.js';
+import type { Duty } from '../responsibility/queries.js';
 
 export type ResultStatus = 'answered' | 'review' | 'unanswered';
 export type { QuestionKind } from './classify.js';
@@ -75,50 +79,12 @@ export interface EngineOutput {
   questions: QuestionResult[];
 }
 
-/** What the engine answers from: the library and the operating model, as plain data. */
-export interface LibraryEntry {
-  id: string;
-  question: string;
-  phrasings: string[];
-  kind: LibraryKind;
-  /** Only for `yes-no` and `event` answers. */
-  answer: ShortAnswer | null;
-  asOf: string | null;
-  explanation: string;
-  controls: string[];
-  evidence: string[];
-  access: AccessLevel;
-  services: Record<string, { answer?: ShortAnswer; explanation?: string }>;
-}
-
-export interface ControlEntry {
-  id: string;
-  title: string;
-  description: string;
-  keywords: string[];
-}
-
-export interface ResponsibilityEntry {
-  controlId: string;
-  serviceId: string;
-  party: Party;
-  provider: string | null;
-  customer: string | null;
-  reason: string | null;
-}
-
-export interface EvidenceEntry {
-  id: string;
-  title: string;
-  access: AccessLevel;
-  reviewBy: string;
-}
-
-export interface ServiceEntry {
-  id: string;
-  name: string;
-  model: string;
-}
+/** What the engine answers from: the library and the operating model, as plain data (each the part of its module's type the engine reads). */
+export type LibraryEntry = Pick<LibraryAnswer, 'id' | 'question' | 'phrasings' | 'kind' | 'answer' | 'asOf' | 'explanation' | 'controls' | 'evidence' | 'access' | 'services'>;
+export type ControlEntry = Pick<Control, 'id' | 'title' | 'description' | 'keywords'>;
+export type ResponsibilityEntry = Pick<Duty, 'controlId' | 'serviceId' | 'party' | 'provider' | 'customer' | 'reason'>;
+export type EvidenceEntry = Pick<EvidenceRecord, 'id' | 'title' | 'access' | 'reviewBy'>;
+export type ServiceEntry = Pick<Service, 'id' | 'name'> & { model: string };
 
 export interface EngineKnowledge {
   library: LibraryEntry[];

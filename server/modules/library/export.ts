@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { stringify } from 'yaml';
 import type { Database } from '../../db/database.js';
+import { listAnswers } from './queries.js';
 
 /**
  * Library answers written or edited by staff in the admin, as a content file
@@ -8,22 +9,22 @@ import type { Database } from '../../db/database.js';
  * rest, and the next sync no longer reports them as staff-only rows.
  */
 export async function exportStaffAnswers(db: Kysely<Database>): Promise<{ count: number; yaml: string }> {
-  const rows = await db.selectFrom('library_answers').selectAll().where('edited_by', 'is not', null).orderBy('position').orderBy('id').execute();
+  const rows = (await listAnswers(db)).filter((r) => r.editedBy !== null);
   const answers = rows.map((r) => {
-    const services = r.service_overrides as Record<string, unknown>;
+    const services = r.services;
     return {
       id: r.id,
       question: r.question,
-      phrasings: r.phrasings as string[],
+      phrasings: r.phrasings,
       ...(r.kind === 'yes-no' ? {} : { kind: r.kind }),
       ...(r.answer ? { answer: r.answer } : {}),
-      ...(r.as_of ? { asOf: dateOf(r.as_of) } : {}),
+      ...(r.asOf ? { asOf: dateOf(r.asOf) } : {}),
       explanation: r.explanation,
-      controls: r.control_ids as string[],
-      evidence: r.evidence_ids as string[],
+      controls: r.controls,
+      evidence: r.evidence,
       access: r.access,
       owner: r.owner,
-      reviewed: dateOf(r.reviewed_on),
+      reviewed: dateOf(r.reviewed),
       ...(Object.keys(services ?? {}).length ? { services } : {}),
     };
   });

@@ -1,37 +1,69 @@
+import type { Selectable } from 'kysely';
 import type { DbOrTx } from '../../db/database.js';
-import type { AccessLevel, ShortAnswer } from '../content/tables.js';
+import type { AccessLevel, LibraryAnswersTable, LibraryKind, ShortAnswer } from '../content/tables.js';
 import type { StoredOverlap } from './tables.js';
 
-export async function listAnswers(db: DbOrTx) {
-  return db.selectFrom('library_answers').selectAll().orderBy('topic').orderBy('position').execute();
+/** A library answer as every reader sees it: the one shape of a `library_answers` row. */
+export interface LibraryAnswer {
+  id: string;
+  topic: string;
+  question: string;
+  phrasings: string[];
+  kind: LibraryKind;
+  /** Only `yes-no` and `event` answers carry one. */
+  answer: ShortAnswer | null;
+  asOf: string | null;
+  explanation: string;
+  controls: string[];
+  evidence: string[];
+  access: AccessLevel;
+  owner: string;
+  reviewed: string;
+  services: Record<string, { answer?: ShortAnswer; explanation?: string }>;
+  editedBy: string | null;
+  editedAt: Date | null;
+  syncedAt: Date;
 }
 
-export async function findAnswer(db: DbOrTx, id: string) {
-  return db.selectFrom('library_answers').selectAll().where('id', '=', id).executeTakeFirst();
+export function toLibraryAnswer(r: Selectable<LibraryAnswersTable>): LibraryAnswer {
+  return {
+    id: r.id,
+    topic: r.topic,
+    question: r.question,
+    phrasings: r.phrasings,
+    kind: r.kind,
+    answer: r.answer,
+    asOf: r.as_of,
+    explanation: r.explanation,
+    controls: r.control_ids,
+    evidence: r.evidence_ids,
+    access: r.access,
+    owner: r.owner,
+    reviewed: r.reviewed_on,
+    services: r.service_overrides,
+    editedBy: r.edited_by,
+    editedAt: r.edited_at,
+    syncedAt: r.synced_at,
+  };
 }
 
-export async function updateAnswer(
-  db: DbOrTx,
-  id: string,
-  fields: { question: string; phrasings: string[]; answer: ShortAnswer; explanation: string; controls: string[]; evidence: string[]; access: AccessLevel },
-  by: string,
-  at: Date,
-): Promise<void> {
-  await db
-    .updateTable('library_answers')
-    .set({
-      question: fields.question,
-      phrasings: JSON.stringify(fields.phrasings),
-      answer: fields.answer,
-      explanation: fields.explanation,
-      control_ids: JSON.stringify(fields.controls),
-      evidence_ids: JSON.stringify(fields.evidence),
-      access: fields.access,
-      edited_by: by,
-      edited_at: at,
-    })
-    .where('id', '=', id)
-    .execute();
+/**
+ * Library answers in content order (the engine breaks ties by it), or grouped by topic for the
+ * admin's list; `access` and `ids` narrow them.
+ */
+export async function listAnswers(db: DbOrTx, filter: { access?: AccessLevel[]; ids?: string[]; byTopic?: boolean } = {}): Promise<LibraryAnswer[]> {
+  if (filter.ids?.length === 0 || filter.access?.length === 0) return [];
+  let query = db.selectFrom('library_answers').selectAll();
+  if (filter.access) query = query.where('access', 'in', filter.access);
+  if (filter.ids) query = query.where('id', 'in', filter.ids);
+  if (filter.byTopic) query = query.orderBy('topic');
+  const rows = await query.orderBy('position').orderBy('id').execute();
+  return rows.map(toLibraryAnswer);
+}
+
+export async function findAnswer(db: DbOrTx, id: string): Promise<LibraryAnswer | undefined> {
+  const row = await db.selectFrom('library_answers').selectAll().where('id', '=', id).executeTakeFirst();
+  return row && toLibraryAnswer(row);
 }
 
 export async function listAnswerHistory(db: DbOrTx, id: string) {

@@ -95,27 +95,12 @@ export async function libraryRoutes(app: FastifyInstance): Promise<void> {
   });
 
   app.get('/api/v1/library', { config: { access: 'editor' } }, async () => ({
-    answers: (await listAnswers(db)).map((a) => ({
-      id: a.id,
-      topic: a.topic,
-      question: a.question,
-      phrasings: a.phrasings,
-      answer: a.answer,
-      explanation: a.explanation,
-      controls: a.control_ids,
-      evidence: a.evidence_ids,
-      access: a.access,
-      owner: a.owner,
-      reviewed: a.reviewed_on,
-      services: a.service_overrides,
-      editedBy: a.edited_by,
-      editedAt: a.edited_at,
-    })),
+    answers: (await listAnswers(db, { byTopic: true })).map(({ syncedAt: _, ...a }) => a),
   }));
 
   app.get('/admin/library', { config: { access: 'viewer' } }, async (request, reply) => {
     const { q, topic } = request.query as { q?: string; topic?: string };
-    const answers = await listAnswers(db);
+    const answers = await listAnswers(db, { byTopic: true });
     // Computed once per knowledge version and stored; a page view only reads them.
     const overlaps = await libraryOverlaps(db, app.engine, clock);
     const needle = q?.toLowerCase().trim();

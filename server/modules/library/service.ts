@@ -2,15 +2,12 @@ import { knowledgeChanged } from '../../lib/knowledge-version.js';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../clock.js';
 import type { Database } from '../../db/database.js';
-import { NotFoundError, ValidationError } from '../../errors.js';
-import { appendAudit, type Actor } from '../audit/service.js';
-import type { AccessLevel, ShortAnswer } from '../content/tables.js';
-import { LEVELS } from './write.js';
+import type { Actor } from '../audit/service.js';
+import type { ShortAnswer } from '../content/tables.js';
+import { updateLibraryAnswer } from './write.js';
 import type { Engine } from '../engine/engine.js';
 import { currentKnowledgeVersion } from '../engine/queries.js';
-import { findAnswer, findStoredOverlaps, listAnswers, storeOverlaps, updateAnswer } from './queries.js';
-
-const SHORT: readonly ShortAnswer[] = ['Yes', 'No', 'Partial', 'N/A'];
+import { findStoredOverlaps, listAnswers, storeOverlaps } from './queries.js';
 
 export interface AnswerEdit {
   question: string;
@@ -25,35 +22,20 @@ export interface AnswerEdit {
 const lines = (text: string) => text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
 const list = (text: string) => text.split(/[\s,]+/).map((l) => l.trim()).filter(Boolean);
 
-/** Staff edit one answer; the change is on the audit log (its history) and the next sync reports it. */
+/**
+ * Staff edit one answer from the admin form; the same checks and audit entry as the API's edit
+ * (write.ts). The short answer is kept only where the answer's kind carries one.
+ */
 export async function editAnswer(db: Kysely<Database>, clock: Clock, id: string, edit: AnswerEdit, by: Actor): Promise<void> {
-  if (!SHORT.includes(edit.answer as ShortAnswer)) throw new ValidationError('The short answer must be Yes, No, Partial or N/A.');
-  if (!LEVELS.includes(edit.access as AccessLevel)) throw new ValidationError('Access must be public, nda or internal.');
-  if (!edit.question.trim() || !edit.explanation.trim()) throw new ValidationError('Question and explanation are both needed.');
-  const controls = list(edit.controls);
-  const evidence = list(edit.evidence);
-  if (controls.length === 0) throw new ValidationError('Name at least one control (e.g. iso27002:8.24).');
-  await db.transaction().execute(async (tx) => {
-    const before = await findAnswer(tx, id);
-    if (!before) throw new NotFoundError(`No library answer "${id}".`);
-    const known = new Set((await tx.selectFrom('controls').select('id').where('id', 'in', controls).execute()).map((c) => c.id));
-    const unknown = controls.filter((c) => !known.has(c));
-    if (unknown.length) throw new ValidationError(`Unknown control(s): ${unknown.join(', ')}.`);
-    if (evidence.length) {
-      const knownEvidence = new Set((await tx.selectFrom('evidence').select('id').where('id', 'in', evidence).execute()).map((e) => e.id));
-      const missing = evidence.filter((e) => !knownEvidence.has(e));
-      if (missing.length) throw new ValidationError(`Unknown evidence: ${missing.join(', ')}.`);
-    }
-    const after = { question: edit.question.trim(), phrasings: lines(edit.phrasings), answer: edit.answer as ShortAnswer, explanation: edit.explanation.trim(), controls, evidence, access: edit.access as AccessLevel };
-    await updateAnswer(tx, id, after, by.actor, clock.now());
-    await appendAudit(tx, clock, {
-      ...by,
-      action: 'library.answer_edited',
-      subject: `library:${id}`,
-      details: { before: { question: before.question, answer: before.answer, explanation: before.explanation, access: before.access }, after: { question: after.question, answer: after.answer, explanation: after.explanation, access: after.access } },
-    });
-  });
-  knowledgeChanged(db);
+  await updateLibraryAnswer(db, clock, id, {
+    question: edit.question,
+    phrasings: lines(edit.phrasings),
+    answer: edit.answer || null,
+    explanation: edit.explanation,
+    controls: list(edit.controls),
+    evidence: list(edit.evidence),
+    access: edit.access,
+  }, by);
 }
 
 export interface Overlap {

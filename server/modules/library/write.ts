@@ -144,10 +144,10 @@ export async function updateLibraryAnswer(db: Kysely<Database>, clock: Clock, id
       phrasings: patch.phrasings ?? before.phrasings,
       kind: patch.kind ?? before.kind,
       answer: patch.answer !== undefined ? patch.answer : before.answer,
-      asOf: patch.asOf !== undefined ? patch.asOf : before.as_of,
+      asOf: patch.asOf !== undefined ? patch.asOf : before.asOf,
       explanation: patch.explanation ?? before.explanation,
-      controls: patch.controls ?? before.control_ids,
-      evidence: patch.evidence ?? before.evidence_ids,
+      controls: patch.controls ?? before.controls,
+      evidence: patch.evidence ?? before.evidence,
       access: patch.access ?? before.access,
       owner: patch.owner ?? before.owner,
     };

@@ -1,4 +1,6 @@
 import type { Kysely } from 'kysely';
+import { listEvidence } from '../evidence/queries.js';
+import { listAnswers, type LibraryAnswer } from '../library/queries.js';
 import type { Clock } from '../../clock.js';
 import { today } from '../../clock.js';
 import type { Config } from '../../config.js';
@@ -35,25 +37,26 @@ async function findStale(db: DbOrTx, items: Item[], since: Date, day: string, ex
   const cited = { answer: new Set<string>(), evidence: new Set<string>() };
   for (const item of items) for (const c of item.result.citations ?? []) if (c.kind === 'answer' || c.kind === 'evidence') cited[c.kind].add(c.id);
   const [answers, evidence, versions, disclosures] = await Promise.all([
-    cited.answer.size ? db.selectFrom('library_answers').select(['id', 'edited_at', 'synced_at']).where('id', 'in', [...cited.answer]).execute() : [],
-    cited.evidence.size ? db.selectFrom('evidence').select(['id', 'title', 'review_by']).where('id', 'in', [...cited.evidence]).execute() : [],
+    listAnswers(db, { ids: [...cited.answer] }),
+    listEvidence(db, { ids: [...cited.evidence] }),
     cited.evidence.size ? db.selectFrom('evidence_versions').select(['evidence_id']).where('evidence_id', 'in', [...cited.evidence]).where('created_at', '>', since).execute() : [],
     db.selectFrom('disclosure_changes').select(['id']).where('published_on', '>', since.toISOString().slice(0, 10)).where('published_on', '<=', day).execute(),
   ]);
-  const changedAnswers = new Set(answers.filter((a) => (a.edited_at && new Date(a.edited_at) > since) || new Date(a.synced_at) > since).map((a) => a.id));
+  const changedSince = (a: LibraryAnswer, at: Date) => Boolean((a.editedAt && new Date(a.editedAt) > at) || new Date(a.syncedAt) > at);
+  const changedAnswers = new Set(answers.filter((a) => changedSince(a, since)).map((a) => a.id));
   const missingAnswers = new Set([...cited.answer].filter((id) => !answers.some((a) => a.id === id)));
-  const staleEvidence = new Map(evidence.filter((e) => freshnessOf(e.review_by, day, expiringWithinDays) === 'stale').map((e) => [e.id, e.title]));
+  const staleEvidence = new Map(evidence.filter((e) => freshnessOf(e.reviewBy, day, expiringWithinDays) === 'stale').map((e) => [e.id, e.title]));
   const newVersions = new Set(versions.map((v) => v.evidence_id));
   const stale: StaleReason[] = [];
   for (const item of items) {
     const reasons: string[] = [];
     const answered = item.answered_at ? new Date(item.answered_at) : since;
-    const changedSince = (id: string) => {
+    const changedSinceAnswered = (id: string) => {
       const a = answers.find((x) => x.id === id);
-      return Boolean(a && ((a.edited_at && new Date(a.edited_at) > answered) || new Date(a.synced_at) > answered));
+      return Boolean(a && changedSince(a, answered));
     };
     for (const c of item.result.citations ?? []) {
-      if (c.kind === 'answer' && changedAnswers.has(c.id) && changedSince(c.id)) reasons.push(`the library answer “${c.title}” changed`);
+      if (c.kind === 'answer' && changedAnswers.has(c.id) && changedSinceAnswered(c.id)) reasons.push(`the library answer “${c.title}” changed`);
       if (c.kind === 'answer' && missingAnswers.has(c.id)) reasons.push(`the library answer “${c.title}” was removed`);
       if (c.kind === 'evidence' && staleEvidence.has(c.id)) reasons.push(`the evidence “${c.title}” is past its review date`);
       if (c.kind === 'evidence' && newVersions.has(c.id) && !item.answered_at) reasons.push(`the evidence “${c.title}” has a newer version`);

@@ -1,4 +1,5 @@
 import { knowledgeChanged } from '../../lib/knowledge-version.js';
+import { findAnswer } from '../library/queries.js';
 import type { Kysely } from 'kysely';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
@@ -296,16 +297,16 @@ async function applyCorrection(
 /** The runner-up library answer, as it reads for the questionnaire's service. */
 async function runnerUpAnswer(db: Kysely<Database>, answerId: string | null, questionnaireId: string) {
   if (!answerId) throw new ValidationError('This question has no runner-up answer to use instead.');
-  const entry = await db.selectFrom('library_answers').select(['id', 'answer', 'explanation', 'service_overrides']).where('id', '=', answerId).executeTakeFirst();
+  const entry = await findAnswer(db, answerId);
   if (!entry) throw new ValidationError(`The runner-up library answer "${answerId}" no longer exists.`);
   const service = (await q.findQuestionnaire(db, questionnaireId))?.service_id;
-  const override = service ? entry.service_overrides?.[service] : undefined;
+  const override = service ? entry.services[service] : undefined;
   return { id: entry.id, answer: override?.answer ?? entry.answer, text: override?.explanation ?? entry.explanation };
 }
 
 /** A reviewed question becomes a new phrasing of a library answer, so the next file benefits. */
 async function addPhrasing(db: Kysely<Database>, answerId: string, phrasing: string, by: string, at: Date): Promise<void> {
-  const answer = await db.selectFrom('library_answers').select(['phrasings']).where('id', '=', answerId).executeTakeFirst();
+  const answer = await findAnswer(db, answerId);
   if (!answer) throw new ValidationError(`No library answer "${answerId}".`);
   if (answer.phrasings.some((p) => p.toLowerCase() === phrasing.toLowerCase())) return;
   await db

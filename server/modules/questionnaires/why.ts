@@ -1,4 +1,6 @@
 import type { DbOrTx } from '../../db/database.js';
+import { listEvidence } from '../evidence/queries.js';
+import { listAnswers } from '../library/queries.js';
 import { freshnessOf, type Freshness } from '../evidence/freshness.js';
 import type { Citation, Why } from '../engine/types.js';
 
@@ -26,12 +28,12 @@ export async function loadWhyContext(db: DbOrTx, rows: { why?: Why | null; citat
     for (const c of row.citations ?? []) if (c.kind === 'evidence') evidenceIds.add(c.id);
   }
   const [library, evidence] = await Promise.all([
-    answerIds.size ? db.selectFrom('library_answers').select(['id', 'question', 'owner', 'reviewed_on']).where('id', 'in', [...answerIds]).execute() : [],
-    evidenceIds.size ? db.selectFrom('evidence').select(['id', 'review_by']).where('id', 'in', [...evidenceIds]).execute() : [],
+    listAnswers(db, { ids: [...answerIds] }),
+    listEvidence(db, { ids: [...evidenceIds] }),
   ]);
   return {
-    library: new Map(library.map((l) => [l.id, { id: l.id, question: l.question, owner: l.owner, reviewedOn: l.reviewed_on }])),
-    evidence: new Map(evidence.map((e) => [e.id, e.review_by])),
+    library: new Map(library.map((l) => [l.id, { id: l.id, question: l.question, owner: l.owner, reviewedOn: l.reviewed }])),
+    evidence: new Map(evidence.map((e) => [e.id, e.reviewBy])),
     today,
     expiringWithinDays,
   };

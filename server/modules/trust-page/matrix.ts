@@ -1,6 +1,9 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database.js';
+import { compareControlIds, listControls } from '../catalogue/queries.js';
 import { freshnessOf } from '../evidence/freshness.js';
+import { listEvidence } from '../evidence/queries.js';
+import { listDuties } from '../responsibility/queries.js';
 
 export const THEMES = [
   { id: 'access', name: 'Access administration' },
@@ -25,45 +28,31 @@ export interface MatrixRow {
 /** The shared-responsibility matrix for one service and theme, as the public sees it. */
 export async function loadMatrix(db: Kysely<Database>, serviceId: string, theme: string, today: string, expiringWithinDays: number): Promise<MatrixRow[]> {
   const [controls, duties, evidence] = await Promise.all([
-    db.selectFrom('controls').select(['id', 'title', 'focus', 'position']).execute(),
-    db.selectFrom('responsibilities').selectAll().where('service_id', '=', serviceId).execute(),
-    db.selectFrom('evidence').select(['id', 'title', 'access', 'review_by']).execute(),
+    listControls(db),
+    listDuties(db, { serviceId }),
+    listEvidence(db),
   ]);
   const evidenceById = new Map(evidence.map((e) => [e.id, e]));
   const controlById = new Map(controls.map((c) => [c.id, c]));
   return duties
     .filter((d) => {
-      const control = controlById.get(d.control_id);
+      const control = controlById.get(d.controlId);
       return control && (theme === 'all' || control.focus.includes(theme));
     })
-    .sort((a, b) => compareControlIds(a.control_id, b.control_id))
+    .sort((a, b) => compareControlIds(a.controlId, b.controlId))
     .map((d) => {
-      const linked = d.evidence_ids.map((id) => evidenceById.get(id)).filter((e): e is NonNullable<typeof e> => Boolean(e));
-      const current = linked.filter((e) => freshnessOf(e.review_by, today, expiringWithinDays) !== 'stale');
+      const linked = d.evidenceIds.map((id) => evidenceById.get(id)).filter((e): e is NonNullable<typeof e> => Boolean(e));
+      const current = linked.filter((e) => freshnessOf(e.reviewBy, today, expiringWithinDays) !== 'stale');
       return {
-        controlId: d.control_id,
-        title: controlById.get(d.control_id)!.title,
+        controlId: d.controlId,
+        title: controlById.get(d.controlId)!.title,
         party: d.party,
-        provider: d.provider_duty,
-        customer: d.customer_duty,
+        provider: d.provider,
+        customer: d.customer,
         reason: d.reason,
         owner: d.owner,
         backed: current.length > 0,
         evidence: current.filter((e) => e.access !== 'internal').map((e) => ({ id: e.id, title: e.title, access: e.access })),
       };
     });
-}
-
-/** iso27002:5.9 before iso27002:5.10; CLD after the 2022 controls. */
-export function compareControlIds(a: string, b: string): number {
-  const key = (id: string) => {
-    const [framework, ref] = id.split(':');
-    return [framework === 'iso27017' ? 1 : 0, ...ref.replace(/^CLD\./, '').split('.').map(Number)];
-  };
-  const x = key(a);
-  const y = key(b);
-  for (let i = 0; i < Math.max(x.length, y.length); i++) {
-    if ((x[i] ?? -1) !== (y[i] ?? -1)) return (x[i] ?? -1) - (y[i] ?? -1);
-  }
-  return 0;
 }

@@ -4,7 +4,10 @@ import type { FastifyInstance } from 'fastify';
 import { today } from '../../clock.js';
 import { NotFoundError, ValidationError } from '../../errors.js';
 import { neutralise, toCsv } from '../../lib/csv.js';
-import { compareControlIds, loadMatrix, THEMES } from './matrix.js';
+import { findControl, listControls, listServices } from '../catalogue/queries.js';
+import { listEvidence } from '../evidence/queries.js';
+import { listDuties } from '../responsibility/queries.js';
+import { loadMatrix, THEMES } from './matrix.js';
 import { cachedPage } from './render.js';
 import type { Site } from './site.js';
 import { legendOf, stackOf } from './stack.js';
@@ -20,7 +23,7 @@ function subprocessorNames(site: Site): (id: string) => string {
 export async function trustModelPages(app: FastifyInstance): Promise<void> {
   const { db, clock } = app.deps;
   const pub = { config: { access: 'public' as const } };
-  const services = () => db.selectFrom('services').select(['id', 'name', 'model', 'summary']).orderBy('position').execute();
+  const services = () => listServices(db);
 
   app.get('/responsibility', pub, (request, reply) =>
     cachedPage(app, request, reply, 'views/trust/responsibility.hbs', async (site) => {
@@ -56,20 +59,15 @@ export async function trustModelPages(app: FastifyInstance): Promise<void> {
   app.get('/responsibility/compare', pub, (request, reply) =>
     cachedPage(app, request, reply, 'views/trust/compare.hbs', async (site) => {
       const differOnly = (request.query as { differ?: string }).differ === '1';
-      const [controls, duties, all] = await Promise.all([
-        db.selectFrom('controls').select(['id', 'ref', 'title', 'theme']).execute(),
-        db.selectFrom('responsibilities').select(['control_id', 'service_id', 'party', 'customer_duty']).execute(),
-        services(),
-      ]);
-      const dutyOf = new Map(duties.map((d) => [`${d.control_id}|${d.service_id}`, d]));
-      controls.sort((a, b) => compareControlIds(a.id, b.id));
-      const rows = controls.map((c) => {
+      const [controls, duties, all] = await Promise.all([listControls(db), listDuties(db), services()]);
+      const dutyOf = new Map(duties.map((d) => [`${d.controlId}|${d.serviceId}`, d]));
+      const rows = controls.map(({ id, ref, title, theme }) => {
         const cells = all.map((s) => {
-          const d = dutyOf.get(`${c.id}|${s.id}`);
-          return { service: s.name, party: d?.party ?? null, customer: d?.customer_duty ?? null };
+          const d = dutyOf.get(`${id}|${s.id}`);
+          return { service: s.name, party: d?.party ?? null, customer: d?.customer ?? null };
         });
         const differs = new Set(cells.map((cell) => `${cell.party}|${cell.customer ?? ''}`)).size > 1;
-        return { ...c, url: `/controls/${encodeURIComponent(c.id)}`, cells, differs };
+        return { id, ref, title, theme, url: `/controls/${encodeURIComponent(id)}`, cells, differs };
       });
       const shown = differOnly ? rows.filter((r) => r.differs) : rows;
       const themes = [...new Set(shown.map((r) => r.theme))].map((theme) => ({ theme, rows: shown.filter((r) => r.theme === theme) }));
@@ -81,18 +79,13 @@ export async function trustModelPages(app: FastifyInstance): Promise<void> {
   /** Every control, grouped by theme, titles first, with who does it on each service at a glance. */
   app.get('/controls', pub, (request, reply) =>
     cachedPage(app, request, reply, 'views/trust/controls.hbs', async () => {
-      const [controls, duties, all] = await Promise.all([
-        db.selectFrom('controls').select(['id', 'ref', 'title', 'theme', 'framework_id']).execute(),
-        db.selectFrom('responsibilities').select(['control_id', 'service_id', 'party']).execute(),
-        services(),
-      ]);
-      const partyOf = new Map(duties.map((d) => [`${d.control_id}|${d.service_id}`, d.party]));
-      controls.sort((a, b) => compareControlIds(a.id, b.id));
+      const [controls, duties, all] = await Promise.all([listControls(db), listDuties(db), services()]);
+      const partyOf = new Map(duties.map((d) => [`${d.controlId}|${d.serviceId}`, d.party]));
       const themes = [...new Set(controls.map((c) => c.theme))].map((theme) => ({
         theme,
         controls: controls
           .filter((c) => c.theme === theme)
-          .map((c) => ({ ...c, url: `/controls/${encodeURIComponent(c.id)}`, parties: all.map((s) => ({ service: s.name, party: partyOf.get(`${c.id}|${s.id}`) ?? null })) })),
+          .map(({ id, ref, title, theme }) => ({ id, ref, title, theme, url: `/controls/${encodeURIComponent(id)}`, parties: all.map((s) => ({ service: s.name, party: partyOf.get(`${id}|${s.id}`) ?? null })) })),
       }));
       return { title: 'Controls', services: all, themes, count: controls.length };
     }),
@@ -101,7 +94,7 @@ export async function trustModelPages(app: FastifyInstance): Promise<void> {
   app.get('/controls/:id', pub, (request, reply) =>
     cachedPage(app, request, reply, 'views/trust/control.hbs', async () => {
       const { id } = request.params as { id: string };
-      const control = await db.selectFrom('controls').selectAll().where('id', '=', id).executeTakeFirst();
+      const control = await findControl(db, id);
       if (!control) {
         // Old and informal numbers ("A.12.4.1", "5.15", "CLD.9.5.1") lead to today's control.
         const resolved = await resolveControlRef(db, id);
@@ -109,15 +102,14 @@ export async function trustModelPages(app: FastifyInstance): Promise<void> {
         throw new NotFoundError(resolved.length ? `"${id}" corresponds to several controls today: ${resolved.join(', ')}.` : `There is no control "${id}".`);
       }
       const all = await services();
-      const duties = await db.selectFrom('responsibilities').selectAll().where('control_id', '=', id).execute();
-      const evidenceIds = [...new Set(duties.flatMap((d) => d.evidence_ids))];
-      const evidence = evidenceIds.length ? await db.selectFrom('evidence').select(['id', 'title', 'summary', 'access', 'review_by']).where('id', 'in', evidenceIds).where('access', '=', 'public').execute() : [];
+      const duties = await listDuties(db, { controlId: id });
+      const evidence = await listEvidence(db, { ids: [...new Set(duties.flatMap((d) => d.evidenceIds))], access: ['public'] });
       return {
         title: `${control.ref} ${control.title}`,
         control,
-        framework: control.framework_id === 'iso27017' ? 'ISO/IEC 27017:2015' : 'ISO/IEC 27002:2022',
-        duties: all.map((s) => ({ service: s, duty: duties.find((d) => d.service_id === s.id) ?? null })),
-        evidence: evidence.filter((e) => e.review_by >= today(clock)),
+        framework: control.frameworkId === 'iso27017' ? 'ISO/IEC 27017:2015' : 'ISO/IEC 27002:2022',
+        duties: all.map((s) => ({ service: s, duty: duties.find((d) => d.serviceId === s.id) ?? null })),
+        evidence: evidence.filter((e) => e.reviewBy >= today(clock)),
       };
     }),
   );
@@ -158,7 +150,6 @@ export async function trustModelPages(app: FastifyInstance): Promise<void> {
     const service = (await services()).find((s) => s.id === serviceId);
     if (!service) throw new ValidationError('Choose a service: ?service=<id> (see /api/v1/services).');
     const rows = (await loadMatrix(db, service.id, 'all', today(clock), app.config.expiringWithinDays)).filter((r) => r.party === 'customer' || r.party === 'shared');
-    rows.sort((a, b) => compareControlIds(a.controlId, b.controlId));
     const header = ['control', 'title', 'responsibility', 'what you must do', 'what the provider does', 'done?'];
     const data = rows.map((r) => [r.controlId, r.title, r.party, r.customer ?? '', r.provider ?? '', '']);
     if (format === 'csv') {

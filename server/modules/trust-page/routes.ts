@@ -1,4 +1,5 @@
 import { groupDocuments } from './documents.js';
+import { findEvidence } from '../evidence/queries.js';
 import { attachmentHeader, downloadName } from '../../lib/download-name.js';
 import type { FastifyInstance } from 'fastify';
 import { readFile } from 'node:fs/promises';
@@ -157,12 +158,12 @@ export async function trustPageRoutes(app: FastifyInstance): Promise<void> {
   /** Public documents only; NDA files are served solely through a grant (/access/…). */
   app.get('/documents/:id/file', pub, async (request, reply) => {
     const { id } = request.params as { id: string };
-    const row = await app.deps.db.selectFrom('evidence').select(['id', 'title', 'access', 'file_name', 'media_type', 'storage', 'sha256']).where('id', '=', id).executeTakeFirst();
-    if (!row || row.access !== 'public' || !row.file_name) throw new NotFoundError('There is nothing at this address.');
-    const body = row.storage === 'upload' ? await readUploadedEvidence(app.deps.db, app.config.dataDir, String(row.sha256)) : await readFile(evidenceFilePath(app.config.contentDir, row.file_name));
-    const name = downloadName([(await app.site.get()).provider.name, row.title], path.extname(row.file_name) || 'bin');
+    const row = await findEvidence(app.deps.db, id);
+    if (!row || row.access !== 'public' || !row.fileName) throw new NotFoundError('There is nothing at this address.');
+    const body = row.storage === 'upload' ? await readUploadedEvidence(app.deps.db, app.config.dataDir, String(row.sha256)) : await readFile(evidenceFilePath(app.config.contentDir, row.fileName));
+    const name = downloadName([(await app.site.get()).provider.name, row.title], path.extname(row.fileName) || 'bin');
     return reply
-      .header('content-type', row.media_type ?? 'application/octet-stream')
+      .header('content-type', row.mediaType ?? 'application/octet-stream')
       .header('content-disposition', attachmentHeader(name))
       .header('x-content-sha256', row.sha256 ?? '')
       .send(body);

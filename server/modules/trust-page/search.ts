@@ -2,6 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import { buildSearchIndex, type SearchIndex } from '../search/index.js';
 import { buildThesaurus } from '../search/thesaurus.js';
 import { currentKnowledgeVersion } from '../engine/queries.js';
+import { listControls, listServices } from '../catalogue/queries.js';
+import { listEvidence } from '../evidence/queries.js';
+import { listAnswers } from '../library/queries.js';
+import { listDuties } from '../responsibility/queries.js';
 
 /** The filters a visitor can narrow a search to. */
 export const SEARCH_TYPES = ['answers', 'controls', 'responsibilities', 'documents', 'faq'] as const;
@@ -55,12 +59,12 @@ const indexes = new WeakMap<FastifyInstance, SearchCache>();
 async function siteDocuments(app: FastifyInstance): Promise<Doc[]> {
   const { db } = app.deps;
   const [controls, duties, faq, answers, documents, services] = await Promise.all([
-    db.selectFrom('controls').select(['id', 'ref', 'title', 'description', 'guidance_provider', 'guidance_customer', 'keywords']).execute(),
-    db.selectFrom('responsibilities').select(['control_id', 'service_id', 'party', 'provider_duty', 'customer_duty']).execute(),
+    listControls(db),
+    listDuties(db),
     db.selectFrom('faq_entries').select(['id', 'question', 'answer_md']).execute(),
-    db.selectFrom('library_answers').select(['id', 'question', 'explanation', 'phrasings']).where('access', '=', 'public').execute(),
-    db.selectFrom('evidence').select(['id', 'title', 'summary', 'access']).where('access', 'in', ['public', 'nda']).execute(),
-    db.selectFrom('services').select(['id', 'name']).execute(),
+    listAnswers(db, { access: ['public'] }),
+    listEvidence(db, { access: ['public', 'nda'] }),
+    listServices(db),
   ]);
   const serviceName = new Map(services.map((s) => [s.id, s.name]));
   const controlById = new Map(controls.map((c) => [c.id, c]));
@@ -70,23 +74,23 @@ async function siteDocuments(app: FastifyInstance): Promise<Doc[]> {
       title: `${c.ref} ${c.title}`,
       url: `/controls/${encodeURIComponent(c.id)}`,
       kind: 'Control',
-      text: [c.description, c.guidance_provider, c.guidance_customer, c.keywords.join(', ')].filter(Boolean).join(' '),
-      prose: [c.description, c.guidance_provider, c.guidance_customer].filter(Boolean).join(' '),
+      text: [c.description, c.guidance?.provider, c.guidance?.customer, c.keywords.join(', ')].filter(Boolean).join(' '),
+      prose: [c.description, c.guidance?.provider, c.guidance?.customer].filter(Boolean).join(' '),
       control: c.id,
       type: 'controls' as const,
     })),
     ...duties.map((d) => {
-      const text = [d.provider_duty, d.customer_duty].filter(Boolean).join(' ');
-      const control = controlById.get(d.control_id);
+      const text = [d.provider, d.customer].filter(Boolean).join(' ');
+      const control = controlById.get(d.controlId);
       return {
-        id: `duty:${d.control_id}|${d.service_id}`,
-        title: control ? `${control.ref} ${control.title}` : d.control_id,
-        url: `/controls/${encodeURIComponent(d.control_id)}`,
+        id: `duty:${d.controlId}|${d.serviceId}`,
+        title: control ? `${control.ref} ${control.title}` : d.controlId,
+        url: `/controls/${encodeURIComponent(d.controlId)}`,
         kind: 'Control',
         text,
         prose: text,
-        control: d.control_id,
-        service: { name: serviceName.get(d.service_id) ?? d.service_id, party: d.party },
+        control: d.controlId,
+        service: { name: serviceName.get(d.serviceId) ?? d.serviceId, party: d.party },
         type: 'responsibilities' as const,
       };
     }),

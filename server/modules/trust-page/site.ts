@@ -1,4 +1,6 @@
 import type { Kysely } from 'kysely';
+import { listControls, listServices } from '../catalogue/queries.js';
+import { listEvidence } from '../evidence/queries.js';
 import type { Clock } from '../../clock.js';
 import { daysBetween, today } from '../../clock.js';
 import type { Database } from '../../db/database.js';
@@ -145,15 +147,15 @@ export async function loadSite(db: Kysely<Database>, clock: Clock, expiringWithi
   const [bundles, provider, services, categories, regions, subprocessors, certifications, changes, evidence, faq, controls, lexicons] = await Promise.all([
     findContentDocument<Omit<DocumentBundle, 'at'>[]>(db, 'bundles'),
     findContentDocument<ProviderProfile>(db, 'provider'),
-    db.selectFrom('services').select(['id', 'name', 'model', 'summary', 'description', 'layers']).orderBy('position').execute(),
+    listServices(db),
     db.selectFrom('data_categories').select(['id', 'name', 'description']).orderBy('position').execute(),
     db.selectFrom('regions').select('data').orderBy('position').execute(),
     db.selectFrom('subprocessors').select('data').orderBy('position').execute(),
     db.selectFrom('certifications').select('data').orderBy('position').execute(),
     db.selectFrom('disclosure_changes').select('data').orderBy('published_on', 'desc').orderBy('id').execute(),
-    db.selectFrom('evidence').select(['id', 'title', 'summary', 'kind', 'access', 'media_type', 'size', 'sha256', 'review_by', 'issued_on', 'period_start', 'period_end', 'version', 'approver', 'redistribution']).where('access', 'in', ['public', 'nda']).orderBy('position').execute(),
+    listEvidence(db, { access: ['public', 'nda'] }),
     db.selectFrom('faq_entries').select(['id', 'question', 'answer_md', 'citations']).orderBy('position').execute(),
-    db.selectFrom('controls').select(['id', 'title']).execute(),
+    listControls(db),
     findContentDocument<Pick<Lexicons, 'frameworks'>>(db, 'lexicons'),
   ]);
   const documents: PublicDocument[] = evidence.map((e) => ({
@@ -162,18 +164,18 @@ export async function loadSite(db: Kysely<Database>, clock: Clock, expiringWithi
     summary: e.summary,
     kind: e.kind,
     access: e.access as 'public' | 'nda',
-    mediaType: e.media_type,
+    mediaType: e.mediaType,
     size: e.size,
     // An NDA file's hash would only describe the unmarked original nobody receives.
     sha256: e.access === 'public' ? e.sha256 : null,
-    issued: e.issued_on,
-    periodStart: e.period_start,
-    periodEnd: e.period_end,
+    issued: e.issued,
+    periodStart: e.periodStart,
+    periodEnd: e.periodEnd,
     version: e.version,
     approver: e.approver,
     redistribution: e.redistribution,
-    reviewBy: e.review_by,
-    current: e.review_by >= day,
+    reviewBy: e.reviewBy,
+    current: e.reviewBy >= day,
   }));
   const documentById = new Map(documents.map((d) => [d.id, d]));
   const controlTitle = new Map(controls.map((c) => [c.id, c.title]));

@@ -2,8 +2,7 @@ import type { Freshness } from '../evidence/freshness.js';
 import { freshnessChart, freshnessGrid, type FreshnessBar } from './charts.js';
 import { PROVIDER_SIDE } from '../content/tables.js';
 import { findGaps } from './gaps.js';
-import type { ModelControl, OperatingModel } from './model.js';
-import type { ModelDeps } from './service.js';
+import type { ModelControl, ModelDeps, OperatingModel } from '../responsibility/model.js';
 import { today } from '../../clock.js';
 
 const worstFirst: (Freshness | 'none')[] = ['none', 'stale', 'expiring', 'current'];

@@ -1,5 +1,5 @@
 import { PROVIDER_SIDE } from '../content/tables.js';
-import type { OperatingModel } from './model.js';
+import type { OperatingModel } from '../responsibility/model.js';
 
 export type Severity = 'high' | 'medium' | 'low';
 

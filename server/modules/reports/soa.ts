@@ -1,5 +1,5 @@
 import { PROVIDER_SIDE } from '../content/tables.js';
-import type { ModelControl, OperatingModel } from './model.js';
+import type { ModelControl, OperatingModel } from '../responsibility/model.js';
 
 export interface SoaRow {
   control: string;

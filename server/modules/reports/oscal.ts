@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Party } from '../content/tables.js';
-import type { OperatingModel } from './model.js';
+import type { OperatingModel } from '../responsibility/model.js';
 
 // OSCAL names who answers for a duty; a subservice organisation works for the provider, who stays accountable.
 const ROLES: Record<Party, string[]> = {
