@@ -33,7 +33,7 @@ import { accessRoutes } from './modules/access/routes.js';
 import { trustPageRoutes } from './modules/trust-page/routes.js';
 import { trustModelPages } from './modules/trust-page/pages.js';
 import { trustApiRoutes } from './modules/trust-page/api.js';
-import { ResponseCache, SiteCache } from './modules/trust-page/cache.js';
+import { ResponseCache, servePublicFromMemory, SiteCache } from './modules/trust-page/cache.js';
 import { subscriptionRoutes } from './modules/subscriptions/routes.js';
 import { visitorQuestionRoutes } from './modules/visitor-questions/routes.js';
 import { questionnairePages } from './modules/questionnaires/pages.js';
@@ -109,6 +109,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   registerErrorHandling(app);
   registerInputNormalising(app);
   await registerSecurityHeaders(app);
+  // Before cookies are parsed and callers authenticated: the public's cached pages need neither.
+  servePublicFromMemory(app);
   // Responses are compressed when the client asks (the cached public ones once, ahead of time);
   // request bodies are never inflated, so a small upload cannot expand into a large one.
   await app.register(compress, { global: true, encodings: ['br', 'gzip'], threshold: 1024, globalDecompression: false });

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { currentKnowledgeVersion } from '../engine/queries.js';
+import { SESSION_COOKIE } from '../../plugins/auth.js';
 import { loadSite, type Site } from './site.js';
 
 /**
@@ -109,15 +110,20 @@ export class ResponseCache {
     return this.entries.get(key);
   }
 
+  /** The entry for this version if it is already rendered (it moves to the young end), else nothing. */
+  current(key: string, version: string): CachedResponse | undefined {
+    const known = this.entries.get(key);
+    if (!known || known.version !== version) return undefined;
+    this.entries.delete(key);
+    this.entries.set(key, known);
+    return known;
+  }
+
   /** The entry for this version, rendering it once however many requests ask at the same moment. */
   async obtain(key: string, version: string, render: () => Promise<Rendered>): Promise<CachedResponse> {
-    const known = this.entries.get(key);
-    if (known && known.version === version) {
-      // Re-inserted, the entry moves to the young end of the map's order.
-      this.entries.delete(key);
-      this.entries.set(key, known);
-      return known;
-    }
+    // Re-inserted, a known entry moves to the young end of the map's order.
+    const known = this.current(key, version);
+    if (known) return known;
     const flight = `${version}|${key}`;
     let made = this.pending.get(flight);
     if (!made) {
@@ -251,6 +257,30 @@ export async function cachedResponse(app: FastifyInstance, request: FastifyReque
     return sendStale(reply, stale);
   }
   return sendCached(request, reply, entry);
+}
+
+/**
+ * The first request hook for public responses already rendered for the current content version:
+ * a caller with no session cookie and no token is the public, who gets the same bytes whoever
+ * asks, so signing in, CSRF and access checks (and the route itself) have nothing left to decide.
+ * Routes with a rate limit, and anything not yet rendered or out of date, take the usual way.
+ */
+export function servePublicFromMemory(app: FastifyInstance): void {
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.method !== 'GET' || request.headers.authorization !== undefined || request.headers.cookie?.includes(SESSION_COOKIE)) return;
+    const { config } = request.routeOptions;
+    if (config.access !== 'public' || (config as { rateLimit?: unknown }).rateLimit !== undefined) return;
+    const known = app.publicResponses.peek(request.url);
+    if (!known) return;
+    let version: string;
+    try {
+      version = (await app.site.get()).version;
+    } catch {
+      return; // the route serves a stale copy, saying so
+    }
+    const entry = app.publicResponses.current(request.url, version);
+    if (entry) return sendCached(request, reply, entry);
+  });
 }
 
 function isClientError(error: unknown): boolean {

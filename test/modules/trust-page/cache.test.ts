@@ -7,7 +7,7 @@ import { knowledgeTrackerOf } from '../../../server/lib/knowledge-version.js';
 import { chooseEncoding } from '../../../server/modules/trust-page/cache.js';
 import { accessContent } from '../../helpers/access-content.js';
 import { createTestApp, type TestApp } from '../../helpers/app.js';
-import { makeStaff, signIn } from '../../helpers/staff.js';
+import { makeStaff, makeToken, signIn } from '../../helpers/staff.js';
 
 let t: TestApp;
 let content: Awaited<ReturnType<typeof accessContent>>;
@@ -107,6 +107,30 @@ describe('public responses served from memory', () => {
       expect(res.headers['cache-control'], url).toBe('private, no-store');
       expect(res.headers.vary, url).toMatch(/Cookie, Authorization/);
     }
+  });
+
+  it('a repeat from the public is the first response again, headers and all; a token or a session is never served as the public', async () => {
+    for (const url of ['/api/v1/controls?repeat=1', '/faq?repeat=1']) {
+      const first = await request(t.app.server).get(url).expect(200);
+      // Repeats skip the route (the bytes are ready) and must not lose a header on the way.
+      const again = await request(t.app.server).get(url).set('cookie', 'theme=dark').expect(200);
+      const { date: _first, ...firstHeaders } = first.headers;
+      const { date: _again, ...againHeaders } = again.headers;
+      expect(againHeaders, url).toEqual(firstHeaders);
+      expect(again.text, url).toBe(first.text);
+    }
+    const api = await request(t.app.server).get('/api/v1/controls?repeat=1').expect(200);
+    expect(api.headers['x-content-type-options']).toBe('nosniff');
+    expect(api.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+
+    const user = await makeStaff(t.app.deps.db, t.clock, 'viewer');
+    const token = await makeToken(t.app.deps.db, t.clock, user.email);
+    const withToken = await request(t.app.server).get('/api/v1/controls?repeat=1').set('authorization', `Bearer ${token}`).expect(200);
+    expect(withToken.headers['cache-control']).toBe('private, no-store');
+    expect(withToken.headers.vary).toMatch(/Authorization/);
+    await request(t.app.server).get('/api/v1/controls?repeat=1').set('authorization', 'Bearer not-a-token').expect(401);
+    const { agent } = await signIn(t.app, user.email);
+    expect((await agent.get('/faq?repeat=1').expect(200)).headers['cache-control']).toBe('private, no-store');
   });
 
   it('the page a visitor fills in carries their own CSRF token and is never cached', async () => {
