@@ -21,7 +21,8 @@ export const databaseColumns: Columns = {
   control_mappings: { id: true, title_2013: true, to_refs: true, relationship: true, ...synced },
   services: { id: true, name: true, model: true, summary: true, description: true, layers: true, ...synced },
   responsibilities: {
-    id: true, control_id: true, service_id: true, party: true, provider_duty: true, customer_duty: true, reason: true, owner: true,
+    id: true, control_id: true, service_id: true,
+    scope: true, party: true, provider_duty: true, customer_duty: true, reason: true, owner: true,
     evidence_ids: true, third_parties: true, ...synced,
   },
   evidence: {

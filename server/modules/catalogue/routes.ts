@@ -13,6 +13,7 @@ function controlDetail(c: ModelControl, staff: boolean) {
   return {
     ...controlSummary(c),
     guidance: c.guidance,
+    isms: c.isms && { provider: c.isms.provider, ...(staff ? { owner: c.isms.owner } : {}), evidence: c.isms.evidence.map((e) => evidenceJson(e, staff)) },
     responsibilities: c.duties.map((d) => ({
       service: d.serviceId,
       party: d.party,

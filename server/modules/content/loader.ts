@@ -25,6 +25,7 @@ function emptyBundle(syncDay: string): ContentBundle {
     controls: [],
     mappings: [],
     responsibilities: [],
+    ismsPractices: [],
     evidence: [],
     bundles: [],
     dataCategories: [],
@@ -55,7 +56,7 @@ export function loadContent(root: string, syncDay: string): LoadResult {
   bundle.provider = readProvider(ctx);
   bundle.services = readServices(ctx);
   Object.assign(bundle, readFrameworks(ctx));
-  bundle.responsibilities = readResponsibilities(ctx, bundle.services.map((s) => s.id));
+  ({ responsibilities: bundle.responsibilities, ismsPractices: bundle.ismsPractices } = readResponsibilities(ctx, bundle.services.map((s) => s.id)));
   Object.assign(bundle, readEvidenceRegister(ctx));
   Object.assign(bundle, readDisclosures(ctx));
   bundle.library = readLibrary(ctx);

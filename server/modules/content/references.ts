@@ -78,6 +78,12 @@ export function checkReferences(bundle: ContentBundle, options: CheckOptions): P
     if (r.party === 'not-applicable' && !r.reason) error(r.at, `${owner}: not-applicable needs a reason`);
     if (r.party !== 'not-applicable' && !r.owner) warn(r.at, `${owner}: no owner named`);
   }
+  for (const r of bundle.ismsPractices) {
+    const owner = `responsibility ${r.controlId} / isms`;
+    if (!controls.has(r.controlId)) error(r.at, `${owner}: unknown control "${r.controlId}"`);
+    known(evidence, r.evidence, r.at, 'evidence', owner);
+    if (!r.owner) warn(r.at, `${owner}: no owner named`);
+  }
 
   for (const service of bundle.services) {
     for (const l of service.layers) {

@@ -87,6 +87,7 @@ export function buildRows(bundle: ContentBundle, contentDir: string): TableRows[
           id: r.id,
           control_id: r.controlId,
           service_id: r.serviceId,
+          scope: 'service',
           party: r.party,
           provider_duty: r.provider,
           customer_duty: r.customer,
@@ -95,6 +96,22 @@ export function buildRows(bundle: ContentBundle, contentDir: string): TableRows[
           evidence_ids: json(r.evidence),
           third_parties: json(r.thirdParties),
         }),
+      ).concat(
+        bundle.ismsPractices.map((r, i) =>
+          row(r, bundle.responsibilities.length + i, {
+            id: r.id,
+            control_id: r.controlId,
+            service_id: null,
+            scope: 'isms',
+            party: 'provider',
+            provider_duty: r.provider,
+            customer_duty: null,
+            reason: null,
+            owner: r.owner,
+            evidence_ids: json(r.evidence),
+            third_parties: json([]),
+          }),
+        ),
       ),
     },
     {

@@ -85,7 +85,13 @@ export const specs = {
     cloudGuidance: opt('object'),
   },
   mapping: { from: req('string'), title2013: opt('string'), to: req('string[]'), relationship: req('string') },
-  responsibility: { control: req('string'), services: req('object') },
+  responsibility: { control: req('string'), services: req('object'), isms: opt('object') },
+  /** How the provider runs a control for itself (its own staff, systems and data), whatever the split on the services. */
+  ismsPractice: {
+    provider: req('string'),
+    owner: opt('string'),
+    evidence: opt('string[]'),
+  },
   responsibilityBlock: {
     party: req({ enum: PARTIES }),
     provider: opt('string'),

@@ -108,7 +108,10 @@ export interface ServicesTable extends SyncedColumns {
 export interface ResponsibilitiesTable extends SyncedColumns {
   id: string;
   control_id: string;
-  service_id: string;
+  /** Null for a row about the provider's own ISMS (scope `isms`). */
+  service_id: string | null;
+  /** `service`: the control on one service, for the customer; `isms`: how the provider runs it for itself. */
+  scope: ColumnType<'service' | 'isms', 'service' | 'isms' | undefined, 'service' | 'isms'>;
   party: Party;
   provider_duty: string | null;
   customer_duty: string | null;

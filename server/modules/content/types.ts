@@ -91,6 +91,15 @@ export interface ResponsibilityItem extends Located {
   inherited?: boolean;
 }
 
+/** A responsibility of scope `isms`: how the provider runs a control for itself, one per control. */
+export interface IsmsPracticeItem extends Located {
+  id: string; // control|isms
+  controlId: string;
+  provider: string;
+  owner: string | null;
+  evidence: string[];
+}
+
 export interface EvidenceItem extends Located {
   id: string;
   title: string;
@@ -202,6 +211,7 @@ export interface ContentBundle {
   controls: ControlItem[];
   mappings: MappingItem[];
   responsibilities: ResponsibilityItem[];
+  ismsPractices: IsmsPracticeItem[];
   evidence: EvidenceItem[];
   bundles: DocumentBundle[];
   dataCategories: DataCategoryItem[];

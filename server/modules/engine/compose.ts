@@ -21,6 +21,8 @@ export interface Lookup {
   controlTitle: Map<string, string>;
   evidence: Map<string, EngineKnowledge['evidence'][number]>;
   responsibility: Map<string, ResponsibilityEntry>;
+  /** Control → how the provider runs it for itself. */
+  isms: Map<string, string>;
   serviceName: Map<string, string>;
 }
 
@@ -30,6 +32,7 @@ export function buildLookup(knowledge: EngineKnowledge): Lookup {
     controlTitle: new Map(knowledge.controls.map((c) => [c.id, c.title])),
     evidence: new Map(knowledge.evidence.map((e) => [e.id, e])),
     responsibility: new Map(knowledge.responsibilities.map((r) => [`${r.controlId}|${r.serviceId}`, r])),
+    isms: new Map((knowledge.isms ?? []).map((p) => [p.controlId, p.provider])),
     serviceName: new Map(knowledge.services.map((s) => [s.id, s.name])),
   };
 }
@@ -115,6 +118,9 @@ export function composeAnswer(lookup: Lookup, entry: LibraryEntry, controls: str
     if (override) {
       answer = override.answer ?? answer;
       text = override.explanation ?? text;
+    } else if (duty?.party === 'not-applicable' && primary && lookup.isms.has(primary)) {
+      // "Do you …?" asks about the provider: it runs the control for itself even where the service has no part in it.
+      text = `${text} ${lookup.isms.get(primary)} (On ${serviceName} the control itself does not apply: ${duty.reason ?? ''})`.trim();
     } else if (duty?.party === 'not-applicable') {
       answer = 'N/A';
       text = `Not applicable to ${serviceName}: ${duty.reason ?? ''}`.trim();

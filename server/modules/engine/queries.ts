@@ -6,7 +6,7 @@ import { listControls, listServices } from '../catalogue/queries.js';
 import { listControlMappings } from '../content/queries.js';
 import { listEvidence } from '../evidence/queries.js';
 import { listAnswers } from '../library/queries.js';
-import { listDuties } from '../responsibility/queries.js';
+import { listDuties, listIsmsPractices } from '../responsibility/queries.js';
 import type { Lexicons } from '../content/types.js';
 import type { EngineKnowledge } from './types.js';
 
@@ -24,10 +24,11 @@ function withDefaults(l: Partial<Lexicons> | undefined): Lexicons {
 
 /** Everything the engine answers from, read in one go. */
 export async function loadKnowledge(db: DbOrTx): Promise<EngineKnowledge> {
-  const [library, controls, responsibilities, evidence, services, thesaurus, documents, certifications, regions, subprocessors, dataCategories] = await Promise.all([
+  const [library, controls, responsibilities, isms, evidence, services, thesaurus, documents, certifications, regions, subprocessors, dataCategories] = await Promise.all([
     listAnswers(db),
     listControls(db),
     listDuties(db),
+    listIsmsPractices(db),
     listEvidence(db),
     listServices(db),
     db.selectFrom('content_documents').select('data').where('id', '=', 'thesaurus').executeTakeFirst(),
@@ -44,6 +45,7 @@ export async function loadKnowledge(db: DbOrTx): Promise<EngineKnowledge> {
     // The engine's ids sort as text (its tie-breaks depend on it), not in the catalogue's order.
     controls: controls.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
     responsibilities,
+    isms,
     evidence,
     services,
     thesaurus: (thesaurus?.data as string[][] | undefined) ?? [],

@@ -4,7 +4,7 @@ import type { QuestionKind } from './classify.js';
 import type { Control, Service } from '../catalogue/queries.js';
 import type { EvidenceRecord } from '../evidence/queries.js';
 import type { LibraryAnswer } from '../library/queries.js';
-import type { Duty } from '../responsibility/queries.js';
+import type { Duty, IsmsPractice } from '../responsibility/queries.js';
 
 export type ResultStatus = 'answered' | 'review' | 'unanswered';
 export type { QuestionKind } from './classify.js';
@@ -90,6 +90,8 @@ export interface EngineKnowledge {
   library: LibraryEntry[];
   controls: ControlEntry[];
   responsibilities: ResponsibilityEntry[];
+  /** How the provider runs a control for its own organisation (responsibilities of scope `isms`). */
+  isms?: Pick<IsmsPractice, 'controlId' | 'provider'>[];
   evidence: EvidenceEntry[];
   services: ServiceEntry[];
   thesaurus: string[][];

@@ -15,8 +15,9 @@ export interface SoaRow {
 
 function statusOf(control: ModelControl): SoaRow['status'] {
   const duties = control.duties;
-  if (duties.length && duties.every((d) => d.party === 'not-applicable')) return 'not applicable';
-  const ours = duties.filter((d) => PROVIDER_SIDE.includes(d.party));
+  if (duties.length && duties.every((d) => d.party === 'not-applicable') && !control.isms) return 'not applicable';
+  // The provider's own practice is part of its ISMS even where every service leaves the control to the customer.
+  const ours = [...duties.filter((d) => PROVIDER_SIDE.includes(d.party)), ...(control.isms ? [control.isms] : [])];
   if (!ours.length) return 'customer responsibility';
   const backed = ours.every((d) => d.evidence.some((e) => e.freshness !== 'stale'));
   return backed ? 'implemented' : 'partially implemented';
@@ -27,7 +28,7 @@ export function buildSoa(model: OperatingModel): SoaRow[] {
   return model.controls.map((control) => {
     const status = statusOf(control);
     const evidence = new Map<string, { id: string; title: string; freshness: string }>();
-    for (const d of control.duties) for (const e of d.evidence) evidence.set(e.id, { id: e.id, title: e.title, freshness: e.freshness });
+    for (const d of [...control.duties, ...(control.isms ? [control.isms] : [])]) for (const e of d.evidence) evidence.set(e.id, { id: e.id, title: e.title, freshness: e.freshness });
     const reasons = control.duties.filter((d) => d.party === 'not-applicable').map((d) => `${d.serviceId}: ${d.reason ?? ''}`);
     return {
       control: control.id,

@@ -7,14 +7,21 @@ import type { AccessLevel } from '../content/tables.js';
 import { listControls, listServices, type Control, type Service } from '../catalogue/queries.js';
 import { freshnessOf, type Freshness } from '../evidence/freshness.js';
 import { listEvidence, type EvidenceRecord } from '../evidence/queries.js';
-import { listDuties, type Duty } from './queries.js';
+import { listDuties, listIsmsPractices, type Duty } from './queries.js';
 
 /** An evidence item with its freshness on the model's day. */
 export type ModelEvidence = EvidenceRecord & { freshness: Freshness };
 
 export type ModelDuty = Omit<Duty, 'controlId' | 'evidenceIds'> & { evidence: ModelEvidence[] };
 
-export type ModelControl = Omit<Control, 'frameworkId' | 'keywords'> & { duties: ModelDuty[] };
+/** How the provider runs the control for its own organisation, with the evidence that shows it. */
+export interface ModelIsmsPractice {
+  provider: string;
+  owner: string | null;
+  evidence: ModelEvidence[];
+}
+
+export type ModelControl = Omit<Control, 'frameworkId' | 'keywords'> & { duties: ModelDuty[]; isms: ModelIsmsPractice | null };
 
 export interface OperatingModel {
   today: string;
@@ -25,10 +32,12 @@ export interface OperatingModel {
 
 /** The operating model as plain data: controls × services with evidence and its freshness, computed for today. */
 export async function loadModel(db: Kysely<Database>, today: string, expiringWithinDays: number): Promise<OperatingModel> {
-  const [services, controls, duties, evidence] = await Promise.all([listServices(db), listControls(db), listDuties(db), listEvidence(db)]);
+  const [services, controls, duties, practices, evidence] = await Promise.all([listServices(db), listControls(db), listDuties(db), listIsmsPractices(db), listEvidence(db)]);
   const ev: ModelEvidence[] = evidence.map((e) => ({ ...e, freshness: freshnessOf(e.reviewBy, today, expiringWithinDays) }));
   const byId = new Map(ev.map((e) => [e.id, e]));
   const order = new Map(services.map((s, i) => [s.id, i]));
+  const evidenceOf = (ids: string[]) => ids.map((id) => byId.get(id)).filter((e): e is ModelEvidence => Boolean(e));
+  const practiceOf = new Map(practices.map((p) => [p.controlId, { provider: p.provider, owner: p.owner, evidence: evidenceOf(p.evidenceIds) }]));
   const dutiesOf = new Map<string, Duty[]>();
   for (const d of duties) dutiesOf.set(d.controlId, [...(dutiesOf.get(d.controlId) ?? []), d]);
   return {
@@ -39,7 +48,8 @@ export async function loadModel(db: Kysely<Database>, today: string, expiringWit
       ...c,
       duties: (dutiesOf.get(c.id) ?? [])
         .sort((a, b) => (order.get(a.serviceId) ?? 0) - (order.get(b.serviceId) ?? 0))
-        .map(({ controlId: _, evidenceIds, ...d }) => ({ ...d, evidence: evidenceIds.map((id) => byId.get(id)).filter((e): e is ModelEvidence => Boolean(e)) })),
+        .map(({ controlId: _, evidenceIds, ...d }) => ({ ...d, evidence: evidenceOf(evidenceIds) })),
+      isms: practiceOf.get(c.id) ?? null,
     })),
   };
 }
@@ -52,7 +62,11 @@ export function visibleModel(model: OperatingModel, audience: AccessLevel): Oper
   return {
     ...model,
     evidence: model.evidence.filter(visible),
-    controls: model.controls.map((c) => ({ ...c, duties: c.duties.map((d) => ({ ...d, evidence: d.evidence.filter(visible) })) })),
+    controls: model.controls.map((c) => ({
+      ...c,
+      duties: c.duties.map((d) => ({ ...d, evidence: d.evidence.filter(visible) })),
+      isms: c.isms && { ...c.isms, evidence: c.isms.evidence.filter(visible) },
+    })),
   };
 }
 

@@ -19,7 +19,7 @@ export interface Duty {
 export function toDuty(r: Selectable<ResponsibilitiesTable>): Duty {
   return {
     controlId: r.control_id,
-    serviceId: r.service_id,
+    serviceId: r.service_id ?? '',
     party: r.party,
     provider: r.provider_duty,
     customer: r.customer_duty,
@@ -30,10 +30,26 @@ export function toDuty(r: Selectable<ResponsibilitiesTable>): Duty {
   };
 }
 
+/** The matrix: rows about a service (the provider's own ISMS practices are read with listIsmsPractices). */
 export async function listDuties(db: DbOrTx, filter: { serviceId?: string; controlId?: string } = {}): Promise<Duty[]> {
-  let query = db.selectFrom('responsibilities').selectAll();
+  let query = db.selectFrom('responsibilities').selectAll().where('scope', '=', 'service');
   if (filter.serviceId) query = query.where('service_id', '=', filter.serviceId);
   if (filter.controlId) query = query.where('control_id', '=', filter.controlId);
   const rows = await query.orderBy('position').orderBy('id').execute();
   return rows.map(toDuty);
+}
+
+/** A responsibility of scope `isms`: how the provider runs a control for its own organisation. */
+export interface IsmsPractice {
+  controlId: string;
+  provider: string;
+  owner: string | null;
+  evidenceIds: string[];
+}
+
+export async function listIsmsPractices(db: DbOrTx, filter: { controlId?: string } = {}): Promise<IsmsPractice[]> {
+  let query = db.selectFrom('responsibilities').select(['control_id', 'provider_duty', 'owner', 'evidence_ids']).where('scope', '=', 'isms');
+  if (filter.controlId) query = query.where('control_id', '=', filter.controlId);
+  const rows = await query.orderBy('position').orderBy('id').execute();
+  return rows.map((r) => ({ controlId: r.control_id, provider: r.provider_duty ?? '', owner: r.owner, evidenceIds: r.evidence_ids }));
 }

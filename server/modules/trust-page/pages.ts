@@ -6,7 +6,7 @@ import { NotFoundError, ValidationError } from '../../errors.js';
 import { neutralise, toCsv } from '../../lib/csv.js';
 import { findControl, listControls, listServices } from '../catalogue/queries.js';
 import { listEvidence } from '../evidence/queries.js';
-import { listDuties } from '../responsibility/queries.js';
+import { listDuties, listIsmsPractices } from '../responsibility/queries.js';
 import { loadMatrix, THEMES } from './matrix.js';
 import { cachedPage } from './render.js';
 import type { Site } from './site.js';
@@ -102,13 +102,14 @@ export async function trustModelPages(app: FastifyInstance): Promise<void> {
         throw new NotFoundError(resolved.length ? `"${id}" corresponds to several controls today: ${resolved.join(', ')}.` : `There is no control "${id}".`);
       }
       const all = await services();
-      const duties = await listDuties(db, { controlId: id });
-      const evidence = await listEvidence(db, { ids: [...new Set(duties.flatMap((d) => d.evidenceIds))], access: ['public'] });
+      const [duties, [isms]] = await Promise.all([listDuties(db, { controlId: id }), listIsmsPractices(db, { controlId: id })]);
+      const evidence = await listEvidence(db, { ids: [...new Set([...duties, ...(isms ? [isms] : [])].flatMap((d) => d.evidenceIds))], access: ['public'] });
       return {
         title: `${control.ref} ${control.title}`,
         control,
         framework: control.frameworkId === 'iso27017' ? 'ISO/IEC 27017:2015' : 'ISO/IEC 27002:2022',
         duties: all.map((s) => ({ service: s, duty: duties.find((d) => d.serviceId === s.id) ?? null })),
+        isms: isms ?? null,
         evidence: evidence.filter((e) => e.reviewBy >= today(clock)),
       };
     }),

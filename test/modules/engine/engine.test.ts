@@ -58,6 +58,23 @@ describe('questionnaire engine', () => {
     expect(ask('Do you patch operating systems?').ownership).toBeNull();
   });
 
+  it('answers "do you…" about the provider from its own ISMS practice where a service has no part in the control', () => {
+    const knowledge = makeKnowledge();
+    const db = knowledge.responsibilities.find((r) => r.controlId === 'iso27002:8.8' && r.serviceId === 'db')!;
+    Object.assign(db, { party: 'not-applicable', provider: null, reason: 'The service has no operating system you can reach.' });
+    knowledge.library.find((a) => a.id === 'patching')!.services = {};
+    const answerOn = (k: typeof knowledge) => buildEngine(k).answer({ id: 'q', sheet: null, row: null, question: 'Do you patch operating systems?' }, { ...options, service: 'db' });
+    // Without a statement of how the provider runs it for itself, the control does not apply here.
+    const without = answerOn(knowledge);
+    expect(without.answer).toBe('N/A');
+    knowledge.isms = [{ controlId: 'iso27002:8.8', provider: 'Our own laptops and servers are patched within 14 days.' }];
+    const withPractice = answerOn(knowledge);
+    expect(withPractice.answer).toBe('Yes');
+    expect(withPractice.text).toContain('Our own laptops and servers are patched within 14 days.');
+    expect(withPractice.text).toContain('On Managed DB the control itself does not apply');
+    expect(withPractice.ownership).toBe('not-applicable');
+  });
+
   it("carries the customer's duties from the matrix, for the chosen service or where every service agrees", () => {
     expect(ask('Do you patch operating systems?', { service: 'compute' }).customerDuty).toBe('Patch your guest operating system.');
     // The matrix gives the customer nothing to do on the database service.

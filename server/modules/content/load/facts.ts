@@ -27,5 +27,6 @@ export function renderFactsIn(bundle: ContentBundle, problems: Problem[]): void 
     if (r.provider) r.provider = render(r.provider, r.at, what);
     if (r.customer) r.customer = render(r.customer, r.at, what);
   }
+  for (const r of bundle.ismsPractices) r.provider = render(r.provider, r.at, `responsibility ${r.controlId} / isms`);
   for (const entry of bundle.faq) entry.answer = render(entry.answer, entry.at, `FAQ entry "${entry.id}"`);
 }

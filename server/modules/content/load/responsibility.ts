@@ -1,5 +1,5 @@
 import { specs } from '../schema.js';
-import type { ResponsibilityItem } from '../types.js';
+import type { IsmsPracticeItem, ResponsibilityItem } from '../types.js';
 import { validateItem, type YamlFile } from '../yaml-file.js';
 import type { LoadContext } from './context.js';
 
@@ -9,8 +9,9 @@ type YamlPath = (string | number)[];
  * responsibility/: the matrix, one entry per control with a block per service. The services must
  * be read first: an `all` block is expanded to every service that has no block of its own.
  */
-export function readResponsibilities(ctx: LoadContext, serviceIds: string[]): ResponsibilityItem[] {
+export function readResponsibilities(ctx: LoadContext, serviceIds: string[]): { responsibilities: ResponsibilityItem[]; ismsPractices: IsmsPracticeItem[] } {
   const responsibilities: ResponsibilityItem[] = [];
+  const ismsPractices: IsmsPracticeItem[] = [];
   for (const absolute of ctx.yamlFilesIn('responsibility')) {
     const file = ctx.read(absolute);
     for (const { value, path: p } of file.list(null, ctx.problems)) {
@@ -21,9 +22,35 @@ export function readResponsibilities(ctx: LoadContext, serviceIds: string[]): Re
         const item = readBlock(ctx, file, [...p, 'services', inherited ? 'all' : serviceId], controlId, serviceId, block, inherited);
         if (item) responsibilities.push(item);
       }
+      if (entry.isms !== undefined) {
+        const practice = readIsms(ctx, file, [...p, 'isms'], controlId, entry.isms);
+        if (practice) ismsPractices.push(practice);
+      }
     }
   }
-  return responsibilities;
+  return { responsibilities, ismsPractices };
+}
+
+/**
+ * An entry's `isms` block: what the provider does under the control for its own organisation,
+ * so "Do you …?" is answered for the provider even where a service leaves the control to the customer.
+ */
+function readIsms(ctx: LoadContext, file: YamlFile, blockPath: YamlPath, controlId: string, block: unknown): IsmsPracticeItem | null {
+  const what = `responsibility ${controlId} / isms`;
+  if (!block || typeof block !== 'object') {
+    ctx.problems.push({ level: 'error', ...file.at(blockPath), message: `${what}: must be a map` });
+    return null;
+  }
+  const checked = validateItem(file, blockPath, block as Record<string, unknown>, specs.ismsPractice, ctx.syncDay, ctx.problems, what);
+  if (!checked) return null;
+  return {
+    id: `${controlId}|isms`,
+    controlId,
+    provider: checked.provider as string,
+    owner: (checked.owner as string | undefined) ?? null,
+    evidence: (checked.evidence as string[] | undefined) ?? [],
+    at: file.at(blockPath),
+  };
 }
 
 /** One control × service block of the matrix, or null (reported) when it is not a valid map. */
