@@ -3,7 +3,7 @@ import type { OpenDatabase } from '../../server/db/connect.js';
 import { createMigrator, migrateToLatest } from '../../server/db/migrate.js';
 import { createTestDatabase } from '../helpers/database.js';
 
-const MIGRATION = '2026-12-02T0700_responsibility_scope';
+const MIGRATION = '2026-12-02T0700_responsibility_scope_regions';
 let database: OpenDatabase;
 
 beforeAll(async () => {

@@ -23,7 +23,8 @@ export const databaseColumns: Columns = {
   responsibilities: {
     id: true, control_id: true, service_id: true,
     scope: true, party: true, provider_duty: true, customer_duty: true, reason: true, owner: true,
-    evidence_ids: true, third_parties: true, ...synced,
+    evidence_ids: true, third_parties: true,
+    region_overrides: true, ...synced,
   },
   evidence: {
     id: true, title: true, summary: true, kind: true, owner: true, source: true, collected_on: true, review_by: true, control_ids: true,

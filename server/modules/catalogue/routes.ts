@@ -21,6 +21,8 @@ function controlDetail(c: ModelControl, staff: boolean) {
       customer: d.customer,
       reason: d.reason,
       owner: d.owner,
+      thirdParties: d.thirdParties,
+      regions: d.regions,
       evidence: d.evidence.map((e) => evidenceJson(e, staff)),
     })),
   };

@@ -48,6 +48,19 @@ function emptyBundle(syncDay: string): ContentBundle {
  * per content kind (load/), called in a fixed order: problems are listed in the order they are
  * found, and the matrix needs the services to expand its `all` blocks.
  */
+/**
+ * An `all` block's region overrides apply to the services each region hosts: a service inheriting
+ * the block keeps only those (a block written for one service must name hosting regions; the
+ * reference check says so).
+ */
+function keepHostedRegions(bundle: ContentBundle): void {
+  const hosts = new Map(bundle.regions.map((r) => [r.id, new Set((r.data.services as string[] | undefined) ?? [])]));
+  for (const r of bundle.responsibilities) {
+    if (!r.inherited) continue;
+    r.regions = Object.fromEntries(Object.entries(r.regions).filter(([id]) => !hosts.has(id) || hosts.get(id)!.has(r.serviceId)));
+  }
+}
+
 export function loadContent(root: string, syncDay: string): LoadResult {
   const ctx = createLoadContext(root, syncDay);
   const { problems } = ctx;
@@ -59,6 +72,7 @@ export function loadContent(root: string, syncDay: string): LoadResult {
   ({ responsibilities: bundle.responsibilities, ismsPractices: bundle.ismsPractices } = readResponsibilities(ctx, bundle.services.map((s) => s.id)));
   Object.assign(bundle, readEvidenceRegister(ctx));
   Object.assign(bundle, readDisclosures(ctx));
+  keepHostedRegions(bundle);
   bundle.library = readLibrary(ctx);
   bundle.faq = readFaq(ctx);
   bundle.thesaurus = readThesaurus(ctx);

@@ -75,6 +75,18 @@ export function checkReferences(bundle: ContentBundle, options: CheckOptions): P
     if (outsourced && !r.thirdParties.length) error(r.at, `${owner}: party is ${r.party} but "thirdParties" names no subservice organisation`);
     if (!outsourced && r.thirdParties.length) error(r.at, `${owner}: "thirdParties" is only for third-party and shared-third-party rows`);
     for (const id of r.thirdParties) if (!subprocessorIds.has(id)) error(r.at, `${owner}: unknown subprocessor "${id}" in thirdParties`);
+    for (const [regionId, o] of Object.entries(r.regions)) {
+      const where = `${owner}, region ${regionId}`;
+      const region = bundle.regions.find((x) => x.id === regionId);
+      if (!region) error(r.at, `${where}: unknown region (see disclosures/locations.yaml)`);
+      else if (!((region.data.services as string[] | undefined) ?? []).includes(r.serviceId)) error(r.at, `${where}: the region does not host service "${r.serviceId}"`);
+      const party = o.party ?? r.party;
+      const third = o.thirdParties ?? r.thirdParties;
+      for (const id of o.thirdParties ?? []) if (!subprocessorIds.has(id)) error(r.at, `${where}: unknown subprocessor "${id}" in thirdParties`);
+      if ((party === 'third-party' || party === 'shared-third-party') !== third.length > 0) error(r.at, `${where}: "thirdParties" names the subservice organisations of third-party and shared-third-party parties only`);
+      if (party === 'not-applicable' && !(o.reason ?? r.reason)) error(r.at, `${where}: not-applicable needs a reason`);
+      if ((party === 'customer' || party === 'shared') && !(o.customer ?? r.customer)) error(r.at, `${where}: party is ${party} but no customer duty is written`);
+    }
     if (r.party === 'not-applicable' && !r.reason) error(r.at, `${owner}: not-applicable needs a reason`);
     if (r.party !== 'not-applicable' && !r.owner) warn(r.at, `${owner}: no owner named`);
   }

@@ -95,6 +95,7 @@ export function buildRows(bundle: ContentBundle, contentDir: string): TableRows[
           owner: r.owner,
           evidence_ids: json(r.evidence),
           third_parties: json(r.thirdParties),
+          region_overrides: json(r.regions),
         }),
       ).concat(
         bundle.ismsPractices.map((r, i) =>
@@ -110,6 +111,7 @@ export function buildRows(bundle: ContentBundle, contentDir: string): TableRows[
             owner: r.owner,
             evidence_ids: json(r.evidence),
             third_parties: json([]),
+            region_overrides: json({}),
           }),
         ),
       ),

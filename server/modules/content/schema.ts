@@ -101,6 +101,15 @@ export const specs = {
     evidence: opt('string[]'),
     /** Subprocessor ids of the subservice organisations, for third-party and shared-third-party. */
     thirdParties: opt('string[]'),
+    /** Region id → the fields that differ in that region (see regionOverride). */
+    regions: opt('object'),
+  },
+  regionOverride: {
+    party: opt({ enum: PARTIES }),
+    provider: opt('string'),
+    customer: opt('string'),
+    reason: opt('string'),
+    thirdParties: opt('string[]'),
   },
   evidence: {
     id: req('string'),

@@ -120,6 +120,17 @@ export interface ResponsibilitiesTable extends SyncedColumns {
   evidence_ids: Json<string[]>;
   /** Subprocessor ids of the subservice organisations for third-party parties. */
   third_parties: Json<string[]>;
+  /** Region id → the fields that differ in that region. */
+  region_overrides: ColumnType<Record<string, RegionOverride>, string | undefined, string>;
+}
+
+/** Where a provider works differently in one region: the fields of a matrix row that differ there. */
+export interface RegionOverride {
+  party?: Party;
+  provider?: string;
+  customer?: string;
+  reason?: string;
+  thirdParties?: string[];
 }
 
 export interface EvidenceTable extends SyncedColumns {

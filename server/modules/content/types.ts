@@ -9,6 +9,7 @@ import type {
   ServiceLayer,
   ServiceModel,
   ShortAnswer,
+  RegionOverride,
 } from './tables.js';
 import type { FRAMEWORK_KINDS, LIBRARY_KINDS } from './schema.js';
 
@@ -87,6 +88,8 @@ export interface ResponsibilityItem extends Located {
   evidence: string[];
   /** Subprocessor ids for third-party and shared-third-party rows. */
   thirdParties: string[];
+  /** Region id → the fields that differ in that region. */
+  regions: Record<string, RegionOverride>;
   /** Expanded from the entry's `all` block rather than written for this service. */
   inherited?: boolean;
 }

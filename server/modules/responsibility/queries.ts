@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { DbOrTx } from '../../db/database.js';
-import type { Party, ResponsibilitiesTable } from '../content/tables.js';
+import type { Party, RegionOverride, ResponsibilitiesTable } from '../content/tables.js';
 
 /** One row of the responsibility matrix: who does what for one control on one service. */
 export interface Duty {
@@ -14,6 +14,8 @@ export interface Duty {
   evidenceIds: string[];
   /** Subprocessor ids of the subservice organisations, for third-party parties. */
   thirdParties: string[];
+  /** Region id → the fields that differ in that region. */
+  regions: Record<string, RegionOverride>;
 }
 
 export function toDuty(r: Selectable<ResponsibilitiesTable>): Duty {
@@ -27,6 +29,7 @@ export function toDuty(r: Selectable<ResponsibilitiesTable>): Duty {
     owner: r.owner,
     evidenceIds: r.evidence_ids,
     thirdParties: r.third_parties,
+    regions: r.region_overrides ?? {},
   };
 }
 

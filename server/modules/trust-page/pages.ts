@@ -9,6 +9,7 @@ import { listEvidence } from '../evidence/queries.js';
 import { listDuties, listIsmsPractices } from '../responsibility/queries.js';
 import { loadMatrix, THEMES } from './matrix.js';
 import { cachedPage } from './render.js';
+import type { RegionOverride } from '../content/tables.js';
 import type { Site } from './site.js';
 import { legendOf, stackOf } from './stack.js';
 import { PAGE_SIZE, SEARCH_TYPES, searchSite, type SearchType } from './search.js';
@@ -17,6 +18,20 @@ import { PAGE_SIZE, SEARCH_TYPES, searchSite, type SearchType } from './search.j
 function subprocessorNames(site: Site): (id: string) => string {
   const names = new Map([...site.subprocessors, ...site.retiredSubprocessors].map((s) => [s.id, s.name]));
   return (id) => names.get(id) ?? id;
+}
+
+/** Where a service row differs by region, in words: the region's name, who does it there and what differs. */
+function regionLines(site: Site, regions: Record<string, RegionOverride>) {
+  const regionName = new Map(site.regions.map((r) => [r.id, r.name]));
+  const subprocessor = subprocessorNames(site);
+  return Object.entries(regions).map(([id, o]) => ({
+    name: regionName.get(id) ?? id,
+    party: o.party ?? null,
+    provider: o.provider ?? null,
+    customer: o.customer ?? null,
+    reason: o.reason ?? null,
+    runBy: (o.thirdParties ?? []).map(subprocessor).join(', ') || null,
+  }));
 }
 
 /** The pages that read the operating model: responsibility matrix, controls, search. */
@@ -92,7 +107,7 @@ export async function trustModelPages(app: FastifyInstance): Promise<void> {
   );
 
   app.get('/controls/:id', pub, (request, reply) =>
-    cachedPage(app, request, reply, 'views/trust/control.hbs', async () => {
+    cachedPage(app, request, reply, 'views/trust/control.hbs', async (site) => {
       const { id } = request.params as { id: string };
       const control = await findControl(db, id);
       if (!control) {
@@ -108,7 +123,10 @@ export async function trustModelPages(app: FastifyInstance): Promise<void> {
         title: `${control.ref} ${control.title}`,
         control,
         framework: control.frameworkId === 'iso27017' ? 'ISO/IEC 27017:2015' : 'ISO/IEC 27002:2022',
-        duties: all.map((s) => ({ service: s, duty: duties.find((d) => d.serviceId === s.id) ?? null })),
+        duties: all.map((s) => {
+          const duty = duties.find((d) => d.serviceId === s.id) ?? null;
+          return { service: s, duty, regions: duty ? regionLines(site, duty.regions) : [] };
+        }),
         isms: isms ?? null,
         evidence: evidence.filter((e) => e.reviewBy >= today(clock)),
       };

@@ -26,6 +26,10 @@ export function renderFactsIn(bundle: ContentBundle, problems: Problem[]): void 
     const what = `responsibility ${r.controlId} / ${r.serviceId}`;
     if (r.provider) r.provider = render(r.provider, r.at, what);
     if (r.customer) r.customer = render(r.customer, r.at, what);
+    for (const o of Object.values(r.regions)) {
+      if (o.provider) o.provider = render(o.provider, r.at, what);
+      if (o.customer) o.customer = render(o.customer, r.at, what);
+    }
   }
   for (const r of bundle.ismsPractices) r.provider = render(r.provider, r.at, `responsibility ${r.controlId} / isms`);
   for (const entry of bundle.faq) entry.answer = render(entry.answer, entry.at, `FAQ entry "${entry.id}"`);

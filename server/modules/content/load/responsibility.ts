@@ -1,4 +1,5 @@
 import { specs } from '../schema.js';
+import type { RegionOverride } from '../tables.js';
 import type { IsmsPracticeItem, ResponsibilityItem } from '../types.js';
 import { validateItem, type YamlFile } from '../yaml-file.js';
 import type { LoadContext } from './context.js';
@@ -73,6 +74,7 @@ function readBlock(ctx: LoadContext, file: YamlFile, blockPath: YamlPath, contro
     owner: (checked.owner as string | undefined) ?? null,
     evidence: (checked.evidence as string[] | undefined) ?? [],
     thirdParties: (checked.thirdParties as string[] | undefined) ?? [],
+    regions: readRegions(ctx, file, blockPath, what, checked.regions),
     inherited,
     at: file.at(blockPath),
   };
@@ -88,4 +90,25 @@ function withDefaults(services: Record<string, unknown>, serviceIds: string[]): 
   const written = new Set(own.map(([id]) => id));
   // The block's path still points at `all`, so a problem in it is reported where it is written.
   return [...own.map(([id, block]): [string, unknown, boolean] => [id, block, false]), ...serviceIds.filter((id) => !written.has(id)).map((id): [string, unknown, boolean] => [id, services.all, true])];
+}
+
+/** A block's `regions`: region id → the fields that differ there (a region run by another colocation operator, say). */
+function readRegions(ctx: LoadContext, file: YamlFile, blockPath: YamlPath, what: string, raw: unknown): Record<string, RegionOverride> {
+  if (raw === undefined) return {};
+  const at = [...blockPath, 'regions'];
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
+    ctx.problems.push({ level: 'error', ...file.at(at), message: `${what}: "regions" must map region ids to the fields that differ there` });
+    return {};
+  }
+  const regions: Record<string, RegionOverride> = {};
+  for (const [regionId, value] of Object.entries(raw)) {
+    const label = `${what}, region ${regionId}`;
+    if (!value || typeof value !== 'object' || Array.isArray(value) || !Object.keys(value).length) {
+      ctx.problems.push({ level: 'error', ...file.at([...at, regionId]), message: `${label}: name the fields that differ in this region (party, provider, customer, reason, thirdParties)` });
+      continue;
+    }
+    const checked = validateItem(file, [...at, regionId], value as Record<string, unknown>, specs.regionOverride, ctx.syncDay, ctx.problems, label);
+    if (checked) regions[regionId] = checked as RegionOverride;
+  }
+  return regions;
 }

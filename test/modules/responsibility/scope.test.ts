@@ -35,6 +35,20 @@ describe('responsibilities of scope isms: how the provider runs a control for it
   });
 });
 
+describe('rows that differ by region', () => {
+  it('name the region and what differs there, on the control page and in the API', async () => {
+    const api = (await t.app.inject({ method: 'GET', url: '/api/v1/controls/iso27002%3A7.1' })).json();
+    const byService = Object.fromEntries(api.control.responsibilities.map((r: { service: string; thirdParties: string[]; regions: Record<string, unknown> }) => [r.service, r]));
+    expect(byService.compute.thirdParties).toEqual(['helix-colo']);
+    expect(byService.compute.regions).toEqual({ 'uk-lon': { thirdParties: ['albion-dc'] }, 'us-va': { thirdParties: ['potomac-dc'] }, 'us-or': { thirdParties: ['potomac-dc'] }, 'sg-sin': { thirdParties: ['merlion-dc'] } });
+    // Written once under "all": a service keeps only the regions that host it (Insights runs in Frankfurt, Dublin and Virginia).
+    expect(byService.insights.regions).toEqual({ 'us-va': { thirdParties: ['potomac-dc'] } });
+    const page = (await t.app.inject({ method: 'GET', url: '/controls/iso27002%3A7.1' })).body;
+    expect(page).toContain('<strong>In London:</strong> Run by Albion Data Centres Ltd.');
+    expect(page).toContain('<strong>In Singapore:</strong> Run by Merlion Facilities Pte. Ltd.');
+  });
+});
+
 describe('the isms block in content', () => {
   const clock = fixedClock('2026-11-28T12:00:00Z');
   let copy: ReturnType<typeof copyContent> | null = null;
@@ -62,5 +76,40 @@ describe('the isms block in content', () => {
     copy?.remove();
     const unknown = withIsms('    provider: Done.\n    owner: IT\n    evidence: [ev-nope]\n').problems.filter((p) => p.level === 'error').map(formatProblem);
     expect(unknown).toContain('responsibility/technological.yaml:3: error: responsibility iso27002:8.13 / isms: unknown evidence "ev-nope"');
+  });
+});
+
+describe('region overrides in content', () => {
+  const clock = fixedClock('2026-11-28T12:00:00Z');
+  let copy: ReturnType<typeof copyContent> | null = null;
+  afterEach(() => {
+    copy?.remove();
+    copy = null;
+  });
+  /** The db block of 8.13 (responsibility/technological.yaml) gets these region lines. */
+  const withRegions = (lines: string, editLocations?: (t: string) => string) => {
+    copy = copyContent();
+    copy.edit('responsibility/technological.yaml', (text) => text.replace('      provider: Runs continuous archiving with point-in-time restore for 7 days.\n', `      provider: Runs continuous archiving with point-in-time restore for 7 days.\n      regions:\n${lines}`));
+    if (editLocations) copy.edit('disclosures/locations.yaml', editLocations);
+    return checkContent(copy.dir, clock);
+  };
+  const errors = (result: ReturnType<typeof checkContent>) => result.problems.filter((p) => p.level === 'error').map(formatProblem);
+
+  it('reads what differs in a region', () => {
+    const result = withRegions('        eu-1: { party: shared, customer: Keeps a logical dump in a second region. }\n');
+    expect(errors(result)).toEqual([]);
+    const db = result.bundle.responsibilities.find((r) => r.id === 'iso27002:8.13|db')!;
+    expect(db.regions).toEqual({ 'eu-1': { party: 'shared', customer: 'Keeps a logical dump in a second region.' } });
+  });
+
+  it('refuses an unknown region, a region that does not host the service, and a region with nothing that differs', () => {
+    expect(errors(withRegions('        xx-9: { provider: Elsewhere. }\n'))).toContain('responsibility/technological.yaml:10: error: responsibility iso27002:8.13 / db, region xx-9: unknown region (see disclosures/locations.yaml)');
+    copy?.remove();
+    const notHosted = errors(withRegions('        eu-1: { provider: Elsewhere. }\n', (t) => t.replace('services: [vm, db]', 'services: [vm]')));
+    expect(notHosted).toContain('responsibility/technological.yaml:10: error: responsibility iso27002:8.13 / db, region eu-1: the region does not host service "db"');
+    copy?.remove();
+    expect(errors(withRegions('        eu-1: {}\n')).some((e) => e.includes('region eu-1: name the fields that differ'))).toBe(true);
+    copy?.remove();
+    expect(errors(withRegions('        eu-1: { party: shared }\n'))).toContain('responsibility/technological.yaml:10: error: responsibility iso27002:8.13 / db, region eu-1: party is shared but no customer duty is written');
   });
 });
