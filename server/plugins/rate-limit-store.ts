@@ -1,17 +1,7 @@
 import type { FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
-import type { Timestamp } from '../modules/content/tables.js';
 
-export interface RateLimitHitsTable {
-  key: string;
-  hits: number;
-  window_ends: Timestamp;
-}
-
-export interface RateLimitTables {
-  rate_limit_hits: RateLimitHitsTable;
-}
 
 type Callback = (error: Error | null, result: { current: number; ttl: number } | null) => void;
 

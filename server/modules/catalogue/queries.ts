@@ -1,30 +1,11 @@
 import type { Selectable } from 'kysely';
 import type { DbOrTx } from '../../db/database.js';
-import type { ControlsTable, ControlTheme, ServiceModel, ServicesTable } from '../content/tables.js';
-import type { ServiceLayer } from '../content/types.js';
+import type { ControlsTable, ServicesTable } from '../content/tables.js';
+import type { Control, Service } from './types.js';
 
-/** A control of the catalogue (ISO/IEC 27002:2022 or an ISO/IEC 27017 cloud control), in the provider's words. */
-export interface Control {
-  id: string;
-  frameworkId: string;
-  ref: string;
-  title: string;
-  theme: ControlTheme;
-  description: string;
-  keywords: string[];
-  focus: string[];
-  /** The cloud guidance of ISO/IEC 27017 for this control, in the provider's words, where it adds any. */
-  guidance: { clause: string | null; provider: string; customer: string } | null;
-}
+export type { Control, Service };
 
-export interface Service {
-  id: string;
-  name: string;
-  model: ServiceModel;
-  summary: string;
-  description: string;
-  layers: ServiceLayer[];
-}
+
 
 export function toControl(c: Selectable<ControlsTable>): Control {
   return {

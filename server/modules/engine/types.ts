@@ -1,10 +1,10 @@
 import type { AccessLevel, LibraryKind, Party, ShortAnswer } from '../content/tables.js';
 import type { Lexicons } from '../content/types.js';
 import type { QuestionKind } from './classify.js';
-import type { Control, Service } from '../catalogue/queries.js';
-import type { EvidenceRecord } from '../evidence/queries.js';
-import type { LibraryAnswer } from '../library/queries.js';
-import type { Duty, IsmsPractice } from '../responsibility/queries.js';
+import type { Control, Service } from '../catalogue/types.js';
+import type { EvidenceRecord } from '../evidence/types.js';
+import type { LibraryAnswer } from '../library/types.js';
+import type { Duty, IsmsPractice } from '../responsibility/types.js';
 
 export type ResultStatus = 'answered' | 'review' | 'unanswered';
 export type { QuestionKind } from './classify.js';

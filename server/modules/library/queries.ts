@@ -1,29 +1,11 @@
 import type { Selectable } from 'kysely';
 import type { DbOrTx } from '../../db/database.js';
-import type { AccessLevel, LibraryAnswersTable, LibraryKind, ShortAnswer } from '../content/tables.js';
+import type { AccessLevel, LibraryAnswersTable } from '../content/tables.js';
+import type { LibraryAnswer } from './types.js';
 import type { StoredOverlap } from './tables.js';
 
-/** A library answer as every reader sees it: the one shape of a `library_answers` row. */
-export interface LibraryAnswer {
-  id: string;
-  topic: string;
-  question: string;
-  phrasings: string[];
-  kind: LibraryKind;
-  /** Only `yes-no` and `event` answers carry one. */
-  answer: ShortAnswer | null;
-  asOf: string | null;
-  explanation: string;
-  controls: string[];
-  evidence: string[];
-  access: AccessLevel;
-  owner: string;
-  reviewed: string;
-  services: Record<string, { answer?: ShortAnswer; explanation?: string }>;
-  editedBy: string | null;
-  editedAt: Date | null;
-  syncedAt: Date;
-}
+export type { LibraryAnswer };
+
 
 export function toLibraryAnswer(r: Selectable<LibraryAnswersTable>): LibraryAnswer {
   return {

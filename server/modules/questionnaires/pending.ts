@@ -1,15 +1,10 @@
 import type { Kysely } from 'kysely';
 import { randomBytes } from 'node:crypto';
 import type { Database } from '../../db/database.js';
-import type { Json, Timestamp } from '../content/tables.js';
+import type { PendingInput } from './tables.js';
 
-export interface PendingInput {
-  data: Uint8Array;
-  fileName: string;
-  name?: string;
-  service?: string | null;
-  audience?: string;
-}
+export type { PendingInput };
+
 
 /**
  * Uploads waiting for a person to pick the question column, for 15 minutes: a file input cannot
@@ -48,17 +43,6 @@ export class MemoryPendingUploads implements PendingUploads {
   }
 }
 
-export interface PendingUploadsTable {
-  token: string;
-  owner: string;
-  input: Json<Omit<PendingInput, 'data'>>;
-  data: Buffer;
-  expires_at: Timestamp;
-}
-
-export interface PendingUploadTables {
-  pending_uploads: PendingUploadsTable;
-}
 
 /** Several instances behind a proxy: the column choice may reach another instance, so the upload waits in a row. */
 export class DatabasePendingUploads implements PendingUploads {

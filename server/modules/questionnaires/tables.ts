@@ -72,3 +72,24 @@ export interface QuestionnaireTables {
   questionnaire_files: QuestionnaireFilesTable;
   questionnaire_items: QuestionnaireItemsTable;
 }
+
+/** An upload waiting for its question column (see pending.ts). */
+export interface PendingInput {
+  data: Uint8Array;
+  fileName: string;
+  name?: string;
+  service?: string | null;
+  audience?: string;
+}
+
+export interface PendingUploadsTable {
+  token: string;
+  owner: string;
+  input: Json<Omit<PendingInput, 'data'>>;
+  data: Buffer;
+  expires_at: Timestamp;
+}
+
+export interface PendingUploadTables {
+  pending_uploads: PendingUploadsTable;
+}

@@ -1,22 +1,10 @@
 import type { Selectable } from 'kysely';
 import type { DbOrTx } from '../../db/database.js';
-import type { Party, RegionOverride, ResponsibilitiesTable } from '../content/tables.js';
+import type { ResponsibilitiesTable } from '../content/tables.js';
+import type { Duty, IsmsPractice } from './types.js';
 
-/** One row of the responsibility matrix: who does what for one control on one service. */
-export interface Duty {
-  controlId: string;
-  serviceId: string;
-  party: Party;
-  provider: string | null;
-  customer: string | null;
-  reason: string | null;
-  owner: string | null;
-  evidenceIds: string[];
-  /** Subprocessor ids of the subservice organisations, for third-party parties. */
-  thirdParties: string[];
-  /** Region id → the fields that differ in that region. */
-  regions: Record<string, RegionOverride>;
-}
+export type { Duty, IsmsPractice };
+
 
 export function toDuty(r: Selectable<ResponsibilitiesTable>): Duty {
   return {
@@ -42,13 +30,6 @@ export async function listDuties(db: DbOrTx, filter: { serviceId?: string; contr
   return rows.map(toDuty);
 }
 
-/** A responsibility of scope `isms`: how the provider runs a control for its own organisation. */
-export interface IsmsPractice {
-  controlId: string;
-  provider: string;
-  owner: string | null;
-  evidenceIds: string[];
-}
 
 export async function listIsmsPractices(db: DbOrTx, filter: { controlId?: string } = {}): Promise<IsmsPractice[]> {
   let query = db.selectFrom('responsibilities').select(['control_id', 'provider_duty', 'owner', 'evidence_ids']).where('scope', '=', 'isms');
