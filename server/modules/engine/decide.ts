@@ -35,6 +35,16 @@ function agrees(text: string, best: Candidate, rest: Candidate[], cited: string[
   return rest.slice(0, 2).some((o) => o.hit.score / best.hit.score > 0.7 && o.entry.controls.some((c) => best.entry.controls.includes(c)));
 }
 
+/** Two answers to one matter: the same first control and mostly the same words in their explanations. */
+function siblings(a: LibraryEntry, b: LibraryEntry): boolean {
+  if (a.controls[0] !== b.controls[0]) return false;
+  const words = (t: string) => new Set(t.toLowerCase().match(/[a-z]{4,}/g) ?? []);
+  const x = words(a.explanation);
+  const y = words(b.explanation);
+  const shared = [...x].filter((w) => y.has(w)).length;
+  return shared >= 6 && shared / Math.min(x.size, y.size) >= 0.5;
+}
+
 /** When the question names a control, a close candidate answering for that control goes first. */
 function preferCited<T extends Candidate>(found: T[], cited: string[]): T[] {
   if (!cited.length) return found;
@@ -70,7 +80,9 @@ export function candidateFeatures(question: Reading, found: Candidate[], subject
     const coverage = terms.filter((t) => matched.has(t)).reduce((sum, t) => sum + retriever.idf(t), 0) / totalIdf;
     const onSubject = matchSubject(subject, matched, retriever).coverage;
     const agree = Math.max(0, ...c.entry.controls.map((id, j) => (directWeight.get(id) ?? 0) / (1 + j)));
-    const support = top.filter((o, m) => m !== k && o.entry.controls.some((id) => c.entry.controls.includes(id))).reduce((sum, o) => sum + o.hit.score / best, 0);
+    // Another close answer citing the same control is a second reading, unless it says the same as this one
+    // (a yes/no answer beside its open answer shares its controls and words): those count once.
+    const support = top.filter((o, m) => m !== k && o.entry.controls.some((id) => c.entry.controls.includes(id)) && !siblings(o.entry, c.entry)).reduce((sum, o) => sum + o.hit.score / best, 0);
     return { candidate: c, coverage, x: [1, c.hit.score / best, coverage, onSubject, agree, support, askedShare(c.entry, asked, retriever)] };
   });
 }

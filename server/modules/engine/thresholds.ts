@@ -22,7 +22,7 @@ export const RERANK_MIN_RATIO = 0.5;
  * catalogue, support from other close candidates citing the same controls), fitted on the
  * calibration half by `npm run eval -- --fit`. The result is the answer's confidence.
  */
-export const RERANK_WEIGHTS: readonly number[] = [-3.15, -0.31, 0.67, 1.12, 1.21, 0.61, 1.53];
+export const RERANK_WEIGHTS: readonly number[] = [-2.76, -0.54, 0.71, 1.26, 1.44, 0.46, 1.25];
 
 /** Compliance qualifiers count for this much next to a real subject. */
 export const QUALIFIER_BOOST = 0.3;
