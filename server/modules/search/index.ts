@@ -54,6 +54,8 @@ const SEPARATE_STEMS: [RegExp, string][] = [
   [/^generat/, 'generat'],
   [/^communit/, 'communit'],
   [/^government/, 'government'],
+  // "Do you have a data protection officer?" is not about offices.
+  [/^officer/, 'officer'],
 ];
 
 function stem(word: string): string {

@@ -8,6 +8,9 @@ describe('stems', () => {
     expect(meaningfulTerms('authorities')).toEqual(meaningfulTerms('authority'));
     expect(meaningfulTerms('authorized')).not.toEqual(meaningfulTerms('authorities'));
     expect(meaningfulTerms('governance')).not.toEqual(meaningfulTerms('government'));
+    expect(meaningfulTerms('officers')).toEqual(meaningfulTerms('officer'));
+    expect(meaningfulTerms('officer')).not.toEqual(meaningfulTerms('office'));
+    expect(meaningfulTerms('offices')).toEqual(meaningfulTerms('office'));
   });
 
   it('an answer about authorities is not found for a question about authorization', () => {
