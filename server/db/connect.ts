@@ -1,7 +1,7 @@
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Database } from './database.js';
 
 export type DatabaseKind = 'pglite' | 'postgres';
@@ -38,8 +38,17 @@ export interface DatabaseTarget {
   poolSize?: number;
 }
 
-// Dates as text: date-only values are calendar days, not instants, and must not shift with time zones.
-pg.types.setTypeParser(1082, (value: string) => value);
+let driver: Promise<typeof pg> | null = null;
+
+/** The PostgreSQL driver, loaded only when a PostgreSQL server is used: the embedded database's start does not pay for it. */
+function loadPg(): Promise<typeof pg> {
+  driver ??= import('pg').then(({ default: loaded }) => {
+    // Dates as text: date-only values are calendar days, not instants, and must not shift with time zones.
+    loaded.types.setTypeParser(1082, (value: string) => value);
+    return loaded;
+  });
+  return driver;
+}
 
 const EMBEDDED_SHARED_BUFFERS = '16MB';
 
@@ -66,6 +75,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<OpenDatabase
 
 async function openPostgres(url: string, schema: string | undefined, max: number): Promise<OpenDatabase> {
   if (schema && !/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name ${schema}`);
+  const pg = await loadPg();
   const pool = new pg.Pool({
     connectionString: url,
     max,
@@ -89,6 +99,7 @@ async function openPostgres(url: string, schema: string | undefined, max: number
 }
 
 async function listenOn(url: string, schema: string | undefined, channelOf: (schema: string) => string, handlers: Parameters<Listen>[1]): Promise<Listener> {
+  const pg = await loadPg();
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000, ...(schema ? { options: `-c search_path=${schema}` } : {}) });
   let closing = false;
   let lost = false;
