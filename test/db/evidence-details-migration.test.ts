@@ -1,23 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OpenDatabase } from '../../server/db/connect.js';
-import { createMigrator, migrateToLatest } from '../../server/db/migrate.js';
-import { createTestDatabase } from '../helpers/database.js';
+import { migrateToLatest } from '../../server/db/migrate.js';
+import { createDatabaseBefore } from '../helpers/database.js';
 
 const MIGRATION = '2026-12-02T0300_evidence_issue_details';
 let database: OpenDatabase;
 
 beforeAll(async () => {
-  database = await createTestDatabase({ migrate: false });
+  database = await createDatabaseBefore(MIGRATION);
 });
 afterAll(async () => database.close());
 
 describe('evidence issue details on an existing database', () => {
   it('keeps the rows and gives each the redistribution its access level implies', async () => {
-    const migrator = await createMigrator(database.db);
-    const names = (await migrator.getMigrations()).map((m) => m.name);
-    const before = names[names.indexOf(MIGRATION) - 1]!;
-    const moved = await migrator.migrateTo(before);
-    expect(moved.error).toBeUndefined();
     const base = { summary: 'S', kind: 'policy', owner: 'O', source: 'S', collected_on: '2026-01-01', review_by: '2027-01-01', control_ids: '[]', position: 0, content_hash: 'h' };
     await database.db
       .insertInto('evidence' as never)

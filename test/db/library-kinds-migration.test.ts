@@ -1,24 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../server/clock.js';
 import type { OpenDatabase } from '../../server/db/connect.js';
-import { createMigrator, migrateToLatest } from '../../server/db/migrate.js';
+import { migrateToLatest } from '../../server/db/migrate.js';
 import { syncContent } from '../../server/modules/content/service.js';
 import { minimalContentDir } from '../helpers/content-fixture.js';
-import { createTestDatabase } from '../helpers/database.js';
+import { createDatabaseBefore } from '../helpers/database.js';
 
 const MIGRATION = '2026-12-01T0900_library_kinds';
 let database: OpenDatabase;
 
 beforeAll(async () => {
-  database = await createTestDatabase({ migrate: false });
+  database = await createDatabaseBefore(MIGRATION);
 });
 afterAll(async () => database.close());
 
 describe('a database from before library kinds', () => {
   it('keeps its answers as yes/no answers, enforces the kinds after, and takes the new content', async () => {
-    const migrator = await createMigrator(database.db);
-    const names = (await migrator.getMigrations()).map((m) => m.name);
-    expect((await migrator.migrateTo(names[names.indexOf(MIGRATION) - 1]!)).error).toBeUndefined();
     const old = { topic: 'old', phrasings: '[]', explanation: 'Written before kinds.', control_ids: '["iso27002:8.24"]', evidence_ids: '[]', access: 'public', owner: 'Security', reviewed_on: '2026-01-01', service_overrides: '{}', content_hash: 'h' };
     await database.db
       .insertInto('library_answers' as never)

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import { openDatabase, type OpenDatabase } from '../../server/db/connect.js';
-import { migrateToLatest } from '../../server/db/migrate.js';
+import { createMigrator, migrateToLatest } from '../../server/db/migrate.js';
 import { loadConfig } from '../../server/config.js';
 import { keyedDatabase } from '../../server/modules/audit/keys.js';
 import { bossSchemaOf } from '../../server/modules/jobs/postgres-queue.js';
@@ -42,4 +42,15 @@ async function openTestDatabase(migrate: boolean): Promise<OpenDatabase & { sche
   const opened = await openDatabase({});
   if (migrate) await migrateToLatest(opened.db);
   return opened;
+}
+
+/** A test database migrated up to the migration before `migration`: a database as it was before that change. */
+export async function createDatabaseBefore(migration: string): Promise<OpenDatabase> {
+  const database = await createTestDatabase({ migrate: false });
+  const migrator = await createMigrator(database.db);
+  const names = (await migrator.getMigrations()).map((m) => m.name);
+  if (!names.includes(migration)) throw new Error(`no migration "${migration}"`);
+  const moved = await migrator.migrateTo(names[names.indexOf(migration) - 1]!);
+  if (moved.error) throw moved.error;
+  return database;
 }

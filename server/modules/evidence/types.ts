@@ -1,28 +1,14 @@
-import type { AccessLevel, EvidenceKind, Redistribution } from '../content/tables.js';
+import type { EvidenceItem } from '../content/types.js';
 
-/** An evidence item of the register as every reader sees it: the one shape of an `evidence` row. */
-export interface EvidenceRecord {
-  id: string;
-  title: string;
-  summary: string;
-  kind: EvidenceKind;
-  owner: string;
-  source: string;
-  issued: string | null;
-  periodStart: string | null;
-  periodEnd: string | null;
-  version: string | null;
-  approver: string | null;
-  redistribution: Redistribution;
-  collected: string;
-  reviewBy: string;
-  controls: string[];
-  access: AccessLevel;
+/**
+ * An evidence item of the register as every reader sees it: the content item as stored (an
+ * `evidence` row), its current file (from content or a staff upload) and who last changed it.
+ */
+export type EvidenceRecord = Omit<EvidenceItem, 'at' | 'file'> & {
   fileName: string | null;
   mediaType: string | null;
   size: number | null;
-  sha256: string | null;
   storage: 'content' | 'upload';
   editedBy: string | null;
   editedAt: Date | null;
-}
+};

@@ -1,23 +1,11 @@
-import type { AccessLevel, LibraryKind, ShortAnswer } from '../content/tables.js';
+import type { AnswerItem } from '../content/types.js';
 
-/** A library answer as every reader sees it: the one shape of a `library_answers` row. */
-export interface LibraryAnswer {
-  id: string;
-  topic: string;
-  question: string;
-  phrasings: string[];
-  kind: LibraryKind;
-  /** Only `yes-no` and `event` answers carry one. */
-  answer: ShortAnswer | null;
-  asOf: string | null;
-  explanation: string;
-  controls: string[];
-  evidence: string[];
-  access: AccessLevel;
-  owner: string;
-  reviewed: string;
-  services: Record<string, { answer?: ShortAnswer; explanation?: string }>;
+/**
+ * A library answer as every reader sees it: the content item as stored (a `library_answers` row),
+ * with who last edited it in the admin and when it was last synced.
+ */
+export type LibraryAnswer = Omit<AnswerItem, 'at'> & {
   editedBy: string | null;
   editedAt: Date | null;
   syncedAt: Date;
-}
+};

@@ -1,25 +1,7 @@
-import type { Party, RegionOverride } from '../content/tables.js';
+import type { IsmsPracticeItem, ResponsibilityItem } from '../content/types.js';
 
-/** One row of the responsibility matrix: who does what for one control on one service. */
-export interface Duty {
-  controlId: string;
-  serviceId: string;
-  party: Party;
-  provider: string | null;
-  customer: string | null;
-  reason: string | null;
-  owner: string | null;
-  evidenceIds: string[];
-  /** Subprocessor ids of the subservice organisations, for third-party parties. */
-  thirdParties: string[];
-  /** Region id → the fields that differ in that region. */
-  regions: Record<string, RegionOverride>;
-}
+/** One row of the responsibility matrix, as stored: who does what for one control on one service. */
+export type Duty = Omit<ResponsibilityItem, 'id' | 'at' | 'inherited' | 'evidence'> & { evidenceIds: string[] };
 
-/** A responsibility of scope `isms`: how the provider runs a control for its own organisation. */
-export interface IsmsPractice {
-  controlId: string;
-  provider: string;
-  owner: string | null;
-  evidenceIds: string[];
-}
+/** A responsibility of scope `isms`, as stored: how the provider runs a control for its own organisation. */
+export type IsmsPractice = Omit<IsmsPracticeItem, 'id' | 'at' | 'evidence'> & { evidenceIds: string[] };
