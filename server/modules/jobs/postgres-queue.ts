@@ -1,4 +1,5 @@
 import { CompiledQuery, sql, type Kysely } from 'kysely';
+import { withAdvisoryLock } from '../../db/advisory-lock.js';
 import { randomUUID } from 'node:crypto';
 import PgBoss from 'pg-boss';
 import type { Database, DbOrTx } from '../../db/database.js';
@@ -128,7 +129,9 @@ export class PostgresJobQueue implements JobQueue {
     await boss.start();
     // No retries: a job taken by an instance that then died is failed by the lease, with a reason
     // the person sees; pg-boss's own expiry only tidies its record.
-    await boss.createQueue(QUEUE, { name: QUEUE, retryLimit: 0, expireInSeconds: 60 * 60 });
+    // Two instances creating the queue at once deadlock inside pg-boss (each holds what the other's
+    // partition and foreign key need): they take turns, and the second finds the queue there.
+    await withAdvisoryLock(db, `evident.queue.${bossSchema}`, () => boss.createQueue(QUEUE, { name: QUEUE, retryLimit: 0, expireInSeconds: 60 * 60 }));
     await dispatchStranded(db, boss, bossSchema);
     if (!this.closed) {
       this.timer = setInterval(() => this.claim(), this.limits.pollMs ?? POLL_MS);

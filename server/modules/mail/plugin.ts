@@ -21,10 +21,22 @@ export function registerMail(app: FastifyInstance, options: { background: boolea
     const name = (provider?.name ?? 'Cloud provider').replace(/["\\\r\n<>]/g, '').trim();
     return `"${name} Trust Center" <no-reply@${new URL(app.config.baseUrl).hostname}>`;
   };
-  const flush = () => {
-    running ??= sender().then((from) => deliverDueMail(db, clock, transport, from, (m) => app.log.warn(m))).finally(() => {
-      running = null;
-    });
+  let again: Promise<{ sent: number; failed: number }> | null = null;
+  // A flush asked for while one runs may concern mail that run did not see (queued after it read
+  // the outbox): it runs once more when the current one ends, however many ask meanwhile.
+  const flush = (): Promise<{ sent: number; failed: number }> => {
+    if (running) {
+      again ??= running.catch(() => undefined).then(() => {
+        again = null;
+        return flush();
+      });
+      return again;
+    }
+    running = sender()
+      .then((from) => deliverDueMail(db, clock, transport, from, (m) => app.log.warn(m)))
+      .finally(() => {
+        running = null;
+      });
     return running;
   };
   app.decorate('mail', { transport, flush });
@@ -38,5 +50,6 @@ export function registerMail(app: FastifyInstance, options: { background: boolea
   app.addHook('onClose', async () => {
     if (timer) clearInterval(timer);
     await running;
+    await again;
   });
 }

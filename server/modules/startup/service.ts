@@ -1,4 +1,5 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
+import { withAdvisoryLock } from '../../db/advisory-lock.js';
 import type { Clock } from '../../clock.js';
 import type { Config } from '../../config.js';
 import type { Database } from '../../db/database.js';
@@ -57,12 +58,5 @@ async function startupSteps({ db, kind, clock, config }: StartupDeps): Promise<S
  */
 export async function withStartupLock<T>(db: Kysely<Database>, kind: DatabaseKind, work: () => Promise<T>): Promise<T> {
   if (kind !== 'postgres') return work();
-  return db.connection().execute(async (conn) => {
-    await sql`select pg_advisory_lock(hashtext(${STARTUP_LOCK}))`.execute(conn);
-    try {
-      return await work();
-    } finally {
-      await sql`select pg_advisory_unlock(hashtext(${STARTUP_LOCK}))`.execute(conn);
-    }
-  });
+  return withAdvisoryLock(db, STARTUP_LOCK, work);
 }
