@@ -34,6 +34,8 @@ import { trustPageRoutes } from './modules/trust-page/routes.js';
 import { trustModelPages } from './modules/trust-page/pages.js';
 import { trustApiRoutes } from './modules/trust-page/api.js';
 import { ResponseCache, servePublicFromMemory, SiteCache } from './modules/trust-page/cache.js';
+import { logsRequests } from './lib/access-log.js';
+import { FrontDoor, serverWithFrontDoor } from './modules/trust-page/front-door.js';
 import { subscriptionRoutes } from './modules/subscriptions/routes.js';
 import { visitorQuestionRoutes } from './modules/visitor-questions/routes.js';
 import { questionnairePages } from './modules/questionnaires/pages.js';
@@ -81,6 +83,7 @@ declare module 'fastify' {
 
 /** Builds a ready, not listening, app. main.ts and every test use it. */
 export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyInstance> {
+  const frontDoor = new FrontDoor();
   const app = Fastify({
     logger: {
       level: config.logLevel,
@@ -96,6 +99,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     requestIdHeader: 'x-request-id',
     genReqId: () => crypto.randomUUID(),
     schemaController: { compilersFactory: { buildValidator: lazyValidators() } },
+    serverFactory: serverWithFrontDoor(frontDoor),
   });
   app.decorate('config', config);
   configurePasswordHashing(config.passwordHashing);
@@ -108,9 +112,12 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
 
   registerErrorHandling(app);
   registerInputNormalising(app);
-  await registerSecurityHeaders(app);
+  const securityHeaders = await registerSecurityHeaders(app);
   // Before cookies are parsed and callers authenticated: the public's cached pages need neither.
   servePublicFromMemory(app);
+  // Once the app is ready, repeats of those pages are answered before Fastify sees them.
+  app.addHook('onReady', async () => frontDoor.open({ app, headers: securityHeaders }));
+  app.addHook('preClose', async () => frontDoor.close());
   // Responses are compressed when the client asks (the cached public ones once, ahead of time);
   // request bodies are never inflated, so a small upload cannot expand into a large one.
   await app.register(compress, { global: true, encodings: ['br', 'gzip'], threshold: 1024, globalDecompression: false });
@@ -201,13 +208,12 @@ function trustProxyOption(trust: Config['trustProxy']): boolean | string[] | ((a
  * The access log: one small line per response instead of Fastify's two with full request and
  * reply objects; on a page served from memory those would cost more than the response.
  */
-const QUIET = new Set(['silent', 'fatal', 'error', 'warn']);
 
 class AccessLog extends LogController {
   override incomingRequest(): void {}
 
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
-    if (!error && QUIET.has(reply.log.level)) return;
+    if (!error && !logsRequests(reply.log.level)) return;
     const line = { method: request.method, url: redactUrl(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime) };
     if (error) reply.log.error({ ...line, err: error }, 'request errored');
     else reply.log.info(line, 'request');

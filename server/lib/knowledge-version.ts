@@ -13,7 +13,7 @@ import type { DbOrTx } from '../db/database.js';
  */
 export class KnowledgeTracker implements KyselyPlugin {
   private generation = 0;
-  private readonly memo = new WeakMap<object, { at: number; generation: number; value: Promise<string> }>();
+  private readonly memo = new WeakMap<object, { at: number; generation: number; value: Promise<string>; settled?: string }>();
   private ttlMs: number;
   /** Names this process in its own notifications, so it can ignore them when they come back. */
   readonly origin = randomUUID();
@@ -59,13 +59,31 @@ export class KnowledgeTracker implements KyselyPlugin {
   }
 
   current(db: DbOrTx): Promise<string> {
+    const known = this.fresh(db);
+    if (known) return known.value;
+    const value = this.read(db);
+    const entry: { at: number; generation: number; value: Promise<string>; settled?: string } = { at: this.clock.now().getTime(), generation: this.generation, value };
+    this.memo.set(db, entry);
+    value.then(
+      (v) => void (entry.settled = v),
+      () => this.memo.delete(db),
+    );
+    return value;
+  }
+
+  /**
+   * The version without waiting: known only while `current` would answer from its memo and that
+   * read has finished; otherwise undefined, and the caller takes the asynchronous way.
+   */
+  settled(db: DbOrTx): string | undefined {
+    return this.fresh(db)?.settled;
+  }
+
+  private fresh(db: DbOrTx) {
     const now = this.clock.now().getTime();
     const known = this.memo.get(db);
-    if (known && known.generation === this.generation && now - known.at >= 0 && now - known.at < this.ttlMs) return known.value;
-    const value = this.read(db);
-    this.memo.set(db, { at: now, generation: this.generation, value });
-    value.catch(() => this.memo.delete(db));
-    return value;
+    if (known && known.generation === this.generation && now - known.at >= 0 && now - known.at < this.ttlMs) return known;
+    return undefined;
   }
 
   transformQuery(args: PluginTransformQueryArgs): RootOperationNode {

@@ -57,7 +57,8 @@ export function apiHeaders(document: Record<string, string>): Record<string, str
   return headers;
 }
 
-export async function registerSecurityHeaders(app: FastifyInstance): Promise<void> {
+/** Sets the security headers on every response; returns them, for answers made outside Fastify. */
+export async function registerSecurityHeaders(app: FastifyInstance): Promise<{ page: Record<string, string>; api: Record<string, string> }> {
   const headers = securityHeaders({
     contentSecurityPolicy: policyFor(app.config.oidc?.issuer ?? null),
     referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
@@ -69,4 +70,5 @@ export async function registerSecurityHeaders(app: FastifyInstance): Promise<voi
     reply.headers(request.url.startsWith('/api/') ? api : headers);
     done();
   });
+  return { page: headers, api };
 }

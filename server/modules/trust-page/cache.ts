@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { currentKnowledgeVersion } from '../engine/queries.js';
+import { knowledgeTrackerOf } from '../../lib/knowledge-version.js';
 import { SESSION_COOKIE } from '../../plugins/auth.js';
 import { loadSite, type Site } from './site.js';
 
@@ -14,30 +15,50 @@ export class SiteCache {
   private site: Promise<Site> | null = null;
   private version: string | null = null;
   private last: Site | null = null;
+  /** The version `last` was built from. */
+  private lastFor: string | null = null;
 
   constructor(private readonly app: FastifyInstance) {}
 
   private day = '';
   private dayEnds = 0;
 
-  async get(): Promise<Site> {
-    const { db, clock } = this.app.deps;
-    // The day is part of the version: statuses (expiring, upcoming) change at midnight (UTC).
-    const now = clock.now().getTime();
+  /** The day is part of the version: statuses (expiring, upcoming) change at midnight (UTC). */
+  private today(): string {
+    const now = this.app.deps.clock.now().getTime();
     if (now >= this.dayEnds || now < this.dayEnds - 86_400_000) {
       this.day = new Date(now).toISOString().slice(0, 10);
       this.dayEnds = Date.parse(`${this.day}T00:00:00Z`) + 86_400_000;
     }
-    const version = `${await currentKnowledgeVersion(db)}|${this.day}`;
+    return this.day;
+  }
+
+  async get(): Promise<Site> {
+    const { db, clock } = this.app.deps;
+    const version = `${await currentKnowledgeVersion(db)}|${this.today()}`;
     if (!this.site || version !== this.version) {
       this.version = version;
       this.site = loadSite(db, clock, this.app.config.expiringWithinDays, createHash('sha256').update(version).digest('hex').slice(0, 16));
       this.site.then(
-        (site) => void (this.last = site),
+        (site) => {
+          this.last = site;
+          this.lastFor = version;
+        },
         () => void (this.site = null),
       );
     }
     return this.site;
+  }
+
+  /**
+   * The view model without waiting, when it is known to be current: the knowledge version was
+   * read within its poll interval (or no change came since) and this model was built from it.
+   * Otherwise null, and the caller takes the asynchronous way, which refreshes both.
+   */
+  settled(): Site | null {
+    const known = knowledgeTrackerOf(this.app.deps.db)?.settled(this.app.deps.db);
+    if (known === undefined || this.lastFor !== `${known}|${this.today()}` || this.version !== this.lastFor) return null;
+    return this.last;
   }
 
   /** The last view model loaded, without asking the database (error pages use its identity). */
@@ -52,6 +73,7 @@ export class SiteCache {
   invalidate(): void {
     this.site = null;
     this.version = null;
+    this.lastFor = null;
     this.app.publicResponses.clear();
   }
 }
@@ -81,6 +103,13 @@ export interface CachedResponse {
   /** Compressed copies, made on the first request that asks for each. */
   br?: Promise<Buffer>;
   gzip?: Promise<Buffer>;
+  /** The same copies once made, for the front door, which does not wait. */
+  made?: { br?: Buffer; gzip?: Buffer };
+  /**
+   * Set once the route's own checks have served this entry to the public (a public route with no
+   * rate limit of its own): from then on the front door may answer its URL without the route.
+   */
+  forAnyone?: true;
 }
 
 /** What a cached route produces: a body and its type, or a redirect. */
@@ -89,7 +118,9 @@ export type Rendered = { type: string; body: string | Buffer } | { redirect: str
 const brotli = promisify(zlib.brotliCompress);
 const gzip = promisify(zlib.gzip);
 /** Below this, compression saves less than its headers cost. */
-const COMPRESS_FROM = 1024;
+export const COMPRESS_FROM = 1024;
+/** What shared caches may do with a public response: keep it a minute, then ask again (an ETag makes that cheap). */
+export const PUBLIC_CACHE_CONTROL = 'public, max-age=60, must-revalidate';
 
 /**
  * Rendered public responses keyed by URL (query included), least recently used dropped first.
@@ -185,14 +216,19 @@ export function chooseEncoding(accept: string | undefined): 'br' | 'gzip' | null
 
 function compressed(entry: CachedResponse, encoding: 'br' | 'gzip'): Promise<Buffer> {
   if (encoding === 'br') {
-    entry.br ??= brotli(entry.body, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 9, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: entry.body.length } });
+    entry.br ??= keep(entry, 'br', brotli(entry.body, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 9, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: entry.body.length } }));
     return entry.br;
   }
-  entry.gzip ??= gzip(entry.body, { level: 9 });
+  entry.gzip ??= keep(entry, 'gzip', gzip(entry.body, { level: 9 }));
   return entry.gzip;
 }
 
-function matchesEtag(header: string | undefined, etag: string): boolean {
+function keep(entry: CachedResponse, encoding: 'br' | 'gzip', made: Promise<Buffer>): Promise<Buffer> {
+  void made.then((bytes) => void ((entry.made ??= {})[encoding] = bytes), () => undefined);
+  return made;
+}
+
+export function matchesEtag(header: string | undefined, etag: string): boolean {
   if (!header) return false;
   return header.split(',').some((tag) => {
     const t = tag.trim();
@@ -207,7 +243,7 @@ function matchesEtag(header: string | undefined, etag: string): boolean {
  */
 export async function sendCached(request: FastifyRequest, reply: FastifyReply, entry: CachedResponse): Promise<FastifyReply> {
   if (request.staff) reply.header('cache-control', 'private, no-store').header('vary', 'Cookie, Authorization, Accept-Encoding');
-  else reply.header('cache-control', 'public, max-age=60, must-revalidate').header('vary', 'Accept-Encoding');
+  else reply.header('cache-control', PUBLIC_CACHE_CONTROL).header('vary', 'Accept-Encoding');
   if (entry.redirect) return reply.redirect(entry.redirect, 301);
   reply.header('etag', entry.etag);
   if (matchesEtag(request.headers['if-none-match'], entry.etag)) return reply.code(304).send();
@@ -279,7 +315,9 @@ export function servePublicFromMemory(app: FastifyInstance): void {
       return; // the route serves a stale copy, saying so
     }
     const entry = app.publicResponses.current(request.url, version);
-    if (entry) return sendCached(request, reply, entry);
+    if (!entry) return;
+    entry.forAnyone = true;
+    return sendCached(request, reply, entry);
   });
 }
 
