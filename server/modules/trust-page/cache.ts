@@ -110,6 +110,8 @@ export interface CachedResponse {
    * rate limit of its own): from then on the front door may answer its URL without the route.
    */
   forAnyone?: true;
+  /** The front door's headers for this entry, per copy sent (see front-door.ts). */
+  heads?: { notModified: Record<string, string>; identity: Record<string, string | number>; br?: Record<string, string | number>; gzip?: Record<string, string | number> };
 }
 
 /** What a cached route produces: a body and its type, or a redirect. */

@@ -54,19 +54,26 @@ export class FrontDoor {
 
 /** Writes the response; 0 when a compressed copy the client asks for is not made yet (the app makes it). */
 function send(req: IncomingMessage, res: ServerResponse, entry: CachedResponse, security: Record<string, string>): number {
-  const headers: Record<string, string | number> = { ...security, 'cache-control': PUBLIC_CACHE_CONTROL, vary: 'Accept-Encoding', etag: entry.etag };
+  const heads = (entry.heads ??= headsOf(entry, security));
   if (matchesEtag(req.headers['if-none-match'], entry.etag)) {
-    res.writeHead(304, headers).end();
+    res.writeHead(304, heads.notModified).end();
     return 304;
   }
   const encoding = entry.body.length >= COMPRESS_FROM ? chooseEncoding(req.headers['accept-encoding']) : null;
-  const body = encoding ? entry.made?.[encoding] : entry.body;
+  if (!encoding) {
+    res.writeHead(200, heads.identity).end(entry.body);
+    return 200;
+  }
+  const body = entry.made?.[encoding];
   if (!body) return 0;
-  headers['content-type'] = entry.type;
-  if (encoding) headers['content-encoding'] = encoding;
-  headers['content-length'] = body.length;
-  res.writeHead(200, headers).end(body);
+  res.writeHead(200, (heads[encoding] ??= { ...heads.identity, 'content-encoding': encoding, 'content-length': body.length })).end(body);
   return 200;
+}
+
+/** An entry's headers, worked out once: the entry's bytes never change, only which copy is sent. */
+function headsOf(entry: CachedResponse, security: Record<string, string>): NonNullable<CachedResponse['heads']> {
+  const notModified = { ...security, 'cache-control': PUBLIC_CACHE_CONTROL, vary: 'Accept-Encoding', etag: entry.etag };
+  return { notModified, identity: { ...notModified, 'content-type': entry.type, 'content-length': entry.body.length } };
 }
 
 /**
