@@ -1,3 +1,4 @@
+import { polarityDiffers } from './polarity.js';
 import type { Candidate, Retriever } from './retrieve.js';
 import { matchSubject, type SubjectTerm } from './subject.js';
 import { RERANK_DEPTH, RERANK_MIN_RATIO, RERANK_WEIGHTS } from './thresholds.js';
@@ -151,6 +152,9 @@ export function decide(question: Reading, found: Candidate[], subject: SubjectTe
   }
   if (confidence < thresholds.answer || best.coverage < thresholds.minCoverage) {
     return judged('review', agreement ? `low confidence (${confidence}): confirm the suggested answer` : `the matched answer (${best.entry.id}) and the control catalogue point to different controls: confirm the mapping`);
+  }
+  if (best.entry.answer !== null && polarityDiffers(question.text, [best.entry.question, ...best.entry.phrasings])) {
+    return judged('review', `the question may ask the opposite way round from the library answer (${best.entry.id}): check that its ${best.entry.answer} still holds`);
   }
   return judged('answered', null);
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildEngine } from '../../../server/modules/engine/engine.js';
+import { asksNegatively } from '../../../server/modules/engine/polarity.js';
 import { splitCompound } from '../../../server/modules/engine/split.js';
 import type { AnswerOptions } from '../../../server/modules/engine/types.js';
 import { makeKnowledge } from './knowledge.js';
@@ -20,6 +21,20 @@ describe('questionnaire engine', () => {
     expect(result.why.answerId).toBe('rest');
     expect(result.why.terms).toEqual(expect.arrayContaining(['encrypt', 'rest']));
     expect(result.why.runnerUp).not.toBeNull();
+  });
+
+  it('never carries a Yes over to a question asked the opposite way round; a reviewer decides', () => {
+    for (const question of ['Is customer data not encrypted at rest?', 'Is any customer data stored without encryption at rest?', "Isn't stored data encrypted?"]) {
+      const result = ask(question);
+      expect(result.why.answerId, question).toBe('rest');
+      expect(result.status, question).toBe('review');
+      expect(result.reason, question).toMatch(/opposite way round/);
+    }
+    expect(ask('Is stored customer data encrypted at rest? (Y/N)').status).toBe('answered');
+    // Further on, a negation qualifies the object, not the question.
+    expect(ask('Is customer data encrypted at rest, including data no longer in active use?').status).toBe('answered');
+    expect(asksNegatively('Does the organization store backup copies in a facility that is not collocated with the system?')).toBe(false);
+    expect(asksNegatively("Don't you encrypt backups?")).toBe(true);
   });
 
   it('expands security acronyms: "MFA" finds the multi-factor answer', () => {
