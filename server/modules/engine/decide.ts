@@ -2,7 +2,7 @@ import { polarityDiffers } from './polarity.js';
 import type { Candidate, Retriever } from './retrieve.js';
 import { matchSubject, type SubjectTerm } from './subject.js';
 import { RERANK_DEPTH, RERANK_MIN_RATIO, RERANK_WEIGHTS } from './thresholds.js';
-import type { LibraryEntry, ResultStatus, Thresholds, Why } from './types.js';
+import type { LibraryEntry, QuestionKind, ResultStatus, Thresholds, Why } from './types.js';
 
 /**
  * Decide: which qualified candidate answers, how sure the engine is, and whether that is enough
@@ -44,6 +44,21 @@ function siblings(a: LibraryEntry, b: LibraryEntry): boolean {
   const y = words(b.explanation);
   const shared = [...x].filter((w) => y.has(w)).length;
   return shared >= 6 && shared / Math.min(x.size, y.size) >= 0.5;
+}
+
+/**
+ * A yes/no question read as an open answer's subject is answered by the yes/no answer written
+ * beside it (same control, mostly the same words), when that one is among the close candidates:
+ * it says yes or no to the same thing, so nobody has to choose the answer the text implies.
+ */
+function preferSayingYesOrNo(ranked: Ranked[], found: Candidate[]): Ranked[] {
+  const [best] = ranked;
+  if (!best || best.entry.answer !== null) return ranked;
+  const close = ranked.find((c) => c.entry.answer !== null && siblings(c.entry, best.entry));
+  if (close) return [close, ...ranked.filter((c) => c !== close)];
+  // Worded differently, it may score far lower; it is still the same reading, with the same words matched and the same confidence.
+  const far = found.find((c) => c.entry.answer !== null && siblings(c.entry, best.entry));
+  return far ? [{ entry: far.entry, hit: { ...best.hit, id: far.hit.id }, coverage: best.coverage, p: best.p }, ...ranked] : ranked;
 }
 
 /** When the question names a control, a close candidate answering for that control goes first. */
@@ -115,9 +130,9 @@ export interface Reading {
   withContext: string;
 }
 
-export function decide(question: Reading, found: Candidate[], subject: SubjectTerm[], cited: string[], retriever: Retriever, thresholds: Thresholds): Judgement {
+export function decide(question: Reading, found: Candidate[], subject: SubjectTerm[], cited: string[], retriever: Retriever, thresholds: Thresholds, kind?: QuestionKind): Judgement {
   const reranked = rerank(question, found, subject, retriever);
-  const ranked = preferCited(reranked, cited);
+  const ranked = kind === 'yes-no' ? preferSayingYesOrNo(preferCited(reranked, cited), found) : preferCited(reranked, cited);
   const [best, ...closest] = ranked;
   // Candidates too far behind to compete still name the runner-up a reviewer may pick instead.
   const rest: Candidate[] = [...closest, ...found.filter((c) => !reranked.some((r) => r.entry.id === c.entry.id))];

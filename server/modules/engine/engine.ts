@@ -166,7 +166,7 @@ export function buildEngine(knowledge: EngineKnowledge): Engine {
       return unanswered(question, kind, 'no match in the answer library');
     }
 
-    const judgement = decide({ text: genericOnly && cited.length ? reading : question, withContext: reading }, found, subject, cited, retriever, thresholds);
+    const judgement = decide({ text: genericOnly && cited.length ? reading : question, withContext: reading }, found, subject, cited, retriever, thresholds, kind);
     if (judgement.status === 'unanswered') return unanswered(question, kind, judgement.reason ?? 'no good match', judgement.why);
     const best = judgement.best;
     if (genericOnly && !cited.length && asksMoreThan([best.entry.question, ...best.entry.phrasings], question, generic, retriever)) {

@@ -37,6 +37,25 @@ describe('questionnaire engine', () => {
     expect(asksNegatively("Don't you encrypt backups?")).toBe(true);
   });
 
+  it('a yes/no question read as an open answer is answered by the yes/no answer written beside it', () => {
+    const knowledge = makeKnowledge();
+    const base = knowledge.library.find((e) => e.id === 'rest')!;
+    const explanation = 'Encryption keys rotate automatically every 90 days through the key management service, and retired keys stay only to decrypt older data.';
+    knowledge.library.push(
+      { ...base, id: 'rotation', kind: 'open', answer: null, question: 'How are encryption keys rotated?', phrasings: ['Key rotation process', 'Are encryption keys rotated regularly?'], explanation, evidence: [] },
+      { ...base, id: 'rotation-yn', kind: 'yes-no', answer: 'Yes', question: 'Do you rotate encryption keys at least once a year?', phrasings: ['Key rotation enforced (Y/N)'], explanation, evidence: [] },
+    );
+    const withPair = buildEngine(knowledge);
+    const asked = (question: string) => withPair.answer({ id: 'q', sheet: null, row: null, question }, options);
+    const yesNo = asked('Are encryption keys rotated regularly?');
+    expect(yesNo.why.answerId).toBe('rotation-yn');
+    expect(yesNo.answer).toBe('Yes');
+    expect(yesNo.reason ?? '').not.toMatch(/does not say yes or no/);
+    const open = asked('How are encryption keys rotated?');
+    expect(open.why.answerId).toBe('rotation');
+    expect(open.answer).toBeNull();
+  });
+
   it('expands security acronyms: "MFA" finds the multi-factor answer', () => {
     const result = ask('MFA for admins?');
     expect(result.why.answerId).toBe('mfa');
