@@ -85,9 +85,10 @@ export function serverWithFrontDoor(door: FrontDoor) {
     const server = http.createServer((req, res) => {
       if (!door.serve(req, res)) handler(req, res);
     });
-    if (options.keepAliveTimeout) server.keepAliveTimeout = options.keepAliveTimeout;
-    if (options.requestTimeout) server.requestTimeout = options.requestTimeout;
-    if (options.connectionTimeout) server.setTimeout(options.connectionTimeout);
+    // As Fastify sets its own server (lib/server.js), zeros included: 0 turns Node's timeout off.
+    server.keepAliveTimeout = options.keepAliveTimeout ?? server.keepAliveTimeout;
+    server.requestTimeout = options.requestTimeout ?? server.requestTimeout;
+    server.setTimeout(options.connectionTimeout ?? 0);
     if (options.maxRequestsPerSocket && options.maxRequestsPerSocket > 0) server.maxRequestsPerSocket = options.maxRequestsPerSocket;
     return server;
   };
