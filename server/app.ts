@@ -112,11 +112,11 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
 
   registerErrorHandling(app);
   registerInputNormalising(app);
-  const securityHeaders = await registerSecurityHeaders(app);
+  const securityHeadersFor = await registerSecurityHeaders(app);
   // Before cookies are parsed and callers authenticated: the public's cached pages need neither.
   servePublicFromMemory(app);
   // Once the app is ready, repeats of those pages are answered before Fastify sees them.
-  app.addHook('onReady', async () => frontDoor.open({ app, headers: securityHeaders }));
+  app.addHook('onReady', async () => frontDoor.open({ app, headersFor: securityHeadersFor }));
   app.addHook('preClose', async () => frontDoor.close());
   // Responses are compressed when the client asks (the cached public ones once, ahead of time);
   // request bodies are never inflated, so a small upload cannot expand into a large one.

@@ -11,9 +11,17 @@ import type { DbOrTx } from '../db/database.js';
  * plugin, inherited by transactions and by handles derived from it), so every writer reaches
  * it without a module global.
  */
+/** One read of the version: when it was asked, in which generation, and its value once it came. */
+interface Read {
+  at: number;
+  generation: number;
+  value: Promise<string>;
+  settled?: string;
+}
+
 export class KnowledgeTracker implements KyselyPlugin {
   private generation = 0;
-  private readonly memo = new WeakMap<object, { at: number; generation: number; value: Promise<string>; settled?: string }>();
+  private readonly memo = new WeakMap<object, Read>();
   private ttlMs: number;
   /** Names this process in its own notifications, so it can ignore them when they come back. */
   readonly origin = randomUUID();
@@ -62,7 +70,7 @@ export class KnowledgeTracker implements KyselyPlugin {
     const known = this.fresh(db);
     if (known) return known.value;
     const value = this.read(db);
-    const entry: { at: number; generation: number; value: Promise<string>; settled?: string } = { at: this.clock.now().getTime(), generation: this.generation, value };
+    const entry: Read = { at: this.clock.now().getTime(), generation: this.generation, value };
     this.memo.set(db, entry);
     value.then(
       (v) => void (entry.settled = v),
@@ -79,7 +87,7 @@ export class KnowledgeTracker implements KyselyPlugin {
     return this.fresh(db)?.settled;
   }
 
-  private fresh(db: DbOrTx) {
+  private fresh(db: DbOrTx): Read | undefined {
     const now = this.clock.now().getTime();
     const known = this.memo.get(db);
     if (known && known.generation === this.generation && now - known.at >= 0 && now - known.at < this.ttlMs) return known;

@@ -57,8 +57,11 @@ export function apiHeaders(document: Record<string, string>): Record<string, str
   return headers;
 }
 
-/** Sets the security headers on every response; returns them, for answers made outside Fastify. */
-export async function registerSecurityHeaders(app: FastifyInstance): Promise<{ page: Record<string, string>; api: Record<string, string> }> {
+/** The security headers a response to this URL carries: the API's short set, or the pages'. */
+export type SecurityHeadersFor = (url: string) => Record<string, string>;
+
+/** Sets the security headers on every response; returns the rule, for answers made outside Fastify. */
+export async function registerSecurityHeaders(app: FastifyInstance): Promise<SecurityHeadersFor> {
   const headers = securityHeaders({
     contentSecurityPolicy: policyFor(app.config.oidc?.issuer ?? null),
     referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
@@ -66,9 +69,10 @@ export async function registerSecurityHeaders(app: FastifyInstance): Promise<{ p
     crossOriginEmbedderPolicy: false,
   });
   const api = apiHeaders(headers);
+  const headersFor: SecurityHeadersFor = (url) => (url.startsWith('/api/') ? api : headers);
   app.addHook('onRequest', (request, reply, done) => {
-    reply.headers(request.url.startsWith('/api/') ? api : headers);
+    reply.headers(headersFor(request.url));
     done();
   });
-  return { page: headers, api };
+  return headersFor;
 }

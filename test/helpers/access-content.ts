@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
+import { afterAll, beforeAll } from 'vitest';
+import { createTestApp, type TestApp } from './app.js';
 import { copyContent } from './content-fixture.js';
 
 export const NDA_TITLE = 'SOC 2 Type II Report (test)';
@@ -55,4 +57,21 @@ export async function accessContent(): Promise<ReturnType<typeof copyContent>> {
 `,
   );
   return copy;
+}
+
+/**
+ * A test file's app over the access content: built before its tests, closed and removed after.
+ * Read `t` and `content` inside tests (they are set once the file's `beforeAll` has run).
+ */
+export function appOverAccessContent(): { readonly t: TestApp; readonly content: Awaited<ReturnType<typeof accessContent>> } {
+  const state = {} as { t: TestApp; content: Awaited<ReturnType<typeof accessContent>> };
+  beforeAll(async () => {
+    state.content = await accessContent();
+    state.t = await createTestApp({ contentDir: state.content.dir });
+  });
+  afterAll(async () => {
+    await state.t?.close();
+    state.content?.remove();
+  });
+  return state;
 }

@@ -132,10 +132,11 @@ export interface Reading {
 
 export function decide(question: Reading, found: Candidate[], subject: SubjectTerm[], cited: string[], retriever: Retriever, thresholds: Thresholds, kind?: QuestionKind): Judgement {
   const reranked = rerank(question, found, subject, retriever);
-  const ranked = kind === 'yes-no' ? preferSayingYesOrNo(preferCited(reranked, cited), found) : preferCited(reranked, cited);
+  const byCitation = preferCited(reranked, cited);
+  const ranked = kind === 'yes-no' ? preferSayingYesOrNo(byCitation, found) : byCitation;
   const [best, ...closest] = ranked;
   // Candidates too far behind to compete still name the runner-up a reviewer may pick instead.
-  const rest: Candidate[] = [...closest, ...found.filter((c) => !reranked.some((r) => r.entry.id === c.entry.id))];
+  const rest: Candidate[] = [...closest, ...found.filter((c) => !ranked.some((r) => r.entry.id === c.entry.id))];
   const runner = rest[0] ?? null;
   const terms = [...new Set(retriever.libraryIndex.terms(question.text))];
   const matched = new Set(best.hit.matched);

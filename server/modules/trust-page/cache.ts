@@ -57,7 +57,7 @@ export class SiteCache {
    */
   settled(): Site | null {
     const known = knowledgeTrackerOf(this.app.deps.db)?.settled(this.app.deps.db);
-    if (known === undefined || this.lastFor !== `${known}|${this.today()}` || this.version !== this.lastFor) return null;
+    if (known === undefined || this.lastFor !== `${known}|${this.today()}`) return null;
     return this.last;
   }
 

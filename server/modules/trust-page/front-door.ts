@@ -2,13 +2,14 @@ import type { FastifyInstance } from 'fastify';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { logsRequests } from '../../lib/access-log.js';
 import { SESSION_COOKIE } from '../../plugins/auth.js';
+import type { SecurityHeadersFor } from '../../plugins/security.js';
 import { chooseEncoding, COMPRESS_FROM, matchesEtag, PUBLIC_CACHE_CONTROL, type CachedResponse } from './cache.js';
 
 /** What the front door needs of the app, known once the app is built. */
 interface Behind {
   app: FastifyInstance;
-  /** The security headers the app sets on pages and on the API (see plugins/security.ts). */
-  headers: { page: Record<string, string>; api: Record<string, string> };
+  /** The security headers the app sets on each response (see plugins/security.ts). */
+  headersFor: SecurityHeadersFor;
 }
 
 /**
@@ -45,7 +46,7 @@ export class FrontDoor {
     const entry = app.publicResponses.current(url, site.version);
     if (!entry) return false;
     const started = performance.now();
-    const status = send(req, res, entry, url.startsWith('/api/') ? behind.headers.api : behind.headers.page);
+    const status = send(req, res, entry, behind.headersFor(url));
     if (status === 0) return false;
     if (logsRequests(app.log.level)) app.log.info({ method: 'GET', url, status, ms: Math.round(performance.now() - started) }, 'request');
     return true;

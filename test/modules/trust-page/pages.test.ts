@@ -1,21 +1,10 @@
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accessContent, INTERNAL_TITLE, NDA_TITLE } from '../../helpers/access-content.js';
-import { createTestApp, type TestApp } from '../../helpers/app.js';
+import { describe, expect, it } from 'vitest';
+import { appOverAccessContent, INTERNAL_TITLE, NDA_TITLE } from '../../helpers/access-content.js';
 
-let t: TestApp;
-let content: Awaited<ReturnType<typeof accessContent>>;
+const setup = appOverAccessContent();
 
-beforeAll(async () => {
-  content = await accessContent();
-  t = await createTestApp({ contentDir: content.dir });
-});
-afterAll(async () => {
-  await t.close();
-  content.remove();
-});
-
-const get = (url: string) => request(t.app.server).get(url);
+const get = (url: string) => request(setup.t.app.server).get(url);
 
 describe('public trust page', () => {
   it('overview shows the provider, certificate status computed from dates, services and latest changes', async () => {
