@@ -130,8 +130,20 @@ export interface Reading {
   withContext: string;
 }
 
+/** The subject must be matched, not only the generic words around it ("your", "company", "name"). */
+function aboutSubject(candidate: Candidate, subject: SubjectTerm[], cited: string[], retriever: Retriever, thresholds: Thresholds): boolean {
+  if (!subject.length || candidate.entry.controls.some((c) => cited.includes(c))) return true;
+  const onSubject = matchSubject(subject, new Set(candidate.hit.matched), retriever);
+  const needed = Math.min(thresholds.minSubjectCoverage, thresholds.minSubjectTerms / subject.length);
+  return onSubject.matched.length > 0 && onSubject.coverage >= needed;
+}
+
 export function decide(question: Reading, found: Candidate[], subject: SubjectTerm[], cited: string[], retriever: Retriever, thresholds: Thresholds, kind?: QuestionKind): Judgement {
+  // An answer that misses the question's subject cannot answer it, however well the rest matches:
+  // it does not compete, so a candidate about the subject is chosen over it.
   const reranked = rerank(question, found, subject, retriever);
+  const onTopic = reranked.filter((c) => aboutSubject(c, subject, cited, retriever, thresholds));
+  if (onTopic.length) reranked.splice(0, reranked.length, ...onTopic, ...reranked.filter((c) => !onTopic.includes(c)));
   const byCitation = preferCited(reranked, cited);
   const ranked = kind === 'yes-no' ? preferSayingYesOrNo(byCitation, found) : byCitation;
   const [best, ...closest] = ranked;
@@ -157,10 +169,7 @@ export function decide(question: Reading, found: Candidate[], subject: SubjectTe
   };
   const judged = (status: ResultStatus, reason: string | null): Judgement => ({ status, reason, confidence, best, rest, why });
 
-  // The subject must be matched, not only the generic words around it ("your", "company", "name").
-  const namesControl = best.entry.controls.some((c) => cited.includes(c));
-  const needed = Math.min(thresholds.minSubjectCoverage, thresholds.minSubjectTerms / Math.max(1, subject.length));
-  if (subject.length && !namesControl && (onSubject.matched.length === 0 || onSubject.coverage < needed)) {
+  if (!aboutSubject(best, subject, cited, retriever, thresholds)) {
     return judged('unanswered', `nothing published is about "${onSubject.missing.join(', ')}" (closest: ${best.entry.id})`);
   }
   if (confidence < thresholds.review || best.coverage < thresholds.minCoverage / 2) {
