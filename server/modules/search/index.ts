@@ -56,6 +56,8 @@ const SEPARATE_STEMS: [RegExp, string][] = [
   [/^government/, 'government'],
   // "Do you have a data protection officer?" is not about offices.
   [/^officer/, 'officer'],
+  // "utilize" (a questionnaire's way of saying "use") is not about utilities (power, water, cooling).
+  [/^utili[sz]e/, 'utiliz'],
 ];
 
 function stem(word: string): string {

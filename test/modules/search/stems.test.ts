@@ -10,6 +10,9 @@ describe('stems', () => {
     expect(meaningfulTerms('governance')).not.toEqual(meaningfulTerms('government'));
     expect(meaningfulTerms('officers')).toEqual(meaningfulTerms('officer'));
     expect(meaningfulTerms('officer')).not.toEqual(meaningfulTerms('office'));
+    expect(meaningfulTerms('utilized')).toEqual(meaningfulTerms('utilise'));
+    expect(meaningfulTerms('utilize')).not.toEqual(meaningfulTerms('utilities'));
+    expect(meaningfulTerms('utility')).toEqual(meaningfulTerms('utilities'));
     expect(meaningfulTerms('offices')).toEqual(meaningfulTerms('office'));
   });
 
