@@ -11,7 +11,19 @@ export function splitCompound(question: string): string[] {
   const text = question.replace(/\s+/g, ' ').trim();
   const sentences = text.split(/(?<=\?)\s+(?=[A-Z])/).map((s) => s.trim()).filter((s) => s.length > 8);
   if (sentences.length > 1 && sentences.length <= 5) return sentences;
+  const clauses = splitClauses(text);
+  if (clauses.length > 1) return clauses;
   return splitConjunction(text);
+}
+
+/** "Is MFA enforced, and do you review access?": a conjunction before a new question's verb and subject starts a second question. */
+const secondQuestion = /,?\s+(?:and|or)\s+(?=(?:do|does|did|is|are|was|were|has|have|can|will|would)\s+(?:you|your|the|they|we|it|there|all|any|each|every|our)\b)/i;
+
+function splitClauses(text: string): string[] {
+  const end = /[?.]$/.test(text) ? text.slice(-1) : '?';
+  const parts = text.split(secondQuestion).map((p) => p.trim().replace(/[?.,;]+$/, '')).filter((p) => p.split(' ').length >= 3);
+  if (parts.length < 2) return [text];
+  return parts.map((p) => `${p[0].toUpperCase()}${p.slice(1)}${end}`);
 }
 
 function splitConjunction(text: string): string[] {

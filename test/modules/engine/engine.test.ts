@@ -152,6 +152,9 @@ describe('splitCompound', () => {
     ['Is MFA enforced? Are passwords rotated?', ['Is MFA enforced?', 'Are passwords rotated?']],
     ['Do you have a policy for acceptable use?', ['Do you have a policy for acceptable use?']],
     ['Are roles, responsibilities and authorities defined?', ['Are roles, responsibilities and authorities defined?']],
+    ['Is MFA enforced for administrators, and do you train the CEO dog every week?', ['Is MFA enforced for administrators?', 'Do you train the CEO dog every week?']],
+    ['Are logs kept for a year and are they reviewed daily?', ['Are logs kept for a year?', 'Are they reviewed daily?']],
+    ['Do you review and approve changes?', ['Do you review and approve changes?']],
   ])('%s', (question, parts) => {
     expect(splitCompound(question)).toEqual(parts);
   });
