@@ -166,6 +166,7 @@ export function decide(question: Reading, found: Candidate[], subject: SubjectTe
     runnerUp: runner ? { id: runner.entry.id, score: round(runner.hit.score) } : null,
     agreement,
     source: 'library',
+    unknownTerms: unknownSubject(subject, retriever),
   };
   const judged = (status: ResultStatus, reason: string | null): Judgement => ({ status, reason, confidence, best, rest, why });
 
@@ -182,6 +183,17 @@ export function decide(question: Reading, found: Candidate[], subject: SubjectTe
     return judged('review', `the question may ask the opposite way round from the library answer (${best.entry.id}): check that its ${best.entry.answer} still holds`);
   }
   return judged('answered', null);
+}
+
+/**
+ * Subject words that neither the library nor the control catalogue knows, in any of their
+ * thesaurus forms ("quantum widgets"). Questionnaires are full of such words around a known
+ * subject, so they do not stop an answer; the public face, answering strangers' free text,
+ * does not publish an answer that leaves them unexplained.
+ */
+function unknownSubject(subject: SubjectTerm[], retriever: Retriever): string[] {
+  const known = (t: string) => retriever.libraryIndex.documentFrequency(t) > 0 || retriever.controlIndex.documentFrequency(t) > 0;
+  return subject.filter((s) => !known(s.term) && !s.alternatives.some(known)).map((s) => s.term);
 }
 
 /** Controls ordered by relevance: the chosen answer's own first, then what the question's words point to. */

@@ -33,6 +33,8 @@ export interface Why {
   agreement: boolean;
   /** Where the answer came from: the library, a disclosure (certifications, locations, backups, subprocessors) or the provider profile. */
   source?: string | null;
+  /** Subject words (stemmed) that nothing in the library or the control catalogue mentions. */
+  unknownTerms?: string[];
 }
 
 export interface PartResult {

@@ -17,8 +17,10 @@ const NO_PUBLISHED = 'There is no published answer to this question. Send it to 
  * closest published answer", and only when it matched the question's subject.
  */
 export function publicAnswer(engine: Engine, result: QuestionResult): PublicAnswer {
-  if (result.status === 'answered') return { published: true, result, closest: null };
-  const onSubject = result.why.answerId && (result.status === 'review' || /^no good match/.test(result.reason ?? ''));
+  // A stranger's question naming something nothing published mentions ("the app built on quantum widgets") is not answered for them.
+  const namesUnknown = (result.parts ?? [result]).some((p) => p.why.unknownTerms?.length);
+  if (result.status === 'answered' && !namesUnknown) return { published: true, result, closest: null };
+  const onSubject = result.why.answerId && (result.status === 'review' || result.status === 'answered' || /^no good match/.test(result.reason ?? ''));
   const entry = onSubject ? engine.libraryEntry(result.why.answerId!) : undefined;
   return {
     published: false,

@@ -47,6 +47,21 @@ describe('/ask: the public face answers only from what is published', () => {
   });
 });
 
+describe('/ask: words nothing published mentions', () => {
+  it('does not publish an answer for a question naming something nobody wrote about, though staff get it with those words named', async () => {
+    const question = 'Do you run a bug bounty for the mobile app built on quantum widgets?';
+    const anonymous = (await request(t.app.server).post('/api/v1/answer').send({ question }).expect(200)).body;
+    expect(anonymous).toMatchObject({ published: false, answer: null });
+    const editor = await signIn(t.app, (await makeStaff(t.database.db, t.clock, 'editor')).email);
+    const staff = (await editor.agent.post('/api/v1/answer').set('x-csrf-token', editor.csrf).send({ question }).expect(200)).body;
+    expect(staff.status).toBe('answered');
+    expect(staff.why.unknownTerms).toEqual(expect.arrayContaining(['quantum', 'widget']));
+    // The same subject without the unknown words is published.
+    const plain = (await request(t.app.server).post('/api/v1/answer').send({ question: 'Do you run a bug bounty programme?' }).expect(200)).body;
+    expect(plain).toMatchObject({ published: true, answer: 'Yes' });
+  });
+});
+
 describe('visitor questions', () => {
   it('stores the question, tells the team, acknowledges without echoing it, and audits it', async () => {
     const question = 'Do you run a bug bounty for the mobile app built on quantum widgets?';
