@@ -2,7 +2,7 @@ import { buildSearchIndex, meaningfulTerms, type QueryOptions, type SearchHit, t
 import { buildThesaurus, normaliseWords, type Thesaurus } from '../search/thesaurus.js';
 import { quantitiesIn, type Quantity } from './classify.js';
 import type { NamedThing, NamedThingFinder } from './named-things.js';
-import { CONTEXT_BOOST, QUALIFIER_BOOST } from './thresholds.js';
+import { CONTEXT_BOOST, LIBRARY_FIELD_WEIGHTS, QUALIFIER_BOOST } from './thresholds.js';
 import type { AccessLevel } from '../content/tables.js';
 import type { EngineKnowledge, LibraryEntry } from './types.js';
 
@@ -75,7 +75,7 @@ export function buildRetriever(knowledge: EngineKnowledge, finder: NamedThingFin
         controls: e.controls.map((c) => controlText.get(c) ?? '').join(' '),
       },
     })),
-    { question: 4, phrasings: 3, explanation: 1, controls: 1 },
+    LIBRARY_FIELD_WEIGHTS,
     thesaurus,
   );
   const controlIndex = buildSearchIndex(
