@@ -21,8 +21,41 @@ export function asksNegatively(text: string): boolean {
   return words.some((w) => NEGATION.test(w));
 }
 
+/**
+ * Words that ask the same thing the opposite way round: "Are USB drives permitted?" against an
+ * answer written as "Is USB storage blocked?", "Do staff share passwords?" against "Does every
+ * user have an individual account?". A Yes to one is a No to the other.
+ */
+const OPPOSITES: [RegExp, RegExp][] = [
+  [/\b(allow(s|ed|ing)?|permit(s|ted|ting)?|tolerat\w*)\b/, /\b(block(s|ed|ing)?|prohibit\w*|forbid\w*|disallow\w*|bann?(ed|s)?|prevent(s|ed|ing)?|restrict(s|ed|ing)?)\b/],
+  [/\b(shar(e|es|ed|ing)|reus(e|es|ed|ing)|common)\b/, /\b(individual\w*|unique\w*|separate\w*|dedicated|personal|named)\b/],
+];
+
+function sides(text: string): Set<string> {
+  // "allow only authorised staff" restricts.
+  const lower = text.toLowerCase().replace(/\b(allow|permit)\w*\s+only\b|\bonly\s+(allow|permit)\w*/g, 'restrict');
+  const found = new Set<string>();
+  OPPOSITES.forEach(([a, b], i) => {
+    const hasA = a.test(lower);
+    const hasB = b.test(lower);
+    if (hasA !== hasB) found.add(`${i}:${hasA ? 'a' : 'b'}`);
+  });
+  return found;
+}
+
+/** The question takes one side of a pair of opposites, and no wording of the answer takes it but one takes the other. */
+function asksOppositeWords(question: string, wordings: string[]): boolean {
+  const asked = sides(question);
+  if (!asked.size) return false;
+  const written = wordings.map(sides);
+  return [...asked].some((side) => {
+    const other = side.endsWith('a') ? side.replace(/a$/, 'b') : side.replace(/b$/, 'a');
+    return !written.some((w) => w.has(side)) && written.some((w) => w.has(other));
+  });
+}
+
 /** True when no wording of the answer asks the way the question does. */
 export function polarityDiffers(question: string, wordings: string[]): boolean {
   const negative = asksNegatively(question);
-  return !wordings.some((w) => asksNegatively(w) === negative);
+  return !wordings.some((w) => asksNegatively(w) === negative) || asksOppositeWords(question, wordings);
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildEngine } from '../../../server/modules/engine/engine.js';
-import { asksNegatively } from '../../../server/modules/engine/polarity.js';
+import { asksNegatively, polarityDiffers } from '../../../server/modules/engine/polarity.js';
 import { splitCompound } from '../../../server/modules/engine/split.js';
 import type { AnswerOptions } from '../../../server/modules/engine/types.js';
 import { makeKnowledge } from './knowledge.js';
@@ -35,6 +35,18 @@ describe('questionnaire engine', () => {
     expect(ask('Is customer data encrypted at rest, including data no longer in active use?').status).toBe('answered');
     expect(asksNegatively('Does the organization store backup copies in a facility that is not collocated with the system?')).toBe(false);
     expect(asksNegatively("Don't you encrypt backups?")).toBe(true);
+  });
+
+  it('reads opposite words as the other way round: "permitted" against "blocked", "share" against "individual"', () => {
+    const usb = ['Is writing to USB storage blocked on company laptops?', 'Is removable media prohibited on company devices?'];
+    expect(polarityDiffers('Are removable storage devices permitted on production servers?', usb)).toBe(true);
+    expect(polarityDiffers('Is USB storage restricted on laptops?', usb)).toBe(false);
+    const accounts = ['Does every user have an individual account?', 'Unique user IDs?'];
+    expect(polarityDiffers('Do employees share administrator passwords?', accounts)).toBe(true);
+    expect(polarityDiffers('Does each administrator use a named account?', accounts)).toBe(false);
+    // "allow only" restricts; a wording on the question's own side settles it.
+    expect(polarityDiffers('Do you allow only authorised personnel into secure areas?', ['Is access to secure areas restricted to authorised staff?'])).toBe(false);
+    expect(polarityDiffers('Are personal devices allowed?', ['Are personal devices blocked?', 'Do you allow personal devices?'])).toBe(false);
   });
 
   it('a yes/no question read as an open answer is answered by the yes/no answer written beside it', () => {
