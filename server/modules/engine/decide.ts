@@ -1,7 +1,7 @@
 import { polarityDiffers } from './polarity.js';
 import type { Candidate, Retriever } from './retrieve.js';
 import { matchSubject, type SubjectTerm } from './subject.js';
-import { RERANK_DEPTH, RERANK_MIN_RATIO, RERANK_WEIGHTS } from './thresholds.js';
+import { NARROW_NO_SHARE, RERANK_DEPTH, RERANK_MIN_RATIO, RERANK_WEIGHTS } from './thresholds.js';
 import type { LibraryEntry, QuestionKind, ResultStatus, Thresholds, Why } from './types.js';
 
 /**
@@ -181,6 +181,12 @@ export function decide(question: Reading, found: Candidate[], subject: SubjectTe
   }
   if (best.entry.answer !== null && polarityDiffers(question.text, [best.entry.question, ...best.entry.phrasings])) {
     return judged('review', `the question may ask the opposite way round from the library answer (${best.entry.id}): check that its ${best.entry.answer} still holds`);
+  }
+  // A No is true of the question it was written for; asked more broadly ("Do you outsource development?"
+  // against "Do external developers get production access? No") it would deny what the provider does.
+  const asked = new Set([...terms, ...subject.flatMap((t) => t.alternatives)]);
+  if (best.entry.answer === 'No' && askedShare(best.entry, asked, retriever) < NARROW_NO_SHARE) {
+    return judged('review', `the library answer (${best.entry.id}) says No to a narrower question: check that the No holds for this one`);
   }
   return judged('answered', null);
 }

@@ -5,7 +5,7 @@ import type { Thresholds } from './types.js';
  * evaluation questionnaire and reported on the odd rows (`npm run eval`).
  */
 export const DEFAULT_THRESHOLDS: Thresholds = {
-  answer: 0.53,
+  answer: 0.5,
   review: 0.25,
   minCoverage: 0.2,
   minSubjectCoverage: 0.5,
@@ -20,6 +20,9 @@ export const DEFAULT_THRESHOLDS: Thresholds = {
  * level from 0.746 to 0.797 at coverage 0.436 → 0.424).
  */
 export const LIBRARY_FIELD_WEIGHTS = { question: 4, phrasings: 3, explanation: 1, controls: 0.3 } as const;
+
+/** A No answers only a question that asks at least this share (by word weight) of what the No was written for. */
+export const NARROW_NO_SHARE = 0.6;
 
 /** How many of lunr's best candidates the re-ranker reads. */
 export const RERANK_DEPTH = 8;

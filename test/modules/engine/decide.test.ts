@@ -5,6 +5,7 @@ import { buildRetriever } from '../../../server/modules/engine/retrieve.js';
 import { genericTermSet, subjectOf } from '../../../server/modules/engine/subject.js';
 import { DEFAULT_THRESHOLDS } from '../../../server/modules/engine/thresholds.js';
 import type { LibraryEntry } from '../../../server/modules/engine/types.js';
+import { buildEngine } from '../../../server/modules/engine/engine.js';
 import { makeKnowledge } from './knowledge.js';
 
 const entry = (id: string, question: string, phrasings: string[], explanation: string, controls = ['iso27002:8.24']): LibraryEntry => ({
@@ -51,5 +52,23 @@ describe('deciding', () => {
     const judgement = judge(question, [wordy, printers], [['wordy', 10, ['formal', 'document', 'process', 'review', 'approv', 'manag', 'year']], ['printers', 6, ['review', 'year']]]);
     expect(judgement.status).toBe('unanswered');
     expect(judgement.reason).toMatch(/nothing published is about "fax/);
+  });
+});
+
+describe('a No', () => {
+  it('answers only a question asking what it was written for, not another one its text happens to match', () => {
+    const knowledge = makeKnowledge();
+    const base = knowledge.library.find((e) => e.id === 'rest')!;
+    knowledge.library.push({ ...base, id: 'media-no', kind: 'yes-no', answer: 'No', question: 'Do you ship backup tapes off site by courier?', phrasings: ['Backup tapes sent off site (Y/N)'], explanation: 'Backups are copied over the network to a second region; no tape or disk leaves a data centre.', controls: ['iso27002:8.13'], evidence: [] });
+    const engine = buildEngine(knowledge);
+    const ask = (question: string) => engine.answer({ id: 'q', sheet: null, row: null, question }, { audience: 'nda', service: null, today: '2026-11-28', expiringWithinDays: 30 });
+    const same = ask('Are backup tapes shipped off site by courier?');
+    expect(same.why.answerId).toBe('media-no');
+    expect(same).toMatchObject({ status: 'answered', answer: 'No' });
+    // Its explanation matches this question well, but the No was written for couriered tapes: here it would deny what the text says.
+    const broader = ask('Are backups copied over the network to a second region?');
+    expect(broader.why.answerId).toBe('media-no');
+    expect(broader.status).toBe('review');
+    expect(broader.reason).toMatch(/says No to a narrower question/);
   });
 });
