@@ -16,9 +16,11 @@ export function asksNegatively(text: string): boolean {
     .replace(NOT_A_NEGATION, '')
     .replace(/[’']/g, "'")
     .split(/[^a-z']+/)
-    .filter(Boolean)
-    .slice(0, OPENING_WORDS);
-  return words.some((w) => NEGATION.test(w));
+    .filter(Boolean);
+  if (words.slice(0, OPENING_WORDS).some((w) => NEGATION.test(w))) return true;
+  // "Do you permit remote access to production without MFA?" asks about the exception; "prohibit
+  // installs without privileged status" and "without undue delay" do not.
+  return words.slice(OPENING_WORDS).includes('without') && !RESTRICTS.test(words.join(' ')) && !/\bwithout (undue )?delay\b/.test(words.join(' '));
 }
 
 /**
@@ -26,8 +28,9 @@ export function asksNegatively(text: string): boolean {
  * answer written as "Is USB storage blocked?", "Do staff share passwords?" against "Does every
  * user have an individual account?". A Yes to one is a No to the other.
  */
+const RESTRICTS = /\b(block(s|ed|ing)?|prohibit\w*|forbid\w*|disallow\w*|bann?(ed|s)?|prevent(s|ed|ing)?|restrict(s|ed|ing)?)\b/;
 const OPPOSITES: [RegExp, RegExp][] = [
-  [/\b(allow(s|ed|ing)?|permit(s|ted|ting)?|tolerat\w*)\b/, /\b(block(s|ed|ing)?|prohibit\w*|forbid\w*|disallow\w*|bann?(ed|s)?|prevent(s|ed|ing)?|restrict(s|ed|ing)?)\b/],
+  [/\b(allow(s|ed|ing)?|permit(s|ted|ting)?|tolerat\w*)\b/, RESTRICTS],
   [/\b(shar(e|es|ed|ing)|reus(e|es|ed|ing)|common)\b/, /\b(individual\w*|unique\w*|separate\w*|dedicated|personal|named)\b/],
 ];
 

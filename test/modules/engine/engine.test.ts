@@ -35,6 +35,10 @@ describe('questionnaire engine', () => {
     expect(ask('Is customer data encrypted at rest, including data no longer in active use?').status).toBe('answered');
     expect(asksNegatively('Does the organization store backup copies in a facility that is not collocated with the system?')).toBe(false);
     expect(asksNegatively("Don't you encrypt backups?")).toBe(true);
+    // Further on, only "without" asks about the exception, unless the question restricts it or means a delay.
+    expect(asksNegatively('Do you permit remote access to production without MFA?')).toBe(true);
+    expect(asksNegatively('Does the organization prohibit software installations without privileged status?')).toBe(false);
+    expect(asksNegatively('Will you notify affected customers of a breach without undue delay?')).toBe(false);
   });
 
   it('reads opposite words as the other way round: "permitted" against "blocked", "share" against "individual"', () => {
