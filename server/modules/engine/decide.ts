@@ -143,8 +143,7 @@ export function decide(question: Reading, found: Candidate[], subject: SubjectTe
   // it does not compete, so a candidate about the subject is chosen over it.
   const reranked = rerank(question, found, subject, retriever);
   const onTopic = reranked.filter((c) => aboutSubject(c, subject, cited, retriever, thresholds));
-  if (onTopic.length) reranked.splice(0, reranked.length, ...onTopic, ...reranked.filter((c) => !onTopic.includes(c)));
-  const byCitation = preferCited(reranked, cited);
+  const byCitation = preferCited([...onTopic, ...reranked.filter((c) => !onTopic.includes(c))], cited);
   const ranked = kind === 'yes-no' ? preferSayingYesOrNo(byCitation, found) : byCitation;
   const [best, ...closest] = ranked;
   // Candidates too far behind to compete still name the runner-up a reviewer may pick instead.

@@ -3,7 +3,8 @@
  * ship without approval?"). A library answer's Yes or No is true of its own wording; carried over
  * to a question that asks the opposite way it would claim the opposite of what the provider said.
  * Only the opening words count: further on, a negation qualifies the object ("media no longer
- * required", "a site not collocated with the system") rather than the question.
+ * required", "a site not collocated with the system") rather than the question — except "without"
+ * naming an exception to something permitted.
  */
 const NEGATION = /^(not|never|no|none|nor|neither|without|cannot)$|n't$/;
 const OPENING_WORDS = 6;
@@ -20,15 +21,16 @@ export function asksNegatively(text: string): boolean {
   if (words.slice(0, OPENING_WORDS).some((w) => NEGATION.test(w))) return true;
   // "Do you permit remote access to production without MFA?" asks about the exception; "prohibit
   // installs without privileged status" and "without undue delay" do not.
-  return words.slice(OPENING_WORDS).includes('without') && !RESTRICTS.test(words.join(' ')) && !/\bwithout (undue )?delay\b/.test(words.join(' '));
+  const sentence = words.join(' ');
+  return words.slice(OPENING_WORDS).includes('without') && !RESTRICTS.test(sentence) && !/\bwithout (undue )?delay\b/.test(sentence);
 }
 
+const RESTRICTS = /\b(block(s|ed|ing)?|prohibit\w*|forbid\w*|disallow\w*|bann?(ed|s)?|prevent(s|ed|ing)?|restrict(s|ed|ing)?)\b/;
 /**
  * Words that ask the same thing the opposite way round: "Are USB drives permitted?" against an
  * answer written as "Is USB storage blocked?", "Do staff share passwords?" against "Does every
  * user have an individual account?". A Yes to one is a No to the other.
  */
-const RESTRICTS = /\b(block(s|ed|ing)?|prohibit\w*|forbid\w*|disallow\w*|bann?(ed|s)?|prevent(s|ed|ing)?|restrict(s|ed|ing)?)\b/;
 const OPPOSITES: [RegExp, RegExp][] = [
   [/\b(allow(s|ed|ing)?|permit(s|ted|ting)?|tolerat\w*)\b/, RESTRICTS],
   [/\b(shar(e|es|ed|ing)|reus(e|es|ed|ing)|common)\b/, /\b(individual\w*|unique\w*|separate\w*|dedicated|personal|named)\b/],
