@@ -22,6 +22,9 @@ const AUXILIARY = /^(do|does|did|is|are|was|were|am|have|has|had|can|could|will|
 const OPEN_WORD = /^(what|where|which|how|when|why|whom|whose)\b/;
 const OPEN_REQUEST = /^(describe|explain|provide|list|outline|detail|summari[sz]e|share|give|identify|specify|state|indicate|document|attach|upload|include|tell|elaborate|define|enumerate|clarify|name)\b/;
 const CONFIRM_REQUEST = /^(confirm|attest|certify|verify|acknowledge)\b|^(specify|state|indicate|advise|tell us|explain) (whether|if)\b/;
+// "Is the report Type I or Type II?", "Are tests run internally or externally?": a choice between alternatives.
+const CHOICE =
+  /\b(\w+) (\w+) or \1 \w+\W*$|\b\w+ly or \w+ly\W*$|\b(internal|manual|on ?site|on ?premises|physical|public|shared|in ?house|automated|automatic)( \w+){0,2} or (an? |the )?(external|automated|automatic|manual|remote|off ?site|off ?premises|virtual|private|dedicated|outsourced|third ?party|cloud)\W*$/;
 const YES_NO_MARK = /\((y|yes) ?\/ ?(n|no)( ?\/ ?n ?\/? ?a)?\)|\byes or no\b|\by\/n\b|\byes\/no\b/;
 const RESPONSIBILITY =
   /^who\b.*\b(responsib|accountab|perform|manag|maintain|patch|own|operat|handl|configur|run|administ|updat|monitor|back(s|ed)? up|control|secur|provid)|\bwho (is|are|will be) (responsible|accountable)\b|\b(responsibility|responsible|accountable)\b.*\b(provider|customer|tenant|vendor|csp|csc|you or|us or|client or)\b|\b(customer|tenant|provider|csp|csc|vendor)('s|s')? responsibility\b/;
@@ -80,7 +83,7 @@ export function classifyKind(text: string, context: KindContext = {}): KindReadi
   if (FIELD_QUESTION.test(request) || (!asks && FIELD_LABEL.test(request) && wordCount <= 10)) return { kind: 'field', reason: null };
   if (OPEN_WORD.test(request) || /^who\b/.test(request)) return { kind: 'open', reason: null };
   if (OPEN_REQUEST.test(request)) return { kind: 'open', reason: null };
-  if (AUXILIARY.test(request)) return { kind: 'yes-no', reason: null };
+  if (AUXILIARY.test(request)) return { kind: CHOICE.test(request) ? 'open' : 'yes-no', reason: null };
   if (asks) {
     // "Encryption at rest?" or "Data centres in the EU?": a yes/no question in shorthand.
     return { kind: OPEN_WORD.test(request.split(/[,;:] /).pop() ?? '') ? 'open' : 'yes-no', reason: null };
@@ -101,6 +104,8 @@ const EVENT_NOUN =
   /\b(breach|breaches|breached|incident|incidents|compromise|compromised|intrusion|intrusions|attack|attacks|ransomware|hack|hacked|fine|fines|fined|penalty|penalties|penali[sz]ed|sanction|sanctions|sanctioned|investigation|investigations|investigated|litigation|lawsuit|lawsuits|legal action|legal proceedings|proceedings|sued|claim|claims|judgment|judgement|settlement|settlements|enforcement action|enforcement actions|consent decree|consent order|outage|outages|data loss|leak|leaks|leaked|exposure|exposed|acquired|acquisition|merger|bankruptcy|insolvency|change of ownership|change of control|subpoena|subpoenas|regulator|regulators|regulatory action)\b/;
 const HAPPENED =
   /\b(had|have had|has had|experienced|suffered|incurred|sustained|received|paid|faced|occurred|happened|been (subject|party|involved|the subject|the victim|a victim|named)|been (fined|sanctioned|breached|sued|investigated|compromised|acquired|penali[sz]ed|hacked|attacked|notified)|fined|sued|investigated|acquired|hacked)\b/;
+// Who owns the company is a fact about the company's history, not a practice ("Who owns the data?" is not).
+const OWNERSHIP = /\bwho (owns|controls) (your|the) (company|organi[sz]ation|business|firm|vendor|provider|group)\b|\b(shareholders?|shareholding|parent company|ultimate (owner|parent)|beneficial own\w*|ownership structure|owned by (a|an|the) )/;
 const ONGOING = /\b(currently|presently|now)\s+(involved|engaged|subject|party|named|under)\b|\b(pending|ongoing|outstanding|threatened|open)\s+(litigation|lawsuits?|legal|investigations?|claims?|proceedings?|enforcement)\b/;
 
 /**
@@ -109,7 +114,7 @@ const ONGOING = /\b(currently|presently|now)\s+(involved|engaged|subject|party|n
  */
 export function isEventQuestion(text: string): boolean {
   const t = plain(text);
-  return (EVENT_NOUN.test(t) && HAPPENED.test(t)) || ONGOING.test(t);
+  return (EVENT_NOUN.test(t) && HAPPENED.test(t)) || ONGOING.test(t) || OWNERSHIP.test(t);
 }
 
 export interface Quantity {

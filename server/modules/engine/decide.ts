@@ -1,7 +1,7 @@
-import { polarityDiffers } from './polarity.js';
+import { deniesWhatIsAsked, polarityDiffers } from './polarity.js';
 import type { Candidate, Retriever } from './retrieve.js';
 import { matchSubject, type SubjectTerm } from './subject.js';
-import { NARROW_NO_SHARE, RERANK_DEPTH, RERANK_MIN_RATIO, RERANK_WEIGHTS } from './thresholds.js';
+import { DENIED_TERM_IDF, NARROW_NO_SHARE, RERANK_DEPTH, RERANK_MIN_RATIO, RERANK_WEIGHTS } from './thresholds.js';
 import type { LibraryEntry, QuestionKind, ResultStatus, Thresholds, Why } from './types.js';
 
 /**
@@ -16,6 +16,8 @@ export interface Judgement {
   /** The other candidates, best first. */
   rest: Candidate[];
   why: Why;
+  /** False when the question may ask the opposite way round: the answer's Yes or No would then claim the opposite. */
+  claims: boolean;
 }
 
 export function emptyWhy(): Why {
@@ -167,7 +169,9 @@ export function decide(question: Reading, found: Candidate[], subject: SubjectTe
     source: 'library',
     unknownTerms: unknownSubject(subject, retriever),
   };
-  const judged = (status: ResultStatus, reason: string | null): Judgement => ({ status, reason, confidence, best, rest, why });
+  // Checked whatever the confidence: a suggestion for review must not claim the opposite either.
+  const opposite = best.entry.answer !== null && (polarityDiffers(question.text, [best.entry.question, ...best.entry.phrasings]) || (best.entry.answer === 'Yes' && deniesWhatIsAsked(question.text, best.entry, (t) => retriever.idf(t) >= DENIED_TERM_IDF)));
+  const judged = (status: ResultStatus, reason: string | null): Judgement => ({ status, reason, confidence, best, rest, why, claims: !opposite });
 
   if (!aboutSubject(best, subject, cited, retriever, thresholds)) {
     return judged('unanswered', `nothing published is about "${onSubject.missing.join(', ')}" (closest: ${best.entry.id})`);
@@ -178,7 +182,7 @@ export function decide(question: Reading, found: Candidate[], subject: SubjectTe
   if (confidence < thresholds.answer || best.coverage < thresholds.minCoverage) {
     return judged('review', agreement ? `low confidence (${confidence}): confirm the suggested answer` : `the matched answer (${best.entry.id}) and the control catalogue point to different controls: confirm the mapping`);
   }
-  if (best.entry.answer !== null && polarityDiffers(question.text, [best.entry.question, ...best.entry.phrasings])) {
+  if (opposite) {
     return judged('review', `the question may ask the opposite way round from the library answer (${best.entry.id}): check that its ${best.entry.answer} still holds`);
   }
   // A No is true of the question it was written for; asked more broadly ("Do you outsource development?"

@@ -46,6 +46,7 @@ const LOCATIONS_PAGE: Citation = { kind: 'disclosure', id: 'data-locations', tit
 const SUBPROCESSORS_PAGE: Citation = { kind: 'disclosure', id: 'subprocessors', title: 'Subprocessors', url: '/subprocessors' };
 
 const HOLDING = /\b(certif\w*|attest\w*|authori[sz]\w*|accredit\w*|complian\w*|compliant|audit\w*|assess\w*|reports?|hold|holds|held|achiev\w*|obtain\w*|registered|listed|approved|validated|type (1|2|i|ii)|level [1-5])\b/;
+const ASKS_SCOPE = /\b(cover(s|ed|ing|age)?|scope[sd]?|includ(e|es|ed|ing)|extend(s|ed)?|appl(y|ies)|all|every|each|entire|whole)\b/;
 const LIST_CERTIFICATIONS = /\b(which|what|list|provide|name|identify)\b.*\b(certifications?|certificates?|attestations?|accreditations?|audit reports?|third party audits?|compliance (standards|frameworks|reports))\b/;
 const LOCATION = /\b(regions?|data ?cent(er|re)s?|datacent(er|re)s?|hosted|host|hosting|hosts|stored|store|stores|storage location|located|locations?|resid\w*|jurisdictions?|geograph\w*|countr(y|ies)|processed|process data|facilities|facility)\b/;
 const OUTSIDE = /\b(outside|other than|except|beyond|leave|leaves|transfer\w*|moved?|cross[- ]border)\b/;
@@ -127,7 +128,9 @@ function answerCertification(q: DisclosureQuestion, ctx: DisclosureContext): Dis
   }
   if (!allHeld) lines.push(`What ${ctx.providerName} holds: ${heldList(held)}.`);
   const answer: ShortAnswer | null = q.kind === 'yes-no' ? (allHeld ? 'Yes' : anyHeld ? 'Partial' : 'No') : null;
-  return { answer, text: lines.join(' '), citations: dedupe(citations), reviewReason: null, source: 'certifications' };
+  // Holding a certificate says nothing about whether it covers a given service, site or region.
+  const reviewReason = anyHeld && ASKS_SCOPE.test(text) ? 'the question asks what the certificate covers: check its scope before answering' : null;
+  return { answer: reviewReason ? null : answer, text: lines.join(' '), citations: dedupe(citations), reviewReason, source: 'certifications' };
 }
 
 function regionLine(r: RegionEntry): string {

@@ -1,6 +1,6 @@
 import { controlRefResolver } from '../content/control-refs.js';
 import type { SearchHit } from '../search/index.js';
-import { classifyKind, isEventQuestion, quantitiesIn, type QuestionKind } from './classify.js';
+import { classifyKind, isEventQuestion, quantitiesIn, type Quantity, type QuestionKind } from './classify.js';
 import { buildLookup, composeAnswer, composeResponsibility, evidenceCitations, type Composed } from './compose.js';
 import { decide, emptyWhy, rankControls, type Judgement } from './decide.js';
 import { answerFromDisclosures, type DisclosureAnswer } from './disclosures.js';
@@ -116,7 +116,10 @@ export function buildEngine(knowledge: EngineKnowledge): Engine {
     const stated = retriever.facts.get(entryId)!.quantities;
     const sameUnit = stated.filter((s) => asked.some((a) => a.unit === s.unit));
     if (!sameUnit.length) return 'absent';
-    return asked.every((a) => sameUnit.some((s) => Math.abs(s.value - a.value) <= 0.01 * Math.max(1, a.value))) ? 'same' : 'other';
+    const close = (s: Quantity, a: Quantity) => Math.abs(s.value - a.value) <= 0.01 * Math.max(1, a.value);
+    if (!asked.every((a) => sameUnit.some((s) => close(s, a)))) return 'other';
+    // "Are backups tested daily?" against "daily snapshots … restores tested quarterly": with several figures stated, the asked one may belong to something else.
+    return sameUnit.every((s) => asked.some((a) => close(s, a))) ? 'same' : 'other';
   }
 
   /** "(ISO 27001 A.12.6.1)" names a control, not a subject. */
@@ -191,7 +194,8 @@ export function buildEngine(knowledge: EngineKnowledge): Engine {
       kind,
       status,
       reason,
-      answer: composed.answer,
+      // A Yes or No carried to a question asking the other way round, or about another figure, would claim what nobody said.
+      answer: judgement.claims && quantity !== 'other' ? composed.answer : null,
       text: composed.text,
       confidence: judgement.confidence,
       controls,

@@ -1,3 +1,5 @@
+import { meaningfulTerms } from '../search/index.js';
+
 /**
  * Whether a question asks the negative way round ("Is data NOT encrypted?", "Isn't…", "Can changes
  * ship without approval?"). A library answer's Yes or No is true of its own wording; carried over
@@ -34,6 +36,8 @@ const RESTRICTS = /\b(block(s|ed|ing)?|prohibit\w*|forbid\w*|disallow\w*|bann?(e
 const OPPOSITES: [RegExp, RegExp][] = [
   [/\b(allow(s|ed|ing)?|permit(s|ted|ting)?|tolerat\w*)\b/, RESTRICTS],
   [/\b(shar(e|es|ed|ing)|reus(e|es|ed|ing)|common)\b/, /\b(individual\w*|unique\w*|separate\w*|dedicated|personal|named)\b/],
+  // Switching off a safeguard, not an account: "disable MFA" against "MFA is enforced"; "disable inactive accounts" is itself a safeguard.
+  [/\b(disabl\w*|turn(s|ed)? off|switch(es|ed)? off|bypass\w*|waiv\w*)( the| their| its)? (mfa|multi|2fa|two|encrypt\w*|logging|audit\w*|tls|firewall\w*|antivirus|anti|malware|monitoring|alert\w*|security|authentication|scanning)\b/, /\b(enabl\w*|enforc\w*|requir\w*|mandatory|turn(s|ed)? on)\b/],
 ];
 
 function sides(text: string): Set<string> {
@@ -63,4 +67,52 @@ function asksOppositeWords(question: string, wordings: string[]): boolean {
 export function polarityDiffers(question: string, wordings: string[]): boolean {
   const negative = asksNegatively(question);
   return !wordings.some((w) => asksNegatively(w) === negative) || asksOppositeWords(question, wordings);
+}
+
+// Negations, and verbs that keep something from happening ("prevents recovery of the plain-text password").
+// Negations, and verbs that keep something from happening ("prevents recovery of the plain-text password").
+const DENIAL = /^(not|never|no|none|nor|without|prevents?|prevented|prohibit\w*|forbid\w*|blocks?|blocked|avoids?|disallow\w*|den(y|ies|ied)|reject\w*|limit\w*|restrict\w*|cannot|can't)$|n't$/;
+const DENIAL_REACH = 4;
+
+/** Stemmed terms a text names plainly, and those it names only to deny or restrict them. */
+function mentions(texts: string[]): { affirmed: Set<string>; denied: Set<string> } {
+  const denied = new Set<string>();
+  const affirmed = new Set<string>();
+  for (const clause of texts.join('. ').toLowerCase().replace(/[’']/g, "'").split(/[.;:,()!?]+/)) {
+    let reach = 0;
+    for (const word of clause.split(/[^a-z']+/).filter(Boolean)) {
+      if (DENIAL.test(word)) {
+        reach = DENIAL_REACH;
+        continue;
+      }
+      const terms = meaningfulTerms(word);
+      // Reach counts words that mean something: "never in plain text" denies "plain" and "text".
+      for (const term of terms) (reach > 0 ? denied : affirmed).add(term);
+      if (terms.length) reach--;
+    }
+  }
+  return { affirmed, denied };
+}
+
+/**
+ * The question asks about something the answer mentions only to deny it: "Are passwords stored in
+ * plain text?" against "stored as salted hashes and never in plain text". The answer's Yes is true
+ * of its own question, and would claim the opposite of this one. A question restricting the same
+ * thing ("limit users' ability to connect to prohibited sites") asks the same way round.
+ */
+export function deniedTerms(question: string, entry: DenyingEntry, specific: (term: string) => boolean = () => true): string[] {
+  const answer = mentions([entry.question, ...entry.phrasings, entry.explanation]);
+  const asked = mentions([question]);
+  return [...asked.affirmed].filter((t) => specific(t) && !asked.denied.has(t) && answer.denied.has(t) && !answer.affirmed.has(t));
+}
+
+interface DenyingEntry {
+  question: string;
+  phrasings: string[];
+  explanation: string;
+}
+
+/** Only specific words count: a common one ("access", "through") is denied in one place and meant in another. */
+export function deniesWhatIsAsked(question: string, entry: DenyingEntry, specific?: (term: string) => boolean): boolean {
+  return deniedTerms(question, entry, specific).length > 0;
 }

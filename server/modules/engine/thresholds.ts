@@ -24,6 +24,13 @@ export const LIBRARY_FIELD_WEIGHTS = { question: 4, phrasings: 3, explanation: 1
 /** A No answers only a question that asks at least this share (by word weight) of what the No was written for. */
 export const NARROW_NO_SHARE = 0.6;
 
+/**
+ * A word the answer mentions only to deny it ("never in plain text") turns its Yes round only when
+ * the word is this specific (inverse document frequency in the library: about one answer in twenty
+ * or fewer uses it); common words are denied in one place and meant in another.
+ */
+export const DENIED_TERM_IDF = 3;
+
 /** How many of lunr's best candidates the re-ranker reads. */
 export const RERANK_DEPTH = 8;
 /** …and only those scoring at least this share of the best. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildEngine } from '../../../server/modules/engine/engine.js';
-import { asksNegatively, polarityDiffers } from '../../../server/modules/engine/polarity.js';
+import { classifyKind, isEventQuestion } from '../../../server/modules/engine/classify.js';
+import { asksNegatively, deniedTerms, polarityDiffers } from '../../../server/modules/engine/polarity.js';
 import { splitCompound } from '../../../server/modules/engine/split.js';
 import type { AnswerOptions } from '../../../server/modules/engine/types.js';
 import { makeKnowledge } from './knowledge.js';
@@ -158,6 +159,39 @@ describe('questionnaire engine', () => {
   it('is deterministic: the same input gives the same output', () => {
     const questions = ['Do you encrypt data at rest and in transit?', 'MFA?', 'Backups?', 'Patch SLA?'].map((question, i) => ({ id: `q${i}`, sheet: 'S', row: i + 2, question }));
     expect(JSON.stringify(buildEngine(makeKnowledge()).answerAll(questions, options))).toBe(JSON.stringify(engine.answerAll(questions, options)));
+  });
+});
+
+describe('reading what a question claims', () => {
+  it('reads a choice between alternatives at the end as open, and other "or"s as yes/no', () => {
+    expect(classifyKind('Is your SOC 2 report Type I or Type II?').kind).toBe('open');
+    expect(classifyKind('Are penetration tests performed internally or externally?').kind).toBe('open');
+    expect(classifyKind('Is the assessment performed by internal staff or a third party?').kind).toBe('open');
+    expect(classifyKind('Does the organization control the internal or external distribution of media?').kind).toBe('yes-no');
+    expect(classifyKind('Is data encrypted at rest or in transit?').kind).toBe('yes-no');
+  });
+
+  it('reads who owns the company as an event, not who owns the data', () => {
+    expect(isEventQuestion('Who owns your company?')).toBe(true);
+    expect(isEventQuestion('Please describe your ownership structure and any parent company.')).toBe(true);
+    expect(isEventQuestion('Who owns the data we store in the service?')).toBe(false);
+  });
+
+  it('reads switching off a safeguard as the opposite of enforcing it, but not disabling accounts', () => {
+    const mfa = ['Is MFA enforced for all users?'];
+    expect(polarityDiffers('Do you disable MFA for service accounts?', mfa)).toBe(true);
+    expect(polarityDiffers('Can administrators bypass multi-factor authentication?', mfa)).toBe(true);
+    expect(polarityDiffers('Are inactive accounts disabled automatically after 90 days?', ['Are dormant accounts required to be removed?'])).toBe(false);
+  });
+
+  it('finds specific words the answer mentions only to deny them, unless the question restricts them too', () => {
+    const hashing = { question: 'Are passwords stored as salted hashes?', phrasings: ['Does the system prevent recovery of the plain-text password?'], explanation: 'Stored as scrypt hashes and never in plain text.' };
+    expect(deniedTerms('Are passwords stored in plain text?', hashing)).toEqual(['plain', 'text']);
+    expect(deniedTerms('Are passwords hashed with a salt?', hashing)).toEqual([]);
+    const dns = { question: 'Do you block connections to malicious domains?', phrasings: [], explanation: 'Protective DNS blocks known malicious domains.' };
+    expect(deniedTerms('Do you limit the ability to reach malicious domains?', dns)).toEqual([]);
+    // Only the words the caller calls specific count.
+    expect(deniedTerms('Are passwords stored in plain text?', hashing, (t) => t !== 'plain' && t !== 'text')).toEqual([]);
   });
 });
 

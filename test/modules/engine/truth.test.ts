@@ -117,4 +117,57 @@ describe('the engine never claims what the provider has not said (demo content)'
     expect(second.status).not.toBe('unanswered');
     expect(second.why.answerId).toMatch(/polic/);
   });
+
+  it('withholds Yes from a question about what the answer denies ("never in plain text")', () => {
+    const hashed = ask('Are customer passwords stored as salted hashes?');
+    expect(hashed.answer).toBe('Yes');
+    const plainText = ask('Are passwords stored in plain text?');
+    expect(plainText.why.answerId).toBe(hashed.why.answerId);
+    expect(plainText.status).toBe('review');
+    expect(plainText.answer).toBeNull();
+    expect(plainText.reason).toMatch(/opposite way round/);
+  });
+
+  it('makes no Yes/No claim when a suggestion for review may ask the other way round, whatever its confidence', () => {
+    for (const question of ['Do you permit shared accounts for administrators?', 'Is production access granted without approval?', 'Do you disable MFA for service accounts?']) {
+      const result = ask(question);
+      expect(result.status, question).not.toBe('answered');
+      expect(result.answer, question).toBeNull();
+    }
+  });
+
+  it('makes no claim about a figure the answer states for something else', () => {
+    // The backup answer states daily snapshots and other periods: "daily" may not be when restores are tested.
+    const tested = ask('Are backups tested daily?');
+    expect(tested.status).toBe('review');
+    expect(tested.answer).toBeNull();
+    expect(tested.reason).toMatch(/figure or period/);
+    const notified = ask('Do you notify customers within 24 hours of a breach?');
+    expect(notified.answer).toBeNull();
+  });
+
+  it('sends a question about what a certificate covers to review instead of a Yes for holding it', () => {
+    expect(ask('Are you ISO 27001 certified?').answer).toBe('Yes');
+    const scope = ask('Does your ISO 27001 certificate cover all data centres?');
+    expect(scope.status).toBe('review');
+    expect(scope.answer).toBeNull();
+    expect(scope.reason).toMatch(/scope/);
+  });
+
+  it('reads "Type I or Type II?" as a choice, answered in words, and the owner of the company as an event', () => {
+    const choice = ask('Is your SOC 2 report Type I or Type II?');
+    expect(choice.kind).toBe('open');
+    expect(choice.answer).toBeNull();
+    expect(choice.text).toMatch(/Type II/);
+    const owner = ask('Who owns your company?');
+    expect(owner.status).toBe('unanswered');
+    expect(owner.answer).toBeNull();
+    expect(owner.reason).toMatch(/event/);
+  });
+
+  it('does not answer a question about training models with the staff-training answer', () => {
+    const result = ask('Do you train machine learning models on customer data?');
+    expect(result.answer).not.toBe('Yes');
+    expect(result.why.answerId ?? '').not.toMatch(/training/);
+  });
 });
