@@ -106,6 +106,8 @@ const HAPPENED =
   /\b(had|have had|has had|experienced|suffered|incurred|sustained|received|paid|faced|occurred|happened|been (subject|party|involved|the subject|the victim|a victim|named)|been (fined|sanctioned|breached|sued|investigated|compromised|acquired|penali[sz]ed|hacked|attacked|notified)|fined|sued|investigated|acquired|hacked)\b/;
 // Who owns the company is a fact about the company's history, not a practice ("Who owns the data?" is not).
 const OWNERSHIP = /\bwho (owns|controls) (your|the) (company|organi[sz]ation|business|firm|vendor|provider|group)\b|\b(shareholders?|shareholding|parent company|ultimate (owner|parent)|beneficial own\w*|ownership structure|owned by (a|an|the) )/;
+// What happened to people or reports: "Have any employees been dismissed…?", "…a qualified opinion?".
+const HAPPENED_TO = /\bbeen (dismissed|fired|terminated|disciplined|prosecuted|convicted|arrested|charged|indicted)\b|\b(qualified|adverse|modified) opinions?\b|\b(exceptions|deviations) (noted|reported|found)\b/;
 const ONGOING = /\b(currently|presently|now)\s+(involved|engaged|subject|party|named|under)\b|\b(pending|ongoing|outstanding|threatened|open)\s+(litigation|lawsuits?|legal|investigations?|claims?|proceedings?|enforcement)\b/;
 
 /**
@@ -114,7 +116,7 @@ const ONGOING = /\b(currently|presently|now)\s+(involved|engaged|subject|party|n
  */
 export function isEventQuestion(text: string): boolean {
   const t = plain(text);
-  return (EVENT_NOUN.test(t) && HAPPENED.test(t)) || ONGOING.test(t) || OWNERSHIP.test(t);
+  return (EVENT_NOUN.test(t) && HAPPENED.test(t)) || ONGOING.test(t) || OWNERSHIP.test(t) || HAPPENED_TO.test(t);
 }
 
 export interface Quantity {

@@ -1,4 +1,5 @@
 import type { ShortAnswer } from '../content/tables.js';
+import { meaningfulTerms } from '../search/index.js';
 import type { Lexicons } from '../content/types.js';
 import type { QuestionKind } from './classify.js';
 import type { NamedThing } from './named-things.js';
@@ -128,9 +129,31 @@ function answerCertification(q: DisclosureQuestion, ctx: DisclosureContext): Dis
   }
   if (!allHeld) lines.push(`What ${ctx.providerName} holds: ${heldList(held)}.`);
   const answer: ShortAnswer | null = q.kind === 'yes-no' ? (allHeld ? 'Yes' : anyHeld ? 'Partial' : 'No') : null;
-  // Holding a certificate says nothing about whether it covers a given service, site or region.
-  const reviewReason = anyHeld && ASKS_SCOPE.test(text) ? 'the question asks what the certificate covers: check its scope before answering' : null;
+  // Holding a certificate says nothing about whether it covers a given service, site or region, or
+  // what its report found ("Has your SOC 2 report ever had a qualified opinion?").
+  const beyond = anyHeld ? beyondHolding(text, certifiable, ctx.lexicons) : [];
+  const reviewReason =
+    anyHeld && ASKS_SCOPE.test(text)
+      ? 'the question asks what the certificate covers: check its scope before answering'
+      : beyond.length
+        ? `the question asks more than whether the certificate is held ("${beyond.join(', ')}"): check the report or certificate before answering`
+        : null;
   return { answer: reviewReason ? null : answer, text: lines.join(' '), citations: dedupe(citations), reviewReason, source: 'certifications' };
+}
+
+/** Certification words: what "Do you hold a current SOC 2 Type II report?" says beyond the framework's name. */
+const CERTIFICATION_WORDS = new Set(
+  meaningfulTerms(
+    'certificate certificates certification certifications certified attestation attested report reports type level current currently valid latest recent most copy copies independent third party external auditor auditors audit audited share provide send available obtain request hold held have standard framework authorised authorized authorisation authorization accredited compliant compliance',
+  ),
+);
+
+/** The question's words that are neither the framework's name, nor certification words, nor generic. */
+function beyondHolding(text: string, frameworks: NamedThing[], lexicons: Lexicons): string[] {
+  const named = lexicons.frameworks.filter((x) => frameworks.some((n) => n.id === x.id));
+  const ownWords = new Set(named.flatMap((f) => meaningfulTerms([f.name, ...f.aliases].join(' '))));
+  const generic = new Set(lexicons.genericWords.flatMap((w) => meaningfulTerms(w)));
+  return [...new Set(meaningfulTerms(text.replace(/\b\d+\b/g, ' ')))].filter((t) => !ownWords.has(t) && !generic.has(t) && !CERTIFICATION_WORDS.has(t));
 }
 
 function regionLine(r: RegionEntry): string {

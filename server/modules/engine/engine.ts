@@ -116,7 +116,8 @@ export function buildEngine(knowledge: EngineKnowledge): Engine {
     const stated = retriever.facts.get(entryId)!.quantities;
     const sameUnit = stated.filter((s) => asked.some((a) => a.unit === s.unit));
     if (!sameUnit.length) return 'absent';
-    const close = (s: Quantity, a: Quantity) => Math.abs(s.value - a.value) <= 0.01 * Math.max(1, a.value);
+    // Durations are compared loosely (a quarter is 90 or 91 days); a percentage exactly: 99.95 % is not 100 %.
+    const close = (s: Quantity, a: Quantity) => Math.abs(s.value - a.value) <= (a.unit === 'percent' ? 1e-6 : 0.01 * Math.max(1, a.value));
     if (!asked.every((a) => sameUnit.some((s) => close(s, a)))) return 'other';
     // "Are backups tested daily?" against "daily snapshots … restores tested quarterly": with several figures stated, the asked one may belong to something else.
     return sameUnit.every((s) => asked.some((a) => close(s, a))) ? 'same' : 'other';

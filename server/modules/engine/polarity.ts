@@ -35,7 +35,12 @@ const RESTRICTS = /\b(block(s|ed|ing)?|prohibit\w*|forbid\w*|disallow\w*|bann?(e
  */
 const OPPOSITES: [RegExp, RegExp][] = [
   [/\b(allow(s|ed|ing)?|permit(s|ted|ting)?|tolerat\w*)\b/, RESTRICTS],
-  [/\b(shar(e|es|ed|ing)|reus(e|es|ed|ing)|common)\b/, /\b(individual\w*|unique\w*|separate\w*|dedicated|personal|named)\b/],
+  [/\b(shar(e|es|ed|ing)|reus(e|es|ed|ing)|common|generic)\b/, /\b(individual\w*|unique\w*|separate\w*|dedicated|personal|named)\b/],
+  [/\boptional\b/, /\b(mandatory|enforc\w*|requir\w*|always)\b/],
+  // Keeping data against deleting it; "logs kept for a year" and "protect logs from deletion" are not opposites.
+  [/\b(keep|keeps|kept|retain|retains)( \w+){0,2} (data|content|information|records|copies)( after| beyond| once| when)\b/, /\b(delet\w*|remov\w*|eras\w*|destroy\w*|destruct\w*|purg\w*|wip(e|es|ed|ing))\b/],
+  // "Do developers have access to production?" against "Are environments separated?".
+  [/\b(ha(ve|s)|get|gets|can|given|granted) (\w+ )?access\b/, /\b(separat\w*|segregat\w*|isolat\w*|no (\w+ )?access|block\w*|prohibit\w*|restrict\w*|den(y|ies|ied))\b/],
   // Switching off a safeguard, not an account: "disable MFA" against "MFA is enforced"; "disable inactive accounts" is itself a safeguard.
   [/\b(disabl\w*|turn(s|ed)? off|switch(es|ed)? off|bypass\w*|waiv\w*)( the| their| its)? (mfa|multi|2fa|two|encrypt\w*|logging|audit\w*|tls|firewall\w*|antivirus|anti|malware|monitoring|alert\w*|security|authentication|scanning)\b/, /\b(enabl\w*|enforc\w*|requir\w*|mandatory|turn(s|ed)? on)\b/],
 ];

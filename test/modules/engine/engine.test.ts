@@ -175,6 +175,17 @@ describe('reading what a question claims', () => {
     expect(isEventQuestion('Who owns your company?')).toBe(true);
     expect(isEventQuestion('Please describe your ownership structure and any parent company.')).toBe(true);
     expect(isEventQuestion('Who owns the data we store in the service?')).toBe(false);
+    expect(isEventQuestion('Have any employees been dismissed for security violations?')).toBe(true);
+    expect(isEventQuestion('Has your SOC 2 report ever had a qualified opinion?')).toBe(true);
+    expect(isEventQuestion('Are employees disciplined for security violations?')).toBe(false);
+  });
+
+  it('reads "optional", "generic", "keep" and "have access" as the other way round from what forbids them', () => {
+    expect(polarityDiffers('Is MFA optional for customer administrators?', ['Is MFA enforced for customer administrators?'])).toBe(true);
+    expect(polarityDiffers('Are generic accounts used for administration?', ['Does every administrator have an individual account?'])).toBe(true);
+    expect(polarityDiffers('Do you keep customer data after the contract ends?', ['Is customer data deleted when the contract ends?'])).toBe(true);
+    expect(polarityDiffers('Do developers have write access to production?', ['Are development and production environments separated?'])).toBe(true);
+    expect(polarityDiffers('Do you keep backups for 35 days?', ['Do you keep backups?'])).toBe(false);
   });
 
   it('reads switching off a safeguard as the opposite of enforcing it, but not disabling accounts', () => {

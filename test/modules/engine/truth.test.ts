@@ -144,6 +144,9 @@ describe('the engine never claims what the provider has not said (demo content)'
     expect(tested.reason).toMatch(/figure or period/);
     const notified = ask('Do you notify customers within 24 hours of a breach?');
     expect(notified.answer).toBeNull();
+    // A percentage is compared exactly: the SLA's 99.95 % is not 100 %.
+    const perfect = ask('Do you offer a 100% uptime SLA?');
+    expect(perfect.answer).toBeNull();
   });
 
   it('sends a question about what a certificate covers to review instead of a Yes for holding it', () => {
@@ -152,6 +155,10 @@ describe('the engine never claims what the provider has not said (demo content)'
     expect(scope.status).toBe('review');
     expect(scope.answer).toBeNull();
     expect(scope.reason).toMatch(/scope/);
+    expect(ask('Do you have a current SOC 2 Type II report from an independent auditor?').answer).toBe('Yes');
+    const criteria = ask('Does your SOC 2 report include the Privacy trust services criterion?');
+    expect(criteria.answer).toBeNull();
+    expect(criteria.status).toBe('review');
   });
 
   it('reads "Type I or Type II?" as a choice, answered in words, and the owner of the company as an event', () => {
