@@ -121,8 +121,8 @@ export function isEventQuestion(text: string): boolean {
 
 export interface Quantity {
   value: number;
-  /** A unit family: duration in days, percent, size in GB, key length in bits, count. */
-  unit: 'days' | 'percent' | 'gb' | 'bits';
+  /** A unit family: duration in days, percent, size in GB, key length in bits, or a protocol's version ("version:tls"). */
+  unit: 'days' | 'percent' | 'gb' | 'bits' | `version:${string}`;
   text: string;
 }
 
@@ -151,6 +151,10 @@ export function quantitiesIn(text: string): Quantity[] {
   for (const m of t.matchAll(/\b(daily|weekly|monthly|quarterly|annually|yearly|annual|biannually|hourly)\b/g)) out.push({ value: PERIOD_WORDS[m[1]], unit: 'days', text: m[0] });
   for (const m of t.matchAll(/\b(\d+(?:\.\d+)?)\s*(%|percent)/g)) out.push({ value: Number(m[1]), unit: 'percent', text: m[0] });
   for (const m of t.matchAll(/\b(\d+)[\s-]*bits?\b|\baes[\s-]?(\d{3})\b|\brsa[\s-]?(\d{4})\b/g)) out.push({ value: Number(m[1] ?? m[2] ?? m[3]), unit: 'bits', text: m[0] });
+  // "TLS 1.0" is not "TLS 1.2 and 1.3"; "FIPS 140-2" is not "FIPS 140-3".
+  for (const m of t.matchAll(/\b(tls|ssl|sslv|ssh|snmp|snmpv|smb|smbv|ipv|http|wpa|oauth|saml)\s?v?(\d+(?:\.\d+)?)\b/g)) out.push({ value: Number(m[2]), unit: `version:${m[1].replace(/v$/, '')}`, text: m[0] });
+  for (const m of t.matchAll(/\b(tls|ssl)\s?v?\d+(?:\.\d+)?((?:,? (?:and|or|,)? ?\d\.\d)+)/g)) for (const v of m[2].match(/\d\.\d/g) ?? []) out.push({ value: Number(v), unit: `version:${m[1]}`, text: v });
+  for (const m of t.matchAll(/\bfips\s?140-?([1-3])\b/g)) out.push({ value: Number(m[1]), unit: 'version:fips140', text: m[0] });
   for (const m of t.matchAll(/\b(\d+(?:\.\d+)?)\s*(gb|tb|mb)\b/g)) out.push({ value: Number(m[1]) * ({ mb: 1 / 1024, gb: 1, tb: 1024 }[m[2] as 'gb']), unit: 'gb', text: m[0] });
   return out;
 }

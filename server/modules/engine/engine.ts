@@ -120,7 +120,8 @@ export function buildEngine(knowledge: EngineKnowledge): Engine {
     const close = (s: Quantity, a: Quantity) => Math.abs(s.value - a.value) <= (a.unit === 'percent' ? 1e-6 : 0.01 * Math.max(1, a.value));
     if (!asked.every((a) => sameUnit.some((s) => close(s, a)))) return 'other';
     // "Are backups tested daily?" against "daily snapshots … restores tested quarterly": with several figures stated, the asked one may belong to something else.
-    return sameUnit.every((s) => asked.some((a) => close(s, a))) ? 'same' : 'other';
+    // Several versions stated are the ones supported ("TLS 1.2 and 1.3"), so each asked one being among them is enough.
+    return sameUnit.every((s) => s.unit.startsWith('version:') || asked.some((a) => close(s, a))) ? 'same' : 'other';
   }
 
   /** "(ISO 27001 A.12.6.1)" names a control, not a subject. */

@@ -147,6 +147,11 @@ describe('the engine never claims what the provider has not said (demo content)'
     // A percentage is compared exactly: the SLA's 99.95 % is not 100 %.
     const perfect = ask('Do you offer a 100% uptime SLA?');
     expect(perfect.answer).toBeNull();
+    // A protocol version is a figure too: TLS 1.0 is not "TLS 1.2 and 1.3 only".
+    const old = ask('Is data encrypted in transit using TLS 1.0?');
+    expect(old.answer).toBeNull();
+    expect(old.status).not.toBe('answered');
+    expect(ask('Is data in transit encrypted with TLS 1.2 or higher?').answer).toBe('Yes');
   });
 
   it('sends a question about what a certificate covers to review instead of a Yes for holding it', () => {
