@@ -68,10 +68,40 @@ function asksOppositeWords(question: string, wordings: string[]): boolean {
   });
 }
 
+/**
+ * Weaknesses a question may ask about: "Do you use default passwords on network devices?", "Are
+ * keys stored in source code?". A library answer's Yes is about a safeguard; carried over to a
+ * question asking whether the weakness exists, it would claim the weakness.
+ */
+const WEAKNESSES: RegExp[] = [
+  /\bdefault (passwords?|credentials?|accounts?|logins?|settings)\b/,
+  /\b(plain ?text|clear ?text|unencrypted|in the clear)\b/,
+  /\b(unpatched|end[- ]of[- ]life|out[- ]of[- ]support|unsupported (software|systems?|versions?|operating))\b/,
+  /\b(unrestricted|unlimited|unfettered|anonymous)\b/,
+  /\b(all|any|every) (engineers?|employees?|staff|developers?|users?) (ha(ve|s)|get|gets|can)\b|\b(available|open|accessible) to (all|any|every)\b/,
+  // "(except areas designated as publicly accessible)" is a scope, not a weakness.
+  /\b(open|exposed) to the (public )?internet\b|\b(accessible|reachable) from the (public )?internet\b|\bpublicly exposed\b/,
+  /\bpersonal (e-?mail|accounts?|cloud|storage)\b/,
+  /\b(in|into) (the )?source code\b|\bhard-?coded\b/,
+  /\bsame (\w+ ){0,2}(storage|system|server|site|location|network|disk|account|media|infrastructure|host|device)s? as\b|\balongside\b|\bco-?located with\b/,
+  /\b(logging|logs?|monitoring|alerting|mfa|encryption|antivirus|anti-?malware|firewalls?|auditing)( \w+){0,3} (is |are )?(disabled|turned off|switched off)\b/,
+  /\b(unaccompanied|unescorted|unattended|unlocked)\b/,
+  /\bflat network\b|\bnetwork (is |be )?flat\b/,
+  /\bbefore (the )?(screening|background checks?|checks?|vetting)( \w+)? (complete|completed|finish\w*)\b/,
+  /\b(known|open|outstanding|unresolved|unremediated) (critical |high |unpatched )*(vulnerabilit\w*|findings?|issues?)\b/,
+  /\b(deferred|postponed|skipped|overdue|missed)\b/,
+  /\bweak (passwords?|ciphers?|encryption|algorithms?|keys?)\b/,
+];
+
+function asksAboutWeakness(question: string, wordings: string[]): boolean {
+  const q = question.toLowerCase();
+  return WEAKNESSES.some((weakness) => weakness.test(q) && !wordings.some((w) => weakness.test(w.toLowerCase())));
+}
+
 /** True when no wording of the answer asks the way the question does. */
 export function polarityDiffers(question: string, wordings: string[]): boolean {
   const negative = asksNegatively(question);
-  return !wordings.some((w) => asksNegatively(w) === negative) || asksOppositeWords(question, wordings);
+  return !wordings.some((w) => asksNegatively(w) === negative) || asksOppositeWords(question, wordings) || asksAboutWeakness(question, wordings);
 }
 
 // Negations, and verbs that keep something from happening ("prevents recovery of the plain-text password").

@@ -188,6 +188,21 @@ describe('reading what a question claims', () => {
     expect(polarityDiffers('Do you keep backups for 35 days?', ['Do you keep backups?'])).toBe(false);
   });
 
+  it('reads a question about a weakness as the other way round from a safeguard, unless the answer names that weakness', () => {
+    const weaknesses: [string, string][] = [
+      ['Do you use default passwords on network devices?', 'Do you enforce a strong password policy?'],
+      ['Are encryption keys stored in source code?', 'Are secrets kept in a vault?'],
+      ['Are there any known unpatched critical vulnerabilities?', 'Do you patch critical vulnerabilities within 7 days?'],
+      ['Is root access available to all engineers?', 'Is privileged access restricted?'],
+      ['Are backups stored on the same storage system as production data?', 'Are backups encrypted?'],
+      ['Is logging disabled on any production systems?', 'Are security events logged?'],
+    ];
+    for (const [question, safeguard] of weaknesses) expect(polarityDiffers(question, [safeguard]), question).toBe(true);
+    expect(polarityDiffers('Are vendor default passwords changed before use?', ['Are default passwords removed before equipment goes into service?'])).toBe(false);
+    // A scope in passing is not a weakness.
+    expect(polarityDiffers('Are visitors escorted (except in areas designated as publicly accessible)?', ['Are visitors escorted?'])).toBe(false);
+  });
+
   it('reads switching off a safeguard as the opposite of enforcing it, but not disabling accounts', () => {
     const mfa = ['Is MFA enforced for all users?'];
     expect(polarityDiffers('Do you disable MFA for service accounts?', mfa)).toBe(true);

@@ -136,6 +136,14 @@ describe('the engine never claims what the provider has not said (demo content)'
     }
   });
 
+  it('makes no Yes claim for a question asking whether a weakness exists', () => {
+    for (const question of ['Do you use default passwords on network devices?', 'Do you store encryption keys in source code?', 'Are firewall rules open to the internet by default?', 'Do contractors get access before background checks complete?']) {
+      const result = ask(question);
+      expect(result.answer, question).not.toBe('Yes');
+      expect(result.status, question).not.toBe('answered');
+    }
+  });
+
   it('makes no claim about a figure the answer states for something else', () => {
     // The backup answer states daily snapshots and other periods: "daily" may not be when restores are tested.
     const tested = ask('Are backups tested daily?');
