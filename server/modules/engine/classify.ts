@@ -122,7 +122,7 @@ export function isEventQuestion(text: string): boolean {
 export interface Quantity {
   value: number;
   /** A unit family: duration in days, percent, size in GB, key length in bits, or a protocol's version ("version:tls"). */
-  unit: 'days' | 'percent' | 'gb' | 'bits' | `version:${string}`;
+  unit: 'days' | 'percent' | 'gb' | 'bits' | 'km' | 'year' | `version:${string}`;
   text: string;
 }
 
@@ -151,6 +151,9 @@ export function quantitiesIn(text: string): Quantity[] {
   for (const m of t.matchAll(/\b(daily|weekly|monthly|quarterly|annually|yearly|annual|biannually|hourly)\b/g)) out.push({ value: PERIOD_WORDS[m[1]], unit: 'days', text: m[0] });
   for (const m of t.matchAll(/\b(\d+(?:\.\d+)?)\s*(%|percent)/g)) out.push({ value: Number(m[1]), unit: 'percent', text: m[0] });
   for (const m of t.matchAll(/\b(\d+)[\s-]*bits?\b|\baes[\s-]?(\d{3})\b|\brsa[\s-]?(\d{4})\b/g)) out.push({ value: Number(m[1] ?? m[2] ?? m[3]), unit: 'bits', text: m[0] });
+  for (const m of t.matchAll(/\b(\d+(?:\.\d+)?)\s*(miles?|mi|km|kilometres?|kilometers?)\b/g)) out.push({ value: Number(m[1]) * (/^mi/.test(m[2]) ? 1.609 : 1), unit: 'km', text: m[0] });
+  // "Was the last test in 2019?": a year the answer must state ("ISO 27001:2022" names an edition, not a date).
+  for (const m of t.matchAll(/\b(in|since|during|as of|before|after|from) ((19|20)\d{2})\b/g)) out.push({ value: Number(m[2]), unit: 'year', text: m[0] });
   // "TLS 1.0" is not "TLS 1.2 and 1.3"; "FIPS 140-2" is not "FIPS 140-3".
   for (const m of t.matchAll(/\b(tls|ssl|sslv|ssh|snmp|snmpv|smb|smbv|ipv|http|wpa|oauth|saml)\s?v?(\d+(?:\.\d+)?)\b/g)) out.push({ value: Number(m[2]), unit: `version:${m[1].replace(/v$/, '')}`, text: m[0] });
   for (const m of t.matchAll(/\b(tls|ssl)\s?v?\d+(?:\.\d+)?((?:,? (?:and|or|,)? ?\d\.\d)+)/g)) for (const v of m[2].match(/\d\.\d/g) ?? []) out.push({ value: Number(v), unit: `version:${m[1]}`, text: v });

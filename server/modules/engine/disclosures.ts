@@ -50,6 +50,8 @@ const HOLDING = /\b(certif\w*|attest\w*|authori[sz]\w*|accredit\w*|complian\w*|c
 const ASKS_SCOPE = /\b(cover(s|ed|ing|age)?|scope[sd]?|includ(e|es|ed|ing)|extend(s|ed)?|appl(y|ies)|all|every|each|entire|whole)\b/;
 const LIST_CERTIFICATIONS = /\b(which|what|list|provide|name|identify)\b.*\b(certifications?|certificates?|attestations?|accreditations?|audit reports?|third party audits?|compliance (standards|frameworks|reports))\b/;
 const LOCATION = /\b(regions?|data ?cent(er|re)s?|datacent(er|re)s?|hosted|host|hosting|hosts|stored|store|stores|storage location|located|locations?|resid\w*|jurisdictions?|geograph\w*|countr(y|ies)|processed|process data|facilities|facility)\b/;
+const ABOUT_PEOPLE = /\b(employees?|staff|personnel|people|workforce|engineers?|developers?|support (team|staff|agents?)|offices?|headquarters|teams?|contractors?)\b/;
+const ABOUT_DATA = /\b(data|content|backups?|servers?|infrastructure|hosted|hosting|stored|storage|processed|processing|regions?|data ?cent(er|re)s?|workloads?)\b/;
 const OUTSIDE = /\b(outside|other than|except|beyond|leave|leaves|transfer\w*|moved?|cross[- ]border)\b/;
 const WHERE_STORED = /\b(where|which (countries|regions|locations|data ?cent(er|re)s))\b.*\b(stor|host|process|locat|resid|kept|reside|data ?cent)/;
 const BACKUP_ELSEWHERE = /\bbackups?\b.*\b(different|another|other|separate|second|secondary|geographically|remote|off-?site|alternate|distinct|multiple)\b.*\b(regions?|locations?|sites?|data ?cent(er|re)s?|facilit\w*|geograph\w*|zones?)\b|\b(geo-?redundant|off-?site|geographically (separate|dispersed|diverse))\b.*\bbackups?\b|\bbackups?\b.*\b(off-?site|geo-?redundant|geographically (separate|dispersed|diverse))\b/;
@@ -132,8 +134,12 @@ function answerCertification(q: DisclosureQuestion, ctx: DisclosureContext): Dis
   // Holding a certificate says nothing about whether it covers a given service, site or region, or
   // what its report found ("Has your SOC 2 report ever had a qualified opinion?").
   const beyond = anyHeld ? beyondHolding(text, certifiable, ctx.lexicons) : [];
-  const reviewReason =
-    anyHeld && ASKS_SCOPE.test(text)
+  const askedType = reportType(text);
+  const heldTypes = certifiable.flatMap((f) => ctx.disclosures.certifications.filter((c) => c.frameworks.includes(f.id) && isCurrent(c, today)).map((c) => reportType(c.standard.toLowerCase())));
+  const otherType = askedType && heldTypes.length && !heldTypes.includes(askedType) ? heldTypes.find(Boolean) : null;
+  const reviewReason = otherType
+    ? `the question asks for a Type ${askedType} report; the one held is Type ${otherType}`
+    : anyHeld && ASKS_SCOPE.test(text)
       ? 'the question asks what the certificate covers: check its scope before answering'
       : beyond.length
         ? `the question asks more than whether the certificate is held ("${beyond.join(', ')}"): check the report or certificate before answering`
@@ -154,6 +160,13 @@ function beyondHolding(text: string, frameworks: NamedThing[], lexicons: Lexicon
   const ownWords = new Set(named.flatMap((f) => meaningfulTerms([f.name, ...f.aliases].join(' '))));
   const generic = new Set(lexicons.genericWords.flatMap((w) => meaningfulTerms(w)));
   return [...new Set(meaningfulTerms(text.replace(/\b\d+\b/g, ' ')))].filter((t) => !ownWords.has(t) && !generic.has(t) && !CERTIFICATION_WORDS.has(t));
+}
+
+/** "Type I" or "Type II" of an attestation report, as the question or the certificate names it. */
+function reportType(text: string): 'I' | 'II' | null {
+  if (/\btype (ii|2)\b/.test(text)) return 'II';
+  if (/\btype (i|1)\b/.test(text)) return 'I';
+  return null;
 }
 
 function regionLine(r: RegionEntry): string {
@@ -184,6 +197,8 @@ function answerLocation(q: DisclosureQuestion, ctx: DisclosureContext): Disclosu
     };
   }
   if (!LOCATION.test(text)) return null;
+  // "Are your employees located in India?" asks where people work, which the regions do not say.
+  if (ABOUT_PEOPLE.test(text) && !ABOUT_DATA.test(text)) return null;
   if (OUTSIDE.test(text)) {
     return {
       answer: null,
@@ -266,17 +281,28 @@ function answerBackups(q: DisclosureQuestion, ctx: DisclosureContext): Disclosur
 /** "List your subprocessors" / "Do you use subprocessors?" → the published list. */
 function answerSubprocessors(q: DisclosureQuestion, ctx: DisclosureContext): DisclosureAnswer | null {
   const text = plain(q.text);
-  if (!SUBPROCESSOR.test(text) || SUBPROCESSOR_POLICY.test(text)) return null;
-  const wantsList = q.kind === 'open' || /\b(use|engage|rely|have|employ)\b/.test(text);
-  if (!wantsList) return null;
   const service = ctx.options.service;
   const today = ctx.options.today;
   // Current today: one announced to start later, or to end later, is counted by its dates.
   const current = (s: SubprocessorEntry) => s.started <= today && (!s.ended || s.ended > today);
+  const named = q.named.filter((n) => n.kind === 'subprocessor');
+  if (named.length && q.kind === 'yes-no' && !SUBPROCESSOR_POLICY.test(text)) return answerNamedSubprocessors(named, current, ctx);
+  if (!SUBPROCESSOR.test(text) || SUBPROCESSOR_POLICY.test(text)) return null;
+  const wantsList = q.kind === 'open' || /\b(use|engage|rely|have|employ)\b/.test(text);
+  if (!wantsList) return null;
   const active = ctx.disclosures.subprocessors.filter((s) => current(s) && (!service || s.services.length === 0 || s.services.includes(service)));
   const list = active.map((s) => `${s.name} (${s.purpose}; ${s.locations.join(', ')})`).join('; ');
   const answer: ShortAnswer | null = q.kind === 'yes-no' ? (active.length ? 'Yes' : 'No') : null;
   return { answer, text: `${active.length} subprocessors: ${list}.`, citations: [SUBPROCESSORS_PAGE], reviewReason: null, source: 'subprocessors' };
+}
+
+/** "Is Helix Colocation one of your subprocessors?" → Yes with what it does and where, or No once it has left the list. */
+function answerNamedSubprocessors(named: NamedThing[], current: (s: SubprocessorEntry) => boolean, ctx: DisclosureContext): DisclosureAnswer {
+  const entries = named.map((n) => ctx.disclosures.subprocessors.find((s) => s.id === n.id)).filter((s): s is SubprocessorEntry => Boolean(s));
+  const active = entries.filter(current);
+  const lines = entries.map((s) => (current(s) ? `${s.name} is a subprocessor: ${s.purpose} (${s.locations.join(', ')}).` : `${s.name} is not a current subprocessor${s.ended ? ` (it left the list on ${s.ended})` : ` (it starts on ${s.started})`}.`));
+  const answer: ShortAnswer = active.length === entries.length ? 'Yes' : active.length ? 'Partial' : 'No';
+  return { answer, text: lines.join(' '), citations: [SUBPROCESSORS_PAGE], reviewReason: null, source: 'subprocessors' };
 }
 
 /** The first disclosure that answers the question, or null: the library answers the rest. */

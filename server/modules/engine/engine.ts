@@ -35,10 +35,13 @@ function namedEntries(knowledge: EngineKnowledge): NamedEntry[] {
     ...lexicons.places.countries.map((c) => ({ kind: 'place' as const, id: c.id, name: c.name, phrases: c.aliases })),
     ...lexicons.places.groups.map((g) => ({ kind: 'place' as const, id: g.id, name: g.name, phrases: g.aliases })),
     ...(disclosures?.regions ?? []).map((r) => ({ kind: 'region' as const, id: r.id, name: r.name, phrases: r.city ? [r.city] : [] })),
-    ...(disclosures?.subprocessors ?? []).map((s) => ({ kind: 'subprocessor' as const, id: s.id, name: s.name, phrases: [] })),
+    // "Helix Colocation" names "Helix Colocation SE": people drop the legal form.
+    ...(disclosures?.subprocessors ?? []).map((s) => ({ kind: 'subprocessor' as const, id: s.id, name: s.name, phrases: [s.name.replace(LEGAL_FORM, '').trim()] })),
     ...knowledge.services.map((s) => ({ kind: 'service' as const, id: s.id, name: s.name, phrases: [] })),
   ];
 }
+
+const LEGAL_FORM = /[,\s]+(se|ag|gmbh|inc\.?|ltd\.?|limited|llc|plc|b\.v\.|bv|n\.v\.|sa|sas|s\.a\.|srl|oy|ab|as|aps|kk|pte\.? ltd\.?|pty\.? ltd\.?|corp\.?|corporation|co\.?)$/i;
 
 /** Anaphora and "if so" make a question lean on the one before it. */
 const DEPENDENT = /\b(these|this|those|such|they|them|it|its|the above|the same|if so|if yes|if not|if no|the scope|the plan|the policy|the process|the procedure|the program|the programme)\b/i;

@@ -136,6 +136,31 @@ describe('the engine never claims what the provider has not said (demo content)'
     }
   });
 
+  it('answers a subprocessor by name from the published list, and regions only for questions about data', () => {
+    const helix = ask('Is Helix Colocation one of your subprocessors?');
+    expect(helix).toMatchObject({ status: 'answered', answer: 'Yes' });
+    expect(helix.text).toMatch(/Helix Colocation SE is a subprocessor/);
+    expect(helix.citations).toContainEqual(expect.objectContaining({ kind: 'disclosure' }));
+    // The regions say where data lives, not where people work.
+    const staff = ask('Are your employees located in India?');
+    expect(staff.answer).toBeNull();
+    expect(ask('Is customer data stored in India?').answer).toBe('No');
+  });
+
+  it('does not answer a Type I question with the Type II report held', () => {
+    const typeOne = ask('Do you have a SOC 2 Type I report?');
+    expect(typeOne.status).toBe('review');
+    expect(typeOne.answer).toBeNull();
+    expect(typeOne.reason).toMatch(/Type I report; the one held is Type II/);
+    expect(ask('Do you have a SOC 2 Type II report?').answer).toBe('Yes');
+  });
+
+  it('treats a distance or a year as a figure the answer must state', () => {
+    expect(ask('Do you have a disaster recovery site at least 100 miles from the primary site?').answer).toBeNull();
+    expect(ask('Was your last penetration test in 2019?').answer).toBeNull();
+    expect(ask('Are you certified to ISO/IEC 27001:2022?').answer).toBe('Yes');
+  });
+
   it('makes no Yes claim for a question asking whether a weakness exists', () => {
     for (const question of ['Do you use default passwords on network devices?', 'Do you store encryption keys in source code?', 'Are firewall rules open to the internet by default?', 'Do contractors get access before background checks complete?']) {
       const result = ask(question);
