@@ -56,7 +56,7 @@ const OUTSIDE = /\b(outside|other than|except|beyond|leave|leaves|transfer\w*|mo
 const WHERE_STORED = /\b(where|which (countries|regions|locations|data ?cent(er|re)s))\b.*\b(stor|host|process|locat|resid|kept|reside|data ?cent)/;
 const BACKUP_ELSEWHERE = /\bbackups?\b.*\b(different|another|other|separate|second|secondary|geographically|remote|off-?site|alternate|distinct|multiple)\b.*\b(regions?|locations?|sites?|data ?cent(er|re)s?|facilit\w*|geograph\w*|zones?)\b|\b(geo-?redundant|off-?site|geographically (separate|dispersed|diverse))\b.*\bbackups?\b|\bbackups?\b.*\b(off-?site|geo-?redundant|geographically (separate|dispersed|diverse))\b/;
 const SUBPROCESSOR = /\bsub-? ?processors?\b|\bthird[- ]part(y|ies)\b.*\b(process|access|store|host|handle)\w*\b.*\b(customer )?data\b|\bvendors?\b.*\baccess\b.*\bcustomer data\b/;
-const SUBPROCESSOR_POLICY = /\b(notif\w*|chang\w*|contract\w*|assess\w*|review\w*|audit\w*|agreements?|dpas?|terms|due diligence|object\w*|approv\w*|flow[- ]?down|oversight|monitor\w*)\b/;
+const SUBPROCESSOR_POLICY = /\b(onboard\w*|select\w*|vet\w*|evaluat\w*|process for|procedures?|notif\w*|chang\w*|contract\w*|assess\w*|review\w*|audit\w*|agreements?|dpas?|terms|due diligence|object\w*|approv\w*|flow[- ]?down|oversight|monitor\w*)\b/;
 
 function plain(text: string): string {
   return text.toLowerCase().replace(/[’‘`]/g, "'").replace(/\s+/g, ' ');

@@ -142,6 +142,11 @@ describe('the engine never claims what the provider has not said (demo content)'
     expect(helix.text).toMatch(/Helix Colocation SE is a subprocessor/);
     expect(helix.citations).toContainEqual(expect.objectContaining({ kind: 'disclosure' }));
     // The regions say where data lives, not where people work.
+    // How subprocessors are chosen is a practice, not the list.
+    expect(ask('Describe your process for onboarding new subprocessors.').why.source).not.toBe('subprocessors');
+    expect(ask('List your subprocessors.').why.source).toBe('subprocessors');
+    // "approach" is a generic word: the subject is zero trust.
+    expect(ask('Explain your approach to zero trust.').status).not.toBe('unanswered');
     const staff = ask('Are your employees located in India?');
     expect(staff.answer).toBeNull();
     expect(ask('Is customer data stored in India?').answer).toBe('No');
