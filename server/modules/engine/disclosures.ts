@@ -50,7 +50,6 @@ const HOLDING = /\b(certif\w*|attest\w*|authori[sz]\w*|accredit\w*|complian\w*|c
 const ASKS_SCOPE = /\b(cover(s|ed|ing|age)?|scope[sd]?|includ(e|es|ed|ing)|extend(s|ed)?|appl(y|ies)|all|every|each|entire|whole)\b/;
 const LIST_CERTIFICATIONS = /\b(which|what|list|provide|name|identify)\b.*\b(certifications?|certificates?|attestations?|accreditations?|audit reports?|third party audits?|compliance (standards|frameworks|reports))\b/;
 const LOCATION = /\b(regions?|data ?cent(er|re)s?|datacent(er|re)s?|hosted|host|hosting|hosts|stored|store|stores|storage location|located|locations?|resid\w*|jurisdictions?|geograph\w*|countr(y|ies)|processed|process data|facilities|facility)\b/;
-const ABOUT_PEOPLE = /\b(employees?|staff|personnel|people|workforce|engineers?|developers?|support (team|staff|agents?)|offices?|headquarters|teams?|contractors?)\b/;
 const ABOUT_DATA = /\b(data|content|backups?|servers?|infrastructure|hosted|hosting|stored|storage|processed|processing|regions?|data ?cent(er|re)s?|workloads?)\b/;
 const OUTSIDE = /\b(outside|other than|except|beyond|leave|leaves|transfer\w*|moved?|cross[- ]border)\b/;
 const WHERE_STORED = /\b(where|which (countries|regions|locations|data ?cent(er|re)s))\b.*\b(stor|host|process|locat|resid|kept|reside|data ?cent)/;
@@ -197,8 +196,9 @@ function answerLocation(q: DisclosureQuestion, ctx: DisclosureContext): Disclosu
     };
   }
   if (!LOCATION.test(text)) return null;
-  // "Are your employees located in India?" asks where people work, which the regions do not say.
-  if (ABOUT_PEOPLE.test(text) && !ABOUT_DATA.test(text)) return null;
+  // "Are your employees located in India?" or "Are they located in the EU?" (the subprocessors) ask
+  // where something else is: the regions say only where data and the infrastructure holding it are.
+  if (!ABOUT_DATA.test(text)) return null;
   if (OUTSIDE.test(text)) {
     return {
       answer: null,

@@ -7,7 +7,7 @@ import { answerFromDisclosures, type DisclosureAnswer } from './disclosures.js';
 import { answerField } from './fields.js';
 import { buildNamedThingFinder, type NamedEntry, type NamedThing } from './named-things.js';
 import { buildRetriever, thingKey, type Candidate } from './retrieve.js';
-import { splitCompound } from './split.js';
+import { asksSeveralQuestions, splitCompound } from './split.js';
 import { asksMoreThan, genericTermSet, isGenericOnly, matchSubject, subjectOf } from './subject.js';
 import { CONTEXT_BOOST, DEFAULT_THRESHOLDS, DISCLOSURE_CONFIDENCE } from './thresholds.js';
 import type { AnswerOptions, EngineKnowledge, EngineOutput, LibraryEntry, PartResult, QuestionInput, QuestionResult, Summary } from './types.js';
@@ -177,6 +177,10 @@ export function buildEngine(knowledge: EngineKnowledge): Engine {
     const judgement = decide({ text: genericOnly && cited.length ? reading : question, withContext: reading }, found, subject, cited, retriever, thresholds, kind);
     if (judgement.status === 'unanswered') return unanswered(question, kind, judgement.reason ?? 'no good match', judgement.why);
     const best = judgement.best;
+    // "Do you use subprocessors? Are they located in the EU?": "they" stands for what the question before named, which the answer must be about.
+    if (refersBack && input.previous && question.split(/\s+/).length <= 10 && matchSubject(subjectOf(input.previous, generic, retriever), new Set(best.hit.matched), retriever).matched.length === 0) {
+      return unanswered(question, kind, `the question refers back to "${input.previous}", and the closest answer (${best.entry.id}) is not about that`, judgement.why);
+    }
     if (genericOnly && !cited.length && asksMoreThan([best.entry.question, ...best.entry.phrasings], question, generic, retriever)) {
       return unanswered(question, kind, `the question is too general to answer: it names no subject (closest: ${best.entry.id}, which is about more)`, judgement.why);
     }
@@ -223,7 +227,8 @@ export function buildEngine(knowledge: EngineKnowledge): Engine {
         return part;
       });
       const distinct = new Set(parts.map((p) => p.why.answerId ?? p.why.source));
-      if (parts.every((p) => p.why.answerId || p.why.source) && distinct.size === parts.length) return combine(input, parts);
+      // Each of several questions must be answered; the whole would claim for the part nothing answers.
+      if (asksSeveralQuestions(input.question) || (parts.every((p) => p.why.answerId || p.why.source) && distinct.size === parts.length)) return combine(input, parts);
     }
     return { id: input.id, sheet: input.sheet, row: input.row, ...whole, question: input.question };
   }
@@ -258,7 +263,9 @@ function combine(input: QuestionInput, parts: PartResult[]): QuestionResult {
   let reason = weakest.status === 'answered' ? null : `part "${weakest.question}": ${weakest.reason}`;
   if (status === 'answered' && stitched) [status, reason] = ['review', `stitched from ${parts.length} library answers: check that together they answer the question`];
   const kind: QuestionKind = yesNo.length ? 'yes-no' : parts[0].kind;
-  const answer = !yesNo.length ? null : answers.size === 1 ? yesNo[0].answer : yesNo.some((p) => p.answer === 'Yes') ? 'Partial' : (yesNo[0].answer ?? null);
+  // A part without a Yes or No (unanswered, or one that would claim the opposite) leaves the whole without one: a Partial would claim it.
+  const unclaimed = status === 'unanswered' || yesNo.some((p) => p.answer === null);
+  const answer = !yesNo.length || unclaimed ? null : answers.size === 1 ? yesNo[0].answer : yesNo.some((p) => p.answer === 'Yes') ? 'Partial' : (yesNo[0].answer ?? null);
   const owners = new Set(parts.map((p) => p.ownership));
   return {
     id: input.id,

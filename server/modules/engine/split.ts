@@ -7,6 +7,13 @@
 const prepositions = new Set(['at', 'in', 'on', 'for', 'to', 'from', 'by', 'during', 'within', 'across', 'between', 'of', 'with']);
 const verbStarts = /^(do|does|did|is|are|was|were|have|has|can|will|would|should|how|what|which|who|when|where|why|please|describe|explain|provide|list)\b/i;
 
+/** Several questions in one cell ("Is MFA enforced? Are passwords rotated?", "…, and do you Y?"), not one question with two objects. */
+export function asksSeveralQuestions(question: string): boolean {
+  const text = question.replace(/\s+/g, ' ').trim();
+  const sentences = text.split(/(?<=\?)\s+(?=[A-Z])/).filter((s) => s.trim().length > 8);
+  return (sentences.length > 1 && sentences.length <= 5) || splitClauses(text).length > 1;
+}
+
 export function splitCompound(question: string): string[] {
   const text = question.replace(/\s+/g, ' ').trim();
   const sentences = text.split(/(?<=\?)\s+(?=[A-Z])/).map((s) => s.trim()).filter((s) => s.length > 8);
@@ -17,7 +24,8 @@ export function splitCompound(question: string): string[] {
 }
 
 /** "Is MFA enforced, and do you review access?": a conjunction before a new question's verb and subject starts a second question. */
-const secondQuestion = /,?\s+(?:and|or)\s+(?=(?:do|does|did|is|are|was|were|has|have|can|will|would)\s+(?:you|your|the|they|we|it|there|all|any|each|every|our)\b)/i;
+// "…and is MFA enforced for customers?" too; "…and are reviewed annually" or "…and can be restored" continue the first.
+const secondQuestion = /,?\s+(?:and|or)\s+(?=(?:do|does|did|is|are|was|were|has|have|can|will|would)\s+(?!be\b|been\b|\w+ed\b|\w+en\b)[a-z0-9][\w-]*\s+\w)/i;
 
 function splitClauses(text: string): string[] {
   const end = /[?.]$/.test(text) ? text.slice(-1) : '?';

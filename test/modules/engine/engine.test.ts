@@ -222,6 +222,12 @@ describe('reading what a question claims', () => {
 });
 
 describe('splitCompound', () => {
+  it('starts a second question at "and" followed by a question verb and a subject, not a participle', () => {
+    expect(splitCompound('Are all employees required to use MFA and is MFA enforced for customers?')).toEqual(['Are all employees required to use MFA?', 'Is MFA enforced for customers?']);
+    expect(splitCompound('Are policies documented and are reviewed annually?')).toHaveLength(1);
+    expect(splitCompound('Is the backup encrypted and can be restored within four hours?')).toHaveLength(1);
+  });
+
   it.each([
     ['Do you encrypt data at rest and in transit?', ['Do you encrypt data at rest?', 'Do you encrypt data in transit?']],
     ['Do you perform vulnerability scanning and penetration testing?', ['Do you perform vulnerability scanning?', 'Do you perform penetration testing?']],

@@ -152,6 +152,20 @@ describe('the engine never claims what the provider has not said (demo content)'
     expect(ask('Is customer data stored in India?').answer).toBe('No');
   });
 
+  it('answers "Do you have an information security policy?" with the policy, not with the rarer word "cybersecurity"', () => {
+    for (const question of ['Do you have an information security policy?', 'Is there an information security policy?']) {
+      expect(ask(question), question).toMatchObject({ status: 'answered', answer: 'Yes' });
+      expect(ask(question).why.answerId, question).toBe('c-gov-policy');
+    }
+  });
+
+  it('does not carry a Partial to a compound question one of whose questions nothing answers', () => {
+    const result = ask('Is customer data encrypted at rest and do you support HIPAA?');
+    expect(result.status).toBe('unanswered');
+    expect(result.answer).toBeNull();
+    expect(result.parts?.length).toBe(2);
+  });
+
   it('does not answer a Type I question with the Type II report held', () => {
     const typeOne = ask('Do you have a SOC 2 Type I report?');
     expect(typeOne.status).toBe('review');
