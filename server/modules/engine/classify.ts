@@ -122,7 +122,7 @@ export function isEventQuestion(text: string): boolean {
 export interface Quantity {
   value: number;
   /** A unit family: duration in days, percent, size in GB, key length in bits, or a protocol's version ("version:tls"). */
-  unit: 'days' | 'percent' | 'gb' | 'bits' | 'km' | 'year' | `version:${string}`;
+  unit: 'days' | 'percent' | 'gb' | 'bits' | 'km' | 'year' | 'tier' | `version:${string}`;
   text: string;
 }
 
@@ -152,6 +152,8 @@ export function quantitiesIn(text: string): Quantity[] {
   for (const m of t.matchAll(/\b(\d+(?:\.\d+)?)\s*(%|percent)/g)) out.push({ value: Number(m[1]), unit: 'percent', text: m[0] });
   for (const m of t.matchAll(/\b(\d+)[\s-]*bits?\b|\baes[\s-]?(\d{3})\b|\brsa[\s-]?(\d{4})\b/g)) out.push({ value: Number(m[1] ?? m[2] ?? m[3]), unit: 'bits', text: m[0] });
   for (const m of t.matchAll(/\b(\d+(?:\.\d+)?)\s*(miles?|mi|km|kilometres?|kilometers?)\b/g)) out.push({ value: Number(m[1]) * (/^mi/.test(m[2]) ? 1.609 : 1), unit: 'km', text: m[0] });
+  // A data centre's tier: "Tier IV" is not "Tier III or higher".
+  for (const m of t.matchAll(/\btier (iv|iii|ii|i|[1-4])\b/g)) out.push({ value: { i: 1, ii: 2, iii: 3, iv: 4 }[m[1] as 'i'] ?? Number(m[1]), unit: 'tier', text: m[0] });
   // "Was the last test in 2019?": a year the answer must state ("ISO 27001:2022" names an edition, not a date).
   for (const m of t.matchAll(/\b(in|since|during|as of|before|after|from) ((19|20)\d{2})\b/g)) out.push({ value: Number(m[2]), unit: 'year', text: m[0] });
   // "TLS 1.0" is not "TLS 1.2 and 1.3"; "FIPS 140-2" is not "FIPS 140-3".

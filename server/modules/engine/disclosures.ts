@@ -51,7 +51,8 @@ const ASKS_SCOPE = /\b(cover(s|ed|ing|age)?|scope[sd]?|includ(e|es|ed|ing)|exten
 const LIST_CERTIFICATIONS = /\b(which|what|list|provide|name|identify)\b.*\b(certifications?|certificates?|attestations?|accreditations?|audit reports?|third party audits?|compliance (standards|frameworks|reports))\b/;
 const LOCATION = /\b(regions?|data ?cent(er|re)s?|datacent(er|re)s?|hosted|host|hosting|hosts|stored|store|stores|storage location|located|locations?|resid\w*|jurisdictions?|geograph\w*|countr(y|ies)|processed|process data|facilities|facility)\b/;
 const ABOUT_DATA = /\b(data|content|backups?|servers?|infrastructure|hosted|hosting|stored|storage|processed|processing|regions?|data ?cent(er|re)s?|workloads?)\b/;
-const OUTSIDE = /\b(outside|other than|except|beyond|leave|leaves|transfer\w*|moved?|cross[- ]border)\b/;
+// Data going from one place to another ("Is data stored in Frankfurt replicated to the United States?").
+const OUTSIDE = /\b(outside|other than|except|beyond|leave|leaves|transfer\w*|moved?|cross[- ]border|replicat\w*|copied|mirror\w*|synchroni[sz]\w*|sent to|flows? to)\b/;
 const WHERE_STORED = /\b(where|which (countries|regions|locations|data ?cent(er|re)s))\b.*\b(stor|host|process|locat|resid|kept|reside|data ?cent)/;
 const BACKUP_ELSEWHERE = /\bbackups?\b.*\b(different|another|other|separate|second|secondary|geographically|remote|off-?site|alternate|distinct|multiple)\b.*\b(regions?|locations?|sites?|data ?cent(er|re)s?|facilit\w*|geograph\w*|zones?)\b|\b(geo-?redundant|off-?site|geographically (separate|dispersed|diverse))\b.*\bbackups?\b|\bbackups?\b.*\b(off-?site|geo-?redundant|geographically (separate|dispersed|diverse))\b/;
 const SUBPROCESSOR = /\bsub-? ?processors?\b|\bthird[- ]part(y|ies)\b.*\b(process|access|store|host|handle)\w*\b.*\b(customer )?data\b|\bvendors?\b.*\baccess\b.*\bcustomer data\b/;

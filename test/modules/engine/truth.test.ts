@@ -118,6 +118,23 @@ describe('the engine never claims what the provider has not said (demo content)'
     expect(second.why.answerId).toMatch(/polic/);
   });
 
+  it('makes no claim on the regression set of questions that once got an untrue Yes, and keeps the true ones', () => {
+    // id,question,expect — expect: not-yes (no Yes or Partial at any status), no-claim (not answered, no Yes/No),
+    // no-yesno (no canonical answer), yes (answered Yes). Questions contain no commas.
+    const rows = readFileSync(path.join(projectRoot, 'test', 'fixtures', 'claims', 'claims.csv'), 'utf8').trim().split('\n').slice(1).map((line) => line.split(','));
+    const wrong = rows.flatMap(([id, question, expect]) => {
+      const result = ask(question);
+      const ok =
+        expect === 'not-yes' ? result.answer === null || result.answer === 'No' || result.answer === 'N/A'
+        : expect === 'no-claim' ? result.status !== 'answered' && result.answer === null
+        : expect === 'no-yesno' ? result.answer === null
+        : result.status === 'answered' && result.answer === 'Yes';
+      return ok ? [] : [`${id} ${expect}: ${result.status} ${result.answer} — ${question}`];
+    });
+    expect(rows.length).toBeGreaterThan(40);
+    expect(wrong).toEqual([]);
+  });
+
   it('withholds Yes from a question about what the answer denies ("never in plain text")', () => {
     const hashed = ask('Are customer passwords stored as salted hashes?');
     expect(hashed.answer).toBe('Yes');
