@@ -91,6 +91,8 @@ const WEAKNESSES: RegExp[] = [
   /\b(known|open|outstanding|unresolved|unremediated) (critical |high |unpatched )*(vulnerabilit\w*|findings?|issues?)\b/,
   /\b(deferred|postponed|skipped|overdue|missed)\b/,
   /\bweak (passwords?|ciphers?|encryption|algorithms?|keys?)\b/,
+  /\bshar(e|es|ed|ing) (a |the )?(single |common )?(root|admin\w*|administrator|privileged|superuser) (accounts?|passwords?|credentials?)\b|\bshared (accounts?|credentials?|passwords?|logins?)\b/,
+  /\b(exposed|leaked|visible) in (logs?|urls?|error messages?|source code|plain ?text)\b|\bleaked\b/,
 ];
 
 function asksAboutWeakness(question: string, wordings: string[]): boolean {
