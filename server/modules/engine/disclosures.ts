@@ -3,6 +3,7 @@ import { meaningfulTerms } from '../search/index.js';
 import type { Lexicons } from '../content/types.js';
 import type { QuestionKind } from './classify.js';
 import type { NamedThing } from './named-things.js';
+import { genericTermSet } from './subject.js';
 import type { AnswerOptions, CertificationEntry, Citation, Disclosures, RegionEntry, ServiceEntry, SubprocessorEntry } from './types.js';
 
 /**
@@ -158,7 +159,7 @@ const CERTIFICATION_WORDS = new Set(
 function beyondHolding(text: string, frameworks: NamedThing[], lexicons: Lexicons): string[] {
   const named = lexicons.frameworks.filter((x) => frameworks.some((n) => n.id === x.id));
   const ownWords = new Set(named.flatMap((f) => meaningfulTerms([f.name, ...f.aliases].join(' '))));
-  const generic = new Set(lexicons.genericWords.flatMap((w) => meaningfulTerms(w)));
+  const generic = genericTermSet(lexicons.genericWords);
   return [...new Set(meaningfulTerms(text.replace(/\b\d+\b/g, ' ')))].filter((t) => !ownWords.has(t) && !generic.has(t) && !CERTIFICATION_WORDS.has(t));
 }
 

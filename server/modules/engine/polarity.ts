@@ -107,7 +107,6 @@ export function polarityDiffers(question: string, wordings: string[]): boolean {
 }
 
 // Negations, and verbs that keep something from happening ("prevents recovery of the plain-text password").
-// Negations, and verbs that keep something from happening ("prevents recovery of the plain-text password").
 const DENIAL = /^(not|never|no|none|nor|without|prevents?|prevented|prohibit\w*|forbid\w*|blocks?|blocked|avoids?|disallow\w*|den(y|ies|ied)|reject\w*|limit\w*|restrict\w*|cannot|can't)$|n't$/;
 const DENIAL_REACH = 4;
 
@@ -131,25 +130,22 @@ function mentions(texts: string[]): { affirmed: Set<string>; denied: Set<string>
   return { affirmed, denied };
 }
 
-/**
- * The question asks about something the answer mentions only to deny it: "Are passwords stored in
- * plain text?" against "stored as salted hashes and never in plain text". The answer's Yes is true
- * of its own question, and would claim the opposite of this one. A question restricting the same
- * thing ("limit users' ability to connect to prohibited sites") asks the same way round.
- */
-export function deniedTerms(question: string, entry: DenyingEntry, specific: (term: string) => boolean = () => true): string[] {
-  const answer = mentions([entry.question, ...entry.phrasings, entry.explanation]);
-  const asked = mentions([question]);
-  return [...asked.affirmed].filter((t) => specific(t) && !asked.denied.has(t) && answer.denied.has(t) && !answer.affirmed.has(t));
-}
-
 interface DenyingEntry {
   question: string;
   phrasings: string[];
   explanation: string;
 }
 
-/** Only specific words count: a common one ("access", "through") is denied in one place and meant in another. */
-export function deniesWhatIsAsked(question: string, entry: DenyingEntry, specific?: (term: string) => boolean): boolean {
-  return deniedTerms(question, entry, specific).length > 0;
+/**
+ * The question asks about something the answer mentions only to deny it: "Are passwords stored in
+ * plain text?" against "stored as salted hashes and never in plain text". The answer's Yes is true
+ * of its own question, and would claim the opposite of this one. A question restricting the same
+ * thing ("limit users' ability to connect to prohibited sites") asks the same way round. Only the
+ * words `specific` accepts count: a common one ("access", "through") is denied in one place and
+ * meant in another.
+ */
+export function deniedTerms(question: string, entry: DenyingEntry, specific: (term: string) => boolean = () => true): string[] {
+  const answer = mentions([entry.question, ...entry.phrasings, entry.explanation]);
+  const asked = mentions([question]);
+  return [...asked.affirmed].filter((t) => specific(t) && !asked.denied.has(t) && answer.denied.has(t) && !answer.affirmed.has(t));
 }

@@ -7,20 +7,25 @@
 const prepositions = new Set(['at', 'in', 'on', 'for', 'to', 'from', 'by', 'during', 'within', 'across', 'between', 'of', 'with']);
 const verbStarts = /^(do|does|did|is|are|was|were|have|has|can|will|would|should|how|what|which|who|when|where|why|please|describe|explain|provide|list)\b/i;
 
-/** Several questions in one cell ("Is MFA enforced? Are passwords rotated?", "…, and do you Y?"), not one question with two objects. */
-export function asksSeveralQuestions(question: string): boolean {
-  const text = question.replace(/\s+/g, ' ').trim();
-  const sentences = text.split(/(?<=\?)\s+(?=[A-Z])/).filter((s) => s.trim().length > 8);
-  return (sentences.length > 1 && sentences.length <= 5) || splitClauses(text).length > 1;
-}
-
-export function splitCompound(question: string): string[] {
-  const text = question.replace(/\s+/g, ' ').trim();
+/** Separate questions in one cell ("Is MFA enforced? Are passwords rotated?", "…, and do you Y?"), or none. */
+function separateQuestions(text: string): string[] {
   const sentences = text.split(/(?<=\?)\s+(?=[A-Z])/).map((s) => s.trim()).filter((s) => s.length > 8);
   if (sentences.length > 1 && sentences.length <= 5) return sentences;
   const clauses = splitClauses(text);
-  if (clauses.length > 1) return clauses;
-  return splitConjunction(text);
+  return clauses.length > 1 ? clauses : [];
+}
+
+const normalise = (question: string) => question.replace(/\s+/g, ' ').trim();
+
+/** Several questions in one cell, not one question with two objects ("at rest and in transit"). */
+export function asksSeveralQuestions(question: string): boolean {
+  return separateQuestions(normalise(question)).length > 0;
+}
+
+export function splitCompound(question: string): string[] {
+  const text = normalise(question);
+  const separate = separateQuestions(text);
+  return separate.length ? separate : splitConjunction(text);
 }
 
 /** "Is MFA enforced, and do you review access?": a conjunction before a new question's verb and subject starts a second question. */
