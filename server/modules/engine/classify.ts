@@ -108,6 +108,11 @@ const HAPPENED =
 const OWNERSHIP = /\bwho (owns|controls) (your|the) (company|organi[sz]ation|business|firm|vendor|provider|group)\b|\b(shareholders?|shareholding|parent company|ultimate (owner|parent)|beneficial own\w*|ownership structure|owned by (a|an|the) )/;
 // What happened to people or reports: "Have any employees been dismissed…?", "…a qualified opinion?".
 const HAPPENED_TO = /\bbeen (dismissed|fired|terminated|disciplined|prosecuted|convicted|arrested|charged|indicted)\b|\b(qualified|adverse|modified) opinions?\b|\b(exceptions|deviations) (noted|reported|found)\b/;
+// What a test or audit found is its result, not a practice: "Did your last penetration test find any critical vulnerabilities?".
+const FOUND = /\b(did|has|have) (\w+ ){0,5}(find|found|identify|identified|reveal|revealed|uncover|uncovered|report|reported|result in|resulted in) (any |a |an )?(\w+ ){0,2}(vulnerabilit\w*|findings?|issues?|exceptions?|deficienc\w*|weakness\w*|nonconformit\w*|non-conformit\w*)\b/;
+// Having told someone of a breach is an event: "Have you notified a regulator of a data breach?" ("Do you notify…?" is a practice).
+const PRACTICE = /\b(process|processes|procedures?|plans?|polic(y|ies)|roles?|responsibilit\w*)\b/;
+const REPORTED = /\b(have|has) (you|we|your \w+|the \w+) (ever )?(notified|reported|disclosed|informed)\b/;
 const ONGOING = /\b(currently|presently|now)\s+(involved|engaged|subject|party|named|under)\b|\b(pending|ongoing|outstanding|threatened|open)\s+(litigation|lawsuits?|legal|investigations?|claims?|proceedings?|enforcement)\b/;
 
 /**
@@ -116,13 +121,13 @@ const ONGOING = /\b(currently|presently|now)\s+(involved|engaged|subject|party|n
  */
 export function isEventQuestion(text: string): boolean {
   const t = plain(text);
-  return (EVENT_NOUN.test(t) && HAPPENED.test(t)) || ONGOING.test(t) || OWNERSHIP.test(t) || HAPPENED_TO.test(t);
+  return (EVENT_NOUN.test(t) && (HAPPENED.test(t) || (REPORTED.test(t) && !PRACTICE.test(t)))) || ONGOING.test(t) || OWNERSHIP.test(t) || HAPPENED_TO.test(t) || FOUND.test(t);
 }
 
 export interface Quantity {
   value: number;
   /** A unit family: duration in days, percent, size in GB, key length in bits, or a protocol's version ("version:tls"). */
-  unit: 'days' | 'percent' | 'gb' | 'bits' | 'km' | 'year' | 'tier' | `version:${string}`;
+  unit: 'days' | 'percent' | 'gb' | 'bits' | 'km' | 'year' | 'tier' | 'money' | `version:${string}` | `count:${string}`;
   text: string;
 }
 
@@ -160,6 +165,15 @@ export function quantitiesIn(text: string): Quantity[] {
   for (const m of t.matchAll(/\b(tls|ssl|sslv|ssh|snmp|snmpv|smb|smbv|ipv|http|wpa|oauth|saml)\s?v?(\d+(?:\.\d+)?)\b/g)) out.push({ value: Number(m[2]), unit: `version:${m[1].replace(/v$/, '')}`, text: m[0] });
   for (const m of t.matchAll(/\b(tls|ssl)\s?v?\d+(?:\.\d+)?((?:,? (?:and|or|,)? ?\d\.\d)+)/g)) for (const v of m[2].match(/\d\.\d/g) ?? []) out.push({ value: Number(v), unit: `version:${m[1]}`, text: v });
   for (const m of t.matchAll(/\bfips\s?140-?([1-3])\b/g)) out.push({ value: Number(m[1]), unit: 'version:fips140', text: m[0] });
+  // A sum of money, in whatever currency: "$50 million" is not "EUR 20 million".
+  for (const m of t.matchAll(/(?:[$€£]|\b(?:usd|eur|gbp|chf)\s?)(\d+(?:\.\d+)?)\s*(million|m|billion|bn|thousand|k)?\b|\b(\d+(?:\.\d+)?)\s*(million|billion|thousand)?\s*(?:usd|eur|euros?|gbp|chf|dollars?|pounds)\b/g)) {
+    const scale = { million: 1e6, m: 1e6, billion: 1e9, bn: 1e9, thousand: 1e3, k: 1e3 }[(m[2] ?? m[4] ?? '') as 'm'] ?? 1;
+    out.push({ value: Number(m[1] ?? m[3]) * scale, unit: 'money', text: m[0] });
+  }
+  // Counted things: "6 characters" is not "14 characters", "3 failed attempts" not "5".
+  for (const m of t.matchAll(/\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve)\s+(?:(?:failed|unsuccessful|invalid|consecutive|login|sign-in|logon)\s+)*(characters?|chars?|attempts?|tries|retries|copies|replicas|zones|regions|data cent(?:er|re)s|sites|keys|factors|reviewers|approvers|approvals)\b/g)) {
+    out.push({ value: Number(m[1]) || NUMBER_WORDS[m[1]] || 0, unit: `count:${m[2].replace(/s$/, '').replace(/^char$/, 'character').replace(/^(trie|retrie)$/, 'attempt')}`, text: m[0] });
+  }
   for (const m of t.matchAll(/\b(\d+(?:\.\d+)?)\s*(gb|tb|mb)\b/g)) out.push({ value: Number(m[1]) * ({ mb: 1 / 1024, gb: 1, tb: 1024 }[m[2] as 'gb']), unit: 'gb', text: m[0] });
   return out;
 }

@@ -93,11 +93,25 @@ const WEAKNESSES: RegExp[] = [
   /\bweak (passwords?|ciphers?|encryption|algorithms?|keys?)\b/,
   /\bshar(e|es|ed|ing) (a |the )?(single |common )?(root|admin\w*|administrator|privileged|superuser) (accounts?|passwords?|credentials?)\b|\bshared (accounts?|credentials?|passwords?|logins?)\b/,
   /\b(exposed|leaked|visible) in (logs?|urls?|error messages?|source code|plain ?text)\b|\bleaked\b/,
+  // Keeping customer data on endpoints, not protecting what is there: "Is customer data on laptops encrypted?" asks a safeguard.
+  /\b(stor(e|es|ed|ing)|keep(s|ing)?|kept|cop(y|ies|ied|ying)|download(s|ed|ing)?|sav(e|es|ed|ing)|hold(s|ing)?|held)( \w+){0,2} (customer|client|personal|production|tenant) (data|content|information)( \w+){0,2} on (\w+ ){0,2}(laptops?|workstations?|desktops?|endpoints?|devices?|phones?|usb\w*|removable media)\b|\b(customer|client|personal|production|tenant) (data|content|information) (is |are )?(ever )?(stored|kept|copied|downloaded|saved|held) on (\w+ ){0,2}(laptops?|workstations?|desktops?|endpoints?|devices?|phones?|usb\w*|removable media)\b/,
+  /\b(shar(e|es|ed|ing)|reus(e|es|ed|ing)|common)( \w+){0,2} (between|across|among) (\w+ ){0,2}(tenants?|customers?|clients?)\b/,
+];
+
+/**
+ * Questions about who does something, who owns it, or how little of it is done: "Is your SOC
+ * outsourced?", "Are your data centres owned by you?", "Are background checks done only when the
+ * law requires?". A Yes about the practice itself says nothing of these.
+ */
+const NARROWINGS: RegExp[] = [
+  /\boutsourc\w*\b|\b(performed|provided|operated|run|managed|staffed|handled|done) by (a |an )?(third[- ]part(y|ies)|external|outside|managed service)\b/,
+  /\b(own|owns|owned)( \w+){0,2} (data cent(er|re)s?|facilit\w*|buildings?|hardware|servers?)\b|\b(data cent(er|re)s?|facilit\w*|buildings?|servers?)( \w+){0,2} owned\b/,
+  /\bonly (when|if|where) (required|requested|mandated|legally|by law|the law|asked)\b|\bonly (every|once every|once a|once per)\b/,
 ];
 
 function asksAboutWeakness(question: string, wordings: string[]): boolean {
   const q = question.toLowerCase();
-  return WEAKNESSES.some((weakness) => weakness.test(q) && !wordings.some((w) => weakness.test(w.toLowerCase())));
+  return [...WEAKNESSES, ...NARROWINGS].some((weakness) => weakness.test(q) && !wordings.some((w) => weakness.test(w.toLowerCase())));
 }
 
 /** True when no wording of the answer asks the way the question does. */

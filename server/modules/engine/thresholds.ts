@@ -7,7 +7,7 @@ import type { Thresholds } from './types.js';
 export const DEFAULT_THRESHOLDS: Thresholds = {
   answer: 0.5,
   review: 0.25,
-  minCoverage: 0.2,
+  minCoverage: 0.18,
   minSubjectCoverage: 0.5,
   minSubjectTerms: 1.5,
 };
@@ -22,7 +22,7 @@ export const DEFAULT_THRESHOLDS: Thresholds = {
 export const LIBRARY_FIELD_WEIGHTS = { question: 4, phrasings: 3, explanation: 1, controls: 0.3 } as const;
 
 /** A No answers only a question that asks at least this share (by word weight) of what the No was written for. */
-export const NARROW_NO_SHARE = 0.6;
+export const NARROW_NO_SHARE = 0.7;
 
 /**
  * A word the answer mentions only to deny it ("never in plain text") turns its Yes round only when

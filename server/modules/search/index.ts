@@ -54,6 +54,8 @@ const SEPARATE_STEMS: [RegExp, string][] = [
   [/^generat/, 'generat'],
   [/^communit/, 'communit'],
   [/^government/, 'government'],
+  // "integrated" and "integration" are not "integrity".
+  [/^integrat/, 'integrat'],
   // "Do you have a data protection officer?" is not about offices.
   [/^officer/, 'officer'],
   // "utilize" (a questionnaire's way of saying "use") is not about utilities (power, water, cooling).

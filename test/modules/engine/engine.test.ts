@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildEngine } from '../../../server/modules/engine/engine.js';
-import { classifyKind, isEventQuestion } from '../../../server/modules/engine/classify.js';
+import { classifyKind, isEventQuestion, quantitiesIn } from '../../../server/modules/engine/classify.js';
 import { asksNegatively, deniedTerms, polarityDiffers } from '../../../server/modules/engine/polarity.js';
 import { splitCompound } from '../../../server/modules/engine/split.js';
 import type { AnswerOptions } from '../../../server/modules/engine/types.js';
@@ -180,6 +180,24 @@ describe('reading what a question claims', () => {
     expect(isEventQuestion('Are employees disciplined for security violations?')).toBe(false);
   });
 
+  it('reads what a test found and having told someone of a breach as events, not practices', () => {
+    expect(isEventQuestion('Did your last penetration test find any critical vulnerabilities?')).toBe(true);
+    expect(isEventQuestion('Has your most recent audit identified any nonconformities?')).toBe(true);
+    expect(isEventQuestion('Have you notified a supervisory authority of a personal data breach?')).toBe(true);
+    expect(isEventQuestion('Has the organization reported any security incidents to regulators?')).toBe(true);
+    expect(isEventQuestion('Do you notify authorities of breaches?')).toBe(false);
+    expect(isEventQuestion('Does the organization report vulnerabilities found in penetration tests?')).toBe(false);
+    expect(isEventQuestion('Have you informed customers about the incident process?')).toBe(false);
+  });
+
+  it('reads sums of money and counted things as figures an answer must state', () => {
+    expect(quantitiesIn('Do you carry cyber insurance of at least $50 million?')).toEqual([{ value: 50e6, unit: 'money', text: '$50 million' }]);
+    expect(quantitiesIn('cyber liability insurance of EUR 20 million').map((q) => [q.value, q.unit])).toEqual([[20e6, 'money']]);
+    expect(quantitiesIn('Is the minimum password length 6 characters?').map((q) => [q.value, q.unit])).toEqual([[6, 'count:character']]);
+    expect(quantitiesIn('Accounts lock after five failed login attempts.').map((q) => [q.value, q.unit])).toEqual([[5, 'count:attempt']]);
+    expect(quantitiesIn('Are passwords long enough?')).toEqual([]);
+  });
+
   it('reads "optional", "generic", "keep" and "have access" as the other way round from what forbids them', () => {
     expect(polarityDiffers('Is MFA optional for customer administrators?', ['Is MFA enforced for customer administrators?'])).toBe(true);
     expect(polarityDiffers('Are generic accounts used for administration?', ['Does every administrator have an individual account?'])).toBe(true);
@@ -198,9 +216,22 @@ describe('reading what a question claims', () => {
       ['Is logging disabled on any production systems?', 'Are security events logged?'],
     ];
     for (const [question, safeguard] of weaknesses) expect(polarityDiffers(question, [safeguard]), question).toBe(true);
+    // Keeping customer data on endpoints is a weakness; protecting what is there is a safeguard.
+    expect(polarityDiffers('Do you store customer data on employee laptops?', ['Are laptops encrypted?'])).toBe(true);
+    expect(polarityDiffers('Is customer data on laptops encrypted?', ['Are laptops encrypted?'])).toBe(false);
+    expect(polarityDiffers('Are encryption keys shared between tenants?', ['Is traffic between tenants encrypted?'])).toBe(true);
     expect(polarityDiffers('Are vendor default passwords changed before use?', ['Are default passwords removed before equipment goes into service?'])).toBe(false);
     // A scope in passing is not a weakness.
     expect(polarityDiffers('Are visitors escorted (except in areas designated as publicly accessible)?', ['Are visitors escorted?'])).toBe(false);
+  });
+
+  it('reads who does it, who owns it and "only when the law requires" as more than the practice itself', () => {
+    expect(polarityDiffers('Is your incident response team outsourced?', ['Do you have an incident response team?'])).toBe(true);
+    expect(polarityDiffers('Is the SOC operated by a third party?', ['Do you monitor security events around the clock?'])).toBe(true);
+    expect(polarityDiffers('Do you outsource software development?', ['Do outsourced developers follow your secure development standard?'])).toBe(false);
+    expect(polarityDiffers('Are all your data centres owned by you?', ['Are your data centres certified?'])).toBe(true);
+    expect(polarityDiffers('Do you perform background checks only when required by law?', ['Are candidates screened before they start?'])).toBe(true);
+    expect(polarityDiffers('Is access granted only after approval?', ['Is access approved before it is granted?'])).toBe(false);
   });
 
   it('reads switching off a safeguard as the opposite of enforcing it, but not disabling accounts', () => {

@@ -14,6 +14,8 @@ describe('stems', () => {
     expect(meaningfulTerms('utilize')).not.toEqual(meaningfulTerms('utilities'));
     expect(meaningfulTerms('utility')).toEqual(meaningfulTerms('utilities'));
     expect(meaningfulTerms('offices')).toEqual(meaningfulTerms('office'));
+    expect(meaningfulTerms('integrated')).toEqual(meaningfulTerms('integration'));
+    expect(meaningfulTerms('integrated')).not.toEqual(meaningfulTerms('integrity'));
   });
 
   it('an answer about authorities is not found for a question about authorization', () => {
