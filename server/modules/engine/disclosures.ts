@@ -1,7 +1,7 @@
 import type { ShortAnswer } from '../content/tables.js';
 import { meaningfulTerms } from '../search/index.js';
 import type { Lexicons } from '../content/types.js';
-import type { QuestionKind } from './classify.js';
+import { quantitiesIn, type QuestionKind } from './classify.js';
 import type { NamedThing } from './named-things.js';
 import { genericTermSet } from './subject.js';
 import type { AnswerOptions, CertificationEntry, Citation, Disclosures, RegionEntry, ServiceEntry, SubprocessorEntry } from './types.js';
@@ -222,6 +222,10 @@ function answerLocation(q: DisclosureQuestion, ctx: DisclosureContext): Disclosu
   }
   lines.push(choose);
   const answer: ShortAnswer | null = q.kind === 'yes-no' ? (missing.length === 0 ? 'Yes' : present.length ? 'Partial' : 'No') : null;
+  // "Is the data centre in Frankfurt Tier IV?": that a region is there says nothing of the figure asked.
+  if (present.length && quantitiesIn(q.text).length) {
+    return { answer: null, text: lines.join(' '), citations: [LOCATIONS_PAGE], reviewReason: 'the question gives a figure the data locations do not state: check it', source: 'locations' };
+  }
   return { answer, text: lines.join(' '), citations: [LOCATIONS_PAGE], reviewReason: null, source: 'locations' };
 }
 

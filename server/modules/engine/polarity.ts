@@ -96,6 +96,7 @@ const WEAKNESSES: RegExp[] = [
   // Keeping customer data on endpoints, not protecting what is there: "Is customer data on laptops encrypted?" asks a safeguard.
   /\b(stor(e|es|ed|ing)|keep(s|ing)?|kept|cop(y|ies|ied|ying)|download(s|ed|ing)?|sav(e|es|ed|ing)|hold(s|ing)?|held)( \w+){0,2} (customer|client|personal|production|tenant) (data|content|information)( \w+){0,2} on (\w+ ){0,2}(laptops?|workstations?|desktops?|endpoints?|devices?|phones?|usb\w*|removable media)\b|\b(customer|client|personal|production|tenant) (data|content|information) (is |are )?(ever )?(stored|kept|copied|downloaded|saved|held) on (\w+ ){0,2}(laptops?|workstations?|desktops?|endpoints?|devices?|phones?|usb\w*|removable media)\b/,
   /\b(shar(e|es|ed|ing)|reus(e|es|ed|ing)|common)( \w+){0,2} (between|across|among) (\w+ ){0,2}(tenants?|customers?|clients?)\b/,
+  /\bsingle points? of failure\b/,
 ];
 
 /**
@@ -111,13 +112,43 @@ const NARROWINGS: RegExp[] = [
 
 function asksAboutWeakness(question: string, wordings: string[]): boolean {
   const q = question.toLowerCase();
-  return [...WEAKNESSES, ...NARROWINGS].some((weakness) => weakness.test(q) && !wordings.some((w) => weakness.test(w.toLowerCase())));
+  return [...WEAKNESSES, ...NARROWINGS].some((weakness) => weakness.test(q) && !wordings.some((w) => namesPlainly(w.toLowerCase(), weakness)));
+}
+
+/** "No single point of failure?" and "to avoid single points of failure" name the weakness only to rule it out. */
+function namesPlainly(wording: string, weakness: RegExp): boolean {
+  const match = weakness.exec(wording);
+  if (!match) return false;
+  const before = wording.slice(0, match.index).split(/\s+/).slice(-4).join(' ');
+  return !/\b(no|not|never|without|avoid\w*|prevent\w*|prohibit\w*|eliminat\w*|forbid\w*)\b/.test(before);
+}
+
+/**
+ * Who a practice applies to: "Is MFA required for customers?" is not answered by "Is MFA required
+ * for all staff?". Customer data is what is protected, not who acts, so it does not count.
+ */
+const PARTIES: [RegExp, RegExp] = [
+  /\b(customers?|clients?|tenants?|end[- ]users?)\b/,
+  /\b(staff|employees?|workforce|personnel|engineers?|workers?|contractors?)\b/,
+];
+
+function party(text: string): 'customer' | 'staff' | null {
+  const t = text.toLowerCase().replace(/\b(customer|client|tenant)(s'?|'s)? (data|content|information|records|environments?|workloads?|systems?|resources?)\b/g, ' ');
+  const [customer, staff] = PARTIES.map((p) => p.test(t));
+  return customer === staff ? null : customer ? 'customer' : 'staff';
+}
+
+function asksAboutAnotherParty(question: string, wordings: string[]): boolean {
+  const asked = party(question);
+  if (!asked) return false;
+  const written = wordings.map(party);
+  return !written.includes(asked) && written.some((p) => p !== null);
 }
 
 /** True when no wording of the answer asks the way the question does. */
 export function polarityDiffers(question: string, wordings: string[]): boolean {
   const negative = asksNegatively(question);
-  return !wordings.some((w) => asksNegatively(w) === negative) || asksOppositeWords(question, wordings) || asksAboutWeakness(question, wordings);
+  return !wordings.some((w) => asksNegatively(w) === negative) || asksOppositeWords(question, wordings) || asksAboutWeakness(question, wordings) || asksAboutAnotherParty(question, wordings);
 }
 
 // Negations, and verbs that keep something from happening ("prevents recovery of the plain-text password").

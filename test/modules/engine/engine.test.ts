@@ -234,6 +234,19 @@ describe('reading what a question claims', () => {
     expect(polarityDiffers('Is access granted only after approval?', ['Is access approved before it is granted?'])).toBe(false);
   });
 
+  it('reads a practice for customers as not answered by the same practice for staff, and the other way round', () => {
+    expect(polarityDiffers('Is MFA required for customers by default?', ['Is multi-factor authentication required for all staff?', 'MFA for employees?'])).toBe(true);
+    expect(polarityDiffers('Are employees trained on phishing?', ['Can customers enable phishing protection for their users?'])).toBe(true);
+    expect(polarityDiffers('Is MFA required for all employees?', ['Is multi-factor authentication required for all staff?'])).toBe(false);
+    // Customer data is what is protected, not who acts.
+    expect(polarityDiffers('Is customer data encrypted at rest?', ['Do staff laptops use full-disk encryption?'])).toBe(false);
+  });
+
+  it('does not take a wording that rules a weakness out for one that names it', () => {
+    expect(polarityDiffers('Is there a single point of failure in your architecture?', ['Is your infrastructure redundant?', 'No single point of failure?', 'Deployed across locations to avoid single points of failure?'])).toBe(true);
+    expect(polarityDiffers('Are default passwords changed before use?', ['Are default passwords removed before equipment goes into service?'])).toBe(false);
+  });
+
   it('reads switching off a safeguard as the opposite of enforcing it, but not disabling accounts', () => {
     const mfa = ['Is MFA enforced for all users?'];
     expect(polarityDiffers('Do you disable MFA for service accounts?', mfa)).toBe(true);

@@ -62,6 +62,20 @@ describe('the engine never claims what the provider has not said (demo content)'
     expect(brazil.text).toMatch(/Germany.*Singapore/);
   });
 
+  it('says where a region is, but makes no claim about a figure asked of it', () => {
+    const tier = ask('Is the data center in Frankfurt Tier IV?');
+    expect(tier.status).toBe('review');
+    expect(tier.answer).toBeNull();
+    expect(tier.text).toMatch(/Frankfurt/);
+    expect(ask('Is the data centre in Brazil Tier IV?').answer).toBe('No');
+  });
+
+  it('finds the document asked for by "Please attach…", not an answer about attachments', () => {
+    const policy = ask('Please attach your information security policy.');
+    expect(policy.kind).toBe('open');
+    expect(policy.why.answerId).toMatch(/polic/);
+  });
+
   it('answers backups in another region per service from the backup regions, not from prose', () => {
     const result = ask('Are backups stored in a different region?');
     expect(result.kind).toBe('yes-no');
