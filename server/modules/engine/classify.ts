@@ -149,6 +149,9 @@ export function quantitiesIn(text: string): Quantity[] {
     const n = Number(m[1]) || NUMBER_WORDS[m[1]] || 0;
     out.push({ value: n * UNIT_DAYS[m[2]], unit: 'days', text: m[0] });
   }
+  for (const m of t.matchAll(/\b(?<!once |twice )(every|each|per) (day|week|month|quarter|year)\b/g)) {
+    out.push({ value: { day: 1, week: 7, month: 30, quarter: 91, year: 365 }[m[2] as 'day'], unit: 'days', text: m[0] });
+  }
   for (const m of t.matchAll(/\b(once|twice) (a|per|every) (day|week|month|quarter|year)\b/g)) {
     const per = { day: 1, week: 7, month: 30, quarter: 91, year: 365 }[m[3] as 'day'];
     out.push({ value: m[1] === 'twice' ? per / 2 : per, unit: 'days', text: m[0] });

@@ -51,6 +51,7 @@ const HOLDING = /\b(certif\w*|attest\w*|authori[sz]\w*|accredit\w*|complian\w*|c
 const ASKS_SCOPE = /\b(cover(s|ed|ing|age)?|scope[sd]?|includ(e|es|ed|ing)|extend(s|ed)?|appl(y|ies)|all|every|each|entire|whole)\b/;
 const LIST_CERTIFICATIONS = /\b(which|what|list|provide|name|identify)\b.*\b(certifications?|certificates?|attestations?|accreditations?|audit reports?|third party audits?|compliance (standards|frameworks|reports))\b/;
 const LOCATION = /\b(regions?|data ?cent(er|re)s?|datacent(er|re)s?|hosted|host|hosting|hosts|stored|store|stores|storage location|located|locations?|resid\w*|jurisdictions?|geograph\w*|countr(y|ies)|processed|process data|facilities|facility)\b/;
+const ALL_OF_THEM = /\b(all|every|only|exclusively|solely|entirely)\b/;
 const ABOUT_DATA = /\b(data|content|backups?|servers?|infrastructure|hosted|hosting|stored|storage|processed|processing|regions?|data ?cent(er|re)s?|workloads?)\b/;
 // Data going from one place to another ("Is data stored in Frankfurt replicated to the United States?").
 const OUTSIDE = /\b(outside|other than|except|beyond|leave|leaves|transfer\w*|moved?|cross[- ]border|replicat\w*|copied|mirror\w*|synchroni[sz]\w*|sent to|flows? to)\b/;
@@ -222,6 +223,10 @@ function answerLocation(q: DisclosureQuestion, ctx: DisclosureContext): Disclosu
   }
   lines.push(choose);
   const answer: ShortAnswer | null = q.kind === 'yes-no' ? (missing.length === 0 ? 'Yes' : present.length ? 'Partial' : 'No') : null;
+  // "Are all production servers in the EU?": regions there do not say that none is elsewhere.
+  if (present.length && ALL_OF_THEM.test(text) && regions.some((r) => !present.some((f) => f.regions.includes(r)))) {
+    return { answer: null, text: `${lines.join(' ')} Regions are in: ${countries.join(', ')}.`, citations: [LOCATIONS_PAGE], reviewReason: 'the question asks whether everything is in one place; regions exist elsewhere too: check against the regions the customer will use', source: 'locations' };
+  }
   // "Is the data centre in Frankfurt Tier IV?": that a region is there says nothing of the figure asked.
   if (present.length && quantitiesIn(q.text).length) {
     return { answer: null, text: lines.join(' '), citations: [LOCATIONS_PAGE], reviewReason: 'the question gives a figure the data locations do not state: check it', source: 'locations' };

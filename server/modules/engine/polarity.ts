@@ -83,7 +83,7 @@ const WEAKNESSES: RegExp[] = [
   /\b(open|exposed) to the (public )?internet\b|\b(accessible|reachable) from the (public )?internet\b|\bpublicly exposed\b/,
   /\bpersonal (e-?mail|accounts?|cloud|storage)\b/,
   /\b(in|into) (the )?source code\b|\bhard-?coded\b/,
-  /\bsame (\w+ ){0,2}(storage|system|server|site|location|network|disk|account|media|infrastructure|host|device)s? as\b|\balongside\b|\bco-?located with\b/,
+  /\bsame (\w+ ){0,2}(storage|system|server|site|location|network|disk|account|media|infrastructure|host|device|region|zone|data ?cent(er|re)|building|facility|country)s? as\b|\balongside\b|\bco-?located with\b/,
   /\b(logging|logs?|monitoring|alerting|mfa|encryption|antivirus|anti-?malware|firewalls?|auditing)( \w+){0,3} (is |are )?(disabled|turned off|switched off)\b/,
   /\b(unaccompanied|unescorted|unattended|unlocked)\b/,
   /\bflat network\b|\bnetwork (is |be )?flat\b/,
@@ -97,6 +97,8 @@ const WEAKNESSES: RegExp[] = [
   /\b(stor(e|es|ed|ing)|keep(s|ing)?|kept|cop(y|ies|ied|ying)|download(s|ed|ing)?|sav(e|es|ed|ing)|hold(s|ing)?|held)( \w+){0,2} (customer|client|personal|production|tenant) (data|content|information)( \w+){0,2} on (\w+ ){0,2}(laptops?|workstations?|desktops?|endpoints?|devices?|phones?|usb\w*|removable media)\b|\b(customer|client|personal|production|tenant) (data|content|information) (is |are )?(ever )?(stored|kept|copied|downloaded|saved|held) on (\w+ ){0,2}(laptops?|workstations?|desktops?|endpoints?|devices?|phones?|usb\w*|removable media)\b/,
   /\b(shar(e|es|ed|ing)|reus(e|es|ed|ing)|common)( \w+){0,2} (between|across|among) (\w+ ){0,2}(tenants?|customers?|clients?)\b/,
   /\bsingle points? of failure\b/,
+  // Approving one's own work: "Can a single engineer approve and deploy their own change?".
+  /\b(approv|review|merg|sign)\w*( \w+){0,3} (their|his|her) own\b|\bsingle (person|individual|engineer|developer|administrator|employee|user) (can|could|may|is able)\b/,
 ];
 
 /**
@@ -105,7 +107,10 @@ const WEAKNESSES: RegExp[] = [
  * law requires?". A Yes about the practice itself says nothing of these.
  */
 const NARROWINGS: RegExp[] = [
-  /\boutsourc\w*\b|\b(performed|provided|operated|run|managed|staffed|handled|done) by (a |an )?(third[- ]part(y|ies)|external|outside|managed service)\b/,
+  /\boutsourc\w*\b|\b(performed|provided|operated|run|managed|staffed|handled|done) by (a |an )?(third[- ]part(y|ies)|external|outside|managed service)\b|\bmanaged security service providers?\b|\bmssps?\b/,
+  /\b(offshore|overseas|nearshore)\b/,
+  // A document beside the report: "Do you have a SOC 2 bridge letter?".
+  /\b(bridge|gap) letters?\b/,
   /\b(own|owns|owned)( \w+){0,2} (data cent(er|re)s?|facilit\w*|buildings?|hardware|servers?)\b|\b(data cent(er|re)s?|facilit\w*|buildings?|servers?)( \w+){0,2} owned\b/,
   /\bonly (when|if|where) (required|requested|mandated|legally|by law|the law|asked)\b|\bonly (every|once every|once a|once per)\b/,
 ];
@@ -119,8 +124,8 @@ function asksAboutWeakness(question: string, wordings: string[]): boolean {
 function namesPlainly(wording: string, weakness: RegExp): boolean {
   const match = weakness.exec(wording);
   if (!match) return false;
-  const before = wording.slice(0, match.index).split(/\s+/).slice(-4).join(' ');
-  return !/\b(no|not|never|without|avoid\w*|prevent\w*|prohibit\w*|eliminat\w*|forbid\w*)\b/.test(before);
+  const before = wording.slice(0, match.index).trim().split(/\s+/).slice(-5).join(' ');
+  return !/\b(no|not|never|cannot|without|avoid\w*|prevent\w*|prohibit\w*|eliminat\w*|forbid\w*)\b|n't\b/.test(before);
 }
 
 /**

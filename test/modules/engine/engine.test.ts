@@ -196,6 +196,7 @@ describe('reading what a question claims', () => {
     expect(quantitiesIn('Is the minimum password length 6 characters?').map((q) => [q.value, q.unit])).toEqual([[6, 'count:character']]);
     expect(quantitiesIn('Accounts lock after five failed login attempts.').map((q) => [q.value, q.unit])).toEqual([[5, 'count:attempt']]);
     expect(quantitiesIn('Are passwords long enough?')).toEqual([]);
+    expect(quantitiesIn('Do you test the plan every month?').map((q) => [q.value, q.unit])).toEqual([[30, 'days']]);
   });
 
   it('reads "optional", "generic", "keep" and "have access" as the other way round from what forbids them', () => {
@@ -232,6 +233,10 @@ describe('reading what a question claims', () => {
     expect(polarityDiffers('Are all your data centres owned by you?', ['Are your data centres certified?'])).toBe(true);
     expect(polarityDiffers('Do you perform background checks only when required by law?', ['Are candidates screened before they start?'])).toBe(true);
     expect(polarityDiffers('Is access granted only after approval?', ['Is access approved before it is granted?'])).toBe(false);
+    expect(polarityDiffers('Does the vendor use offshore developers?', ['Do external developers follow your secure development standard?'])).toBe(true);
+    expect(polarityDiffers('Do you use a managed security service provider for monitoring?', ['Do you monitor your systems around the clock?'])).toBe(true);
+    expect(polarityDiffers('Can a single engineer approve and deploy their own change?', ['Do you enforce segregation of duties?'])).toBe(true);
+    expect(polarityDiffers('Are backups stored in the same region as the primary data?', ['Are backups encrypted?'])).toBe(true);
   });
 
   it('reads a practice for customers as not answered by the same practice for staff, and the other way round', () => {
