@@ -1,4 +1,4 @@
-import { deniedTerms, polarityDiffers } from './polarity.js';
+import { deniedElsewhere, deniedTerms, polarityDiffers } from './polarity.js';
 import type { Candidate, Retriever } from './retrieve.js';
 import { matchSubject, type SubjectTerm } from './subject.js';
 import { DENIED_TERM_IDF, NARROW_NO_SHARE, RERANK_DEPTH, RERANK_MIN_RATIO, RERANK_WEIGHTS } from './thresholds.js';
@@ -170,7 +170,13 @@ export function decide(question: Reading, found: Candidate[], subject: SubjectTe
     unknownTerms: unknownSubject(subject, retriever),
   };
   // Checked whatever the confidence: a suggestion for review must not claim the opposite either.
-  const opposite = best.entry.answer !== null && (polarityDiffers(question.text, [best.entry.question, ...best.entry.phrasings]) || (best.entry.answer === 'Yes' && deniedTerms(question.text, best.entry, (t) => retriever.idf(t) >= DENIED_TERM_IDF).length > 0));
+  const specific = (t: string) => retriever.idf(t) >= DENIED_TERM_IDF;
+  // Other answers about most of the same subject: a word one of them says No to is the provider's No.
+  const sameSubject = closest.filter((c) => matchSubject(subject, new Set(c.hit.matched), retriever).coverage >= 0.5);
+  const opposite =
+    best.entry.answer !== null &&
+    (polarityDiffers(question.text, [best.entry.question, ...best.entry.phrasings]) ||
+      (best.entry.answer === 'Yes' && (deniedTerms(question.text, best.entry, specific).length > 0 || deniedElsewhere(question.text, best.entry, sameSubject.map((c) => c.entry), retriever.entries.values(), specific).length > 0)));
   const judged = (status: ResultStatus, reason: string | null): Judgement => ({ status, reason, confidence, best, rest, why, claims: !opposite });
 
   if (!aboutSubject(best, subject, cited, retriever, thresholds)) {

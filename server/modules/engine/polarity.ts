@@ -82,7 +82,7 @@ const WEAKNESSES: RegExp[] = [
   // "(except areas designated as publicly accessible)" is a scope, not a weakness.
   /\b(open|exposed) to the (public )?internet\b|\b(accessible|reachable) from the (public )?internet\b|\bpublicly exposed\b/,
   /\bpersonal (e-?mail|accounts?|cloud|storage)\b/,
-  /\b(in|into) (the )?source code\b|\bhard-?coded\b/,
+  /\b(in|into) (the )?source code\b|\bhard-?coded\b|\b(in|into) (plain )?(config(uration)?|environment|properties) files?\b/,
   /\bsame (\w+ ){0,2}(storage|system|server|site|location|network|disk|account|media|infrastructure|host|device|region|zone|data ?cent(er|re)|building|facility|country)s? as\b|\balongside\b|\bco-?located with\b/,
   /\b(logging|logs?|monitoring|alerting|mfa|encryption|antivirus|anti-?malware|firewalls?|auditing)( \w+){0,3} (is |are )?(disabled|turned off|switched off)\b/,
   /\b(unaccompanied|unescorted|unattended|unlocked)\b/,
@@ -90,7 +90,7 @@ const WEAKNESSES: RegExp[] = [
   /\bbefore (the )?(screening|background checks?|checks?|vetting)( \w+)? (complete|completed|finish\w*)\b/,
   /\b(known|open|outstanding|unresolved|unremediated) (critical |high |unpatched )*(vulnerabilit\w*|findings?|issues?)\b/,
   /\b(deferred|postponed|skipped|overdue|missed)\b/,
-  /\bweak (passwords?|ciphers?|encryption|algorithms?|keys?)\b/,
+  /\bweak (passwords?|ciphers?|encryption|algorithms?|keys?)\b|\b(md5|sha-?1|3des|triple des|rc4|wep)\b/,
   /\bshar(e|es|ed|ing) (a |the )?(single |common )?(root|admin\w*|administrator|privileged|superuser) (accounts?|passwords?|credentials?)\b|\bshared (accounts?|credentials?|passwords?|logins?)\b/,
   /\b(exposed|leaked|visible) in (logs?|urls?|error messages?|source code|plain ?text)\b|\bleaked\b/,
   // Keeping customer data on endpoints, not protecting what is there: "Is customer data on laptops encrypted?" asks a safeguard.
@@ -198,4 +198,36 @@ export function deniedTerms(question: string, entry: DenyingEntry, specific: (te
   const answer = mentions([entry.question, ...entry.phrasings, entry.explanation]);
   const asked = mentions([question]);
   return [...asked.affirmed].filter((t) => specific(t) && !asked.denied.has(t) && answer.denied.has(t) && !answer.affirmed.has(t));
+}
+
+const mentionCache = new WeakMap<DenyingEntry, { affirmed: Set<string>; denied: Set<string> }>();
+/** What an answer names plainly and what it denies; a No denies what its own question asks ("Are backup tapes shipped off site? No"). */
+function mentionsOf(entry: DenyingEntry & { answer?: string | null }): { affirmed: Set<string>; denied: Set<string> } {
+  let found = mentionCache.get(entry);
+  if (!found) {
+    const asked = mentions([entry.question, ...entry.phrasings]);
+    const said = mentions([entry.explanation]);
+    found = entry.answer === 'No'
+      ? { affirmed: said.affirmed, denied: new Set([...asked.affirmed, ...asked.denied, ...said.denied]) }
+      : { affirmed: new Set([...asked.affirmed, ...said.affirmed]), denied: new Set([...asked.denied, ...said.denied]) };
+    mentionCache.set(entry, found);
+  }
+  return found;
+}
+
+/**
+ * Words of the question the chosen answer never mentions and another answer found for the same
+ * question mentions only to deny: "Do you store backups on tape?" against the backup answer's Yes,
+ * while the media answer says No to backup tapes. The provider has said No to that word; the Yes
+ * would contradict it. `others` are the other candidates; `library` tells whether any answer names
+ * the word plainly.
+ */
+export function deniedElsewhere(question: string, chosen: DenyingEntry, others: DenyingEntry[], library: Iterable<DenyingEntry>, specific: (term: string) => boolean = () => true): string[] {
+  const asked = mentions([question]);
+  const own = mentionsOf(chosen);
+  const words = [...asked.affirmed].filter((t) => specific(t) && !asked.denied.has(t) && !own.affirmed.has(t) && !own.denied.has(t));
+  const denied = words.filter((t) => others.some((e) => mentionsOf(e).denied.has(t)));
+  if (!denied.length) return [];
+  const entries = [...library];
+  return denied.filter((t) => !entries.some((e) => mentionsOf(e).affirmed.has(t)));
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildEngine } from '../../../server/modules/engine/engine.js';
 import { classifyKind, isEventQuestion, quantitiesIn } from '../../../server/modules/engine/classify.js';
-import { asksNegatively, deniedTerms, polarityDiffers } from '../../../server/modules/engine/polarity.js';
+import { asksNegatively, deniedElsewhere, deniedTerms, polarityDiffers } from '../../../server/modules/engine/polarity.js';
 import { splitCompound } from '../../../server/modules/engine/split.js';
 import type { AnswerOptions } from '../../../server/modules/engine/types.js';
 import { makeKnowledge } from './knowledge.js';
@@ -257,6 +257,16 @@ describe('reading what a question claims', () => {
     expect(polarityDiffers('Do you disable MFA for service accounts?', mfa)).toBe(true);
     expect(polarityDiffers('Can administrators bypass multi-factor authentication?', mfa)).toBe(true);
     expect(polarityDiffers('Are inactive accounts disabled automatically after 90 days?', ['Are dormant accounts required to be removed?'])).toBe(false);
+  });
+
+  it('finds words another answer on the same subject says No to, which the chosen answer never mentions', () => {
+    const backups = { question: 'Do you back up customer data?', phrasings: [], explanation: 'Daily snapshots are stored for 35 days in another region.', answer: 'Yes' };
+    const media = { question: 'Are backup tapes shipped to an off-site store?', phrasings: [], explanation: 'Backups travel only over encrypted links.', answer: 'No' };
+    const archive = { question: 'Do you archive old records?', phrasings: [], explanation: 'Old records go to a tape library.', answer: 'Yes' };
+    expect(deniedElsewhere('Do you store backups on tape?', backups, [media], [backups, media])).toEqual(['tape']);
+    // Named plainly somewhere in the library, the word is not one the provider denies.
+    expect(deniedElsewhere('Do you store backups on tape?', backups, [media], [backups, media, archive])).toEqual([]);
+    expect(deniedElsewhere('Do you back up customer data daily?', backups, [media], [backups, media])).toEqual([]);
   });
 
   it('finds specific words the answer mentions only to deny them, unless the question restricts them too', () => {
