@@ -180,6 +180,21 @@ function regionsFor(ctx: DisclosureContext): RegionEntry[] {
   return ctx.disclosures.regions.filter((r) => !service || r.services.includes(service));
 }
 
+/**
+ * The data categories a question names, read from each category's name: "Support data" is asked by
+ * "support data", "support tickets", "support cases"; "Logs and telemetry" by "logs" or "telemetry".
+ */
+function askedCategories(text: string, ctx: DisclosureContext): { id: string; name: string }[] {
+  return ctx.disclosures.dataCategories.filter((c) => {
+    const parts = c.name.toLowerCase().replace(/[^a-z0-9 ,]/g, ' ').split(/\s+and\s+|,\s*/);
+    return parts.some((part) => {
+      const [first, ...more] = part.split(/\s+/);
+      if (more.length === 0) return new RegExp(`\\b${first}\\b`).test(text);
+      return new RegExp(`\\b${part}\\b|\\b${first} (data|tickets?|records?|information|details|cases?|requests?)\\b`).test(text);
+    });
+  });
+}
+
 /** "Do you have a region in Brazil?" → No, listing the countries; "Where is data stored?" → the regions. */
 function answerLocation(q: DisclosureQuestion, ctx: DisclosureContext): DisclosureAnswer | null {
   const text = plain(q.text);
@@ -217,12 +232,23 @@ function answerLocation(q: DisclosureQuestion, ctx: DisclosureContext): Disclosu
   const found = places.map((p) => ({ place: p, regions: inPlace(p) }));
   const missing = found.filter((f) => f.regions.length === 0);
   const present = found.filter((f) => f.regions.length > 0);
-  const lines = present.map((f) => `${f.place.name}: ${f.regions.map(regionLine).join('; ')}.`);
+  const lines = [...new Set(present.map((f) => `${f.place.name}: ${f.regions.map(regionLine).join('; ')}.`))];
   if (missing.length) {
     lines.push(`${ctx.providerName} has no region in ${missing.map((m) => m.place.name).join(' or ')}${scope}. Regions are in: ${countries.join(', ')}.`);
   }
   lines.push(choose);
   const answer: ShortAnswer | null = q.kind === 'yes-no' ? (missing.length === 0 ? 'Yes' : present.length ? 'Partial' : 'No') : null;
+  // "Are support tickets processed in the US?": a region there may hold customer content but not that category.
+  const categories = askedCategories(text, ctx);
+  if (present.length && categories.length && present.some((f) => !f.regions.some((r) => categories.every((c) => r.dataCategories.includes(c.id))))) {
+    return {
+      answer: null,
+      text: `${lines.join(' ')} ${categories.map((c) => `${c.name}: ${regions.filter((r) => r.dataCategories.includes(c.id)).map((r) => r.name).join(', ') || 'no region listed'}`).join('; ')}.`,
+      citations: [LOCATIONS_PAGE, SUBPROCESSORS_PAGE],
+      reviewReason: `the question asks about ${categories.map((c) => c.name.toLowerCase()).join(', ')}, which the regions there do not list: check the regions and subprocessors that process it`,
+      source: 'locations',
+    };
+  }
   // "Are all production servers in the EU?": regions there do not say that none is elsewhere.
   if (present.length && ALL_OF_THEM.test(text) && regions.some((r) => !present.some((f) => f.regions.includes(r)))) {
     return { answer: null, text: `${lines.join(' ')} Regions are in: ${countries.join(', ')}.`, citations: [LOCATIONS_PAGE], reviewReason: 'the question asks whether everything is in one place; regions exist elsewhere too: check against the regions the customer will use', source: 'locations' };

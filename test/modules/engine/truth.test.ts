@@ -70,6 +70,15 @@ describe('the engine never claims what the provider has not said (demo content)'
     expect(ask('Is the data centre in Brazil Tier IV?').answer).toBe('No');
   });
 
+  it('answers where a data category is from the regions that hold that category', () => {
+    const support = ask('Are support tickets processed in London?');
+    expect(support.status).toBe('review');
+    expect(support.answer).toBeNull();
+    expect(support.text).toMatch(/Support data: Frankfurt, Dublin/);
+    expect(ask('Are logs stored in Germany?')).toMatchObject({ status: 'answered', answer: 'Yes' });
+    expect(ask('Are all production servers located in the European Union?').answer).toBeNull();
+  });
+
   it('finds the document asked for by "Please attach…", not an answer about attachments', () => {
     const policy = ask('Please attach your information security policy.');
     expect(policy.kind).toBe('open');
