@@ -189,7 +189,7 @@ export function decide(question: Reading, found: Candidate[], subject: SubjectTe
     return judged('review', agreement ? `low confidence (${confidence}): confirm the suggested answer` : `the matched answer (${best.entry.id}) and the control catalogue point to different controls: confirm the mapping`);
   }
   if (opposite) {
-    return judged('review', `the question may ask the opposite way round from the library answer (${best.entry.id}): check that its ${best.entry.answer} still holds`);
+    return judged('review', `the question may ask the opposite way round from the library answer (${best.entry.id}), or about more than it says (who does it, where, a weakness): check that its ${best.entry.answer} still holds`);
   }
   // A No is true of the question it was written for; asked more broadly ("Do you outsource development?"
   // against "Do external developers get production access? No") it would deny what the provider does.

@@ -51,6 +51,7 @@ const HOLDING = /\b(certif\w*|attest\w*|authori[sz]\w*|accredit\w*|complian\w*|c
 const ASKS_SCOPE = /\b(cover(s|ed|ing|age)?|scope[sd]?|includ(e|es|ed|ing)|extend(s|ed)?|appl(y|ies)|all|every|each|entire|whole)\b/;
 const LIST_CERTIFICATIONS = /\b(which|what|list|provide|name|identify)\b.*\b(certifications?|certificates?|attestations?|accreditations?|audit reports?|third party audits?|compliance (standards|frameworks|reports))\b/;
 const LOCATION = /\b(regions?|data ?cent(er|re)s?|datacent(er|re)s?|hosted|host|hosting|hosts|stored|store|stores|storage location|located|locations?|resid\w*|jurisdictions?|geograph\w*|countr(y|ies)|processed|process data|facilities|facility)\b/;
+const OFFERED = /\b(available|availability|offered|deployed|runs?|operated)\b/;
 const ALL_OF_THEM = /\b(all|every|only|exclusively|solely|entirely)\b/;
 const ABOUT_DATA = /\b(data|content|backups?|servers?|infrastructure|hosted|hosting|stored|storage|processed|processing|regions?|data ?cent(er|re)s?|workloads?)\b/;
 // Data going from one place to another ("Is data stored in Frankfurt replicated to the United States?").
@@ -199,7 +200,9 @@ function askedCategories(text: string, ctx: DisclosureContext): { id: string; na
 function answerLocation(q: DisclosureQuestion, ctx: DisclosureContext): DisclosureAnswer | null {
   const text = plain(q.text);
   const places = q.named.filter((n) => n.kind === 'place' || n.kind === 'region');
-  const regions = regionsFor(ctx);
+  // "Is Managed PostgreSQL available in Oregon?" asks about the regions of that service.
+  const service = q.named.find((n) => n.kind === 'service');
+  const regions = regionsFor(ctx).filter((r) => !service || r.services.includes(service.id));
   const countries = [...new Map(regions.map((r) => [r.country, r.countryName])).values()];
   const scope = ctx.options.service ? ` for ${ctx.services.find((s) => s.id === ctx.options.service)?.name ?? ctx.options.service}` : '';
   const choose = 'Customer content stays in the region the customer chooses.';
@@ -213,10 +216,10 @@ function answerLocation(q: DisclosureQuestion, ctx: DisclosureContext): Disclosu
       source: 'locations',
     };
   }
-  if (!LOCATION.test(text)) return null;
+  if (!LOCATION.test(text) && !(service && OFFERED.test(text))) return null;
   // "Are your employees located in India?" or "Are they located in the EU?" (the subprocessors) ask
   // where something else is: the regions say only where data and the infrastructure holding it are.
-  if (!ABOUT_DATA.test(text)) return null;
+  if (!ABOUT_DATA.test(text) && !service) return null;
   if (OUTSIDE.test(text)) {
     return {
       answer: null,
@@ -234,7 +237,7 @@ function answerLocation(q: DisclosureQuestion, ctx: DisclosureContext): Disclosu
   const present = found.filter((f) => f.regions.length > 0);
   const lines = [...new Set(present.map((f) => `${f.place.name}: ${f.regions.map(regionLine).join('; ')}.`))];
   if (missing.length) {
-    lines.push(`${ctx.providerName} has no region in ${missing.map((m) => m.place.name).join(' or ')}${scope}. Regions are in: ${countries.join(', ')}.`);
+    lines.push(`${ctx.providerName} has no region in ${[...new Set(missing.map((m) => m.place.name))].join(' or ')}${scope}. Regions are in: ${countries.join(', ')}.`);
   }
   lines.push(choose);
   const answer: ShortAnswer | null = q.kind === 'yes-no' ? (missing.length === 0 ? 'Yes' : present.length ? 'Partial' : 'No') : null;

@@ -37,7 +37,8 @@ function namedEntries(knowledge: EngineKnowledge): NamedEntry[] {
     ...(disclosures?.regions ?? []).map((r) => ({ kind: 'region' as const, id: r.id, name: r.name, phrases: r.city ? [r.city] : [] })),
     // "Helix Colocation" names "Helix Colocation SE": people drop the legal form.
     ...(disclosures?.subprocessors ?? []).map((s) => ({ kind: 'subprocessor' as const, id: s.id, name: s.name, phrases: [s.name.replace(LEGAL_FORM, '').trim()] })),
-    ...knowledge.services.map((s) => ({ kind: 'service' as const, id: s.id, name: s.name, phrases: [] })),
+    // "Managed PostgreSQL" names "Nimbus Managed PostgreSQL"; a single word left ("Compute") is too common to.
+    ...knowledge.services.map((s) => ({ kind: 'service' as const, id: s.id, name: s.name, phrases: s.name.split(/\s+/).length > 2 ? [s.name.split(/\s+/).slice(1).join(' ')] : [] })),
   ];
 }
 

@@ -91,7 +91,10 @@ const WEAKNESSES: RegExp[] = [
   /\b(known|open|outstanding|unresolved|unremediated) (critical |high |unpatched )*(vulnerabilit\w*|findings?|issues?)\b/,
   /\b(deferred|postponed|skipped|overdue|missed)\b/,
   /\bweak (passwords?|ciphers?|encryption|algorithms?|keys?)\b|\b(md5|sha-?1|3des|triple des|rc4|wep)\b/,
-  /\bshar(e|es|ed|ing) (a |the )?(single |common )?(root|admin\w*|administrator|privileged|superuser) (accounts?|passwords?|credentials?)\b|\bshared (accounts?|credentials?|passwords?|logins?)\b/,
+  /\bshar(e|es|ed|ing) (a |the )?(single |common )?(root|admin\w*|administrator|privileged|superuser) (accounts?|passwords?|credentials?)\b|\bshared (accounts?|credentials?|passwords?|logins?)\b|\bpassword reuse\b|\breus(e|es|ed|ing) (of )?(old |previous )?passwords?\b/,
+  /\b(routinely|freely|casually) (access|view|read|see|brows)\w*\b|\b(access|view|read|see|brows)\w* (\w+ ){0,2}(customer|client|tenant) (data|content|information) (routinely|freely)\b/,
+  // Logging what should not be logged: "Do you log the content of customer databases?".
+  /\blog(s|ged|ging)? (the )?(contents?|payloads?|bodies) of\b/,
   /\b(exposed|leaked|visible) in (logs?|urls?|error messages?|source code|plain ?text)\b|\bleaked\b/,
   // Keeping customer data on endpoints, not protecting what is there: "Is customer data on laptops encrypted?" asks a safeguard.
   /\b(stor(e|es|ed|ing)|keep(s|ing)?|kept|cop(y|ies|ied|ying)|download(s|ed|ing)?|sav(e|es|ed|ing)|hold(s|ing)?|held)( \w+){0,2} (customer|client|personal|production|tenant) (data|content|information)( \w+){0,2} on (\w+ ){0,2}(laptops?|workstations?|desktops?|endpoints?|devices?|phones?|usb\w*|removable media)\b|\b(customer|client|personal|production|tenant) (data|content|information) (is |are )?(ever )?(stored|kept|copied|downloaded|saved|held) on (\w+ ){0,2}(laptops?|workstations?|desktops?|endpoints?|devices?|phones?|usb\w*|removable media)\b/,
@@ -108,7 +111,7 @@ const WEAKNESSES: RegExp[] = [
  */
 const NARROWINGS: RegExp[] = [
   /\boutsourc\w*\b|\b(performed|provided|operated|run|managed|staffed|handled|done) by (a |an )?(third[- ]part(y|ies)|external|outside|managed service)\b|\bmanaged security service providers?\b|\bmssps?\b/,
-  /\b(offshore|overseas|nearshore)\b/,
+  /\b(offshore|overseas|nearshore)\b|\b(different|another|other|second|separate|foreign) (countr(y|ies)|jurisdictions?)\b/,
   // A document beside the report: "Do you have a SOC 2 bridge letter?".
   /\b(bridge|gap) letters?\b/,
   /\b(own|owns|owned)( \w+){0,2} (data cent(er|re)s?|facilit\w*|buildings?|hardware|servers?)\b|\b(data cent(er|re)s?|facilit\w*|buildings?|servers?)( \w+){0,2} owned\b/,

@@ -79,6 +79,14 @@ describe('the engine never claims what the provider has not said (demo content)'
     expect(ask('Are all production servers located in the European Union?').answer).toBeNull();
   });
 
+  it('answers whether a service is offered in a place from the regions that run that service', () => {
+    expect(ask('Is Nimbus Compute available in Ireland?')).toMatchObject({ status: 'answered', answer: 'Yes' });
+    const postgres = ask('Is Managed PostgreSQL available in Oregon?');
+    expect(postgres).toMatchObject({ status: 'answered', answer: 'No' });
+    expect(postgres.text).toMatch(/no region in Oregon for Nimbus Managed PostgreSQL/);
+    expect(ask('Is Nimbus Insights available in Singapore?').text).not.toMatch(/Singapore or Singapore/);
+  });
+
   it('finds the document asked for by "Please attach…", not an answer about attachments', () => {
     const policy = ask('Please attach your information security policy.');
     expect(policy.kind).toBe('open');
