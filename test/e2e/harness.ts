@@ -16,6 +16,8 @@ export interface Harness {
   context: BrowserContext;
   page: Page;
   outbox(): string[];
+  /** The first mail matching, waiting for it: mail goes out after the response that caused it. */
+  waitForMail(matches: (mail: string) => boolean, timeoutMs?: number): Promise<string | undefined>;
   stop(): Promise<void>;
 }
 
@@ -56,18 +58,27 @@ export async function startHarness(): Promise<Harness> {
         });
         const page = context.pages()[0] ?? (await context.newPage());
         mkdirSync(screenshotsDir, { recursive: true });
+        const outbox = (): string[] => {
+          const dir = path.join(dataDir, 'outbox');
+          try {
+            return readdirSync(dir).sort().map((f) => readFileSync(path.join(dir, f), 'utf8').replace(/=\r?\n/g, ''));
+          } catch {
+            return [];
+          }
+        };
         return {
           baseUrl,
           dataDir,
           admin,
           context,
           page,
-          outbox: () => {
-            const dir = path.join(dataDir, 'outbox');
-            try {
-              return readdirSync(dir).sort().map((f) => readFileSync(path.join(dir, f), 'utf8').replace(/=\r?\n/g, ''));
-            } catch {
-              return [];
+          outbox,
+          async waitForMail(matches, timeoutMs = 10_000) {
+            const until = Date.now() + timeoutMs;
+            for (;;) {
+              const mail = outbox().find(matches);
+              if (mail || Date.now() > until) return mail;
+              await new Promise((r) => setTimeout(r, 100));
             }
           },
           async stop() {
