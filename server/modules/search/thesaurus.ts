@@ -13,6 +13,8 @@ export function normaliseWords(text: string): string[] {
     .toLowerCase()
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
+    // "On-premises" is a way of deploying software, not the premises a laptop leaves ("off-premises").
+    .replace(/\bon[-\s]?prem(ise|ises)?\b/g, ' onpremises ')
     .replace(/[^a-z0-9]+/g, ' ')
     .trim()
     .split(' ')
