@@ -51,6 +51,7 @@ const HOLDING = /\b(certif\w*|attest\w*|authori[sz]\w*|accredit\w*|complian\w*|c
 const ASKS_SCOPE = /\b(cover(s|ed|ing|age)?|scope[sd]?|includ(e|es|ed|ing)|extend(s|ed)?|appl(y|ies)|all|every|each|entire|whole)\b/;
 const LIST_CERTIFICATIONS = /\b(which|what|list|provide|name|identify)\b.*\b(certifications?|certificates?|attestations?|accreditations?|audit reports?|third party audits?|compliance (standards|frameworks|reports))\b/;
 const LOCATION = /\b(regions?|data ?cent(er|re)s?|datacent(er|re)s?|hosted|host|hosting|hosts|stored|store|stores|storage location|located|locations?|resid\w*|jurisdictions?|geograph\w*|countr(y|ies)|processed|process data|facilities|facility)\b/;
+const EITHER = /\b(or|either|any of)\b/;
 const OFFERED = /\b(available|availability|offered|deployed|runs?|operated)\b/;
 const ALL_OF_THEM = /\b(all|every|only|exclusively|solely|entirely)\b/;
 const ABOUT_DATA = /\b(data|content|backups?|servers?|infrastructure|hosted|hosting|stored|storage|processed|processing|regions?|data ?cent(er|re)s?|workloads?)\b/;
@@ -133,7 +134,8 @@ function answerCertification(q: DisclosureQuestion, ctx: DisclosureContext): Dis
     }
   }
   if (!allHeld) lines.push(`What ${ctx.providerName} holds: ${heldList(held)}.`);
-  const answer: ShortAnswer | null = q.kind === 'yes-no' ? (allHeld ? 'Yes' : anyHeld ? 'Partial' : 'No') : null;
+  // "…ISO 27001 and FedRAMP?" is not true of a provider without FedRAMP, and a Partial would claim it; "…ISO 27001 or SOC 2?" is.
+  const answer: ShortAnswer | null = q.kind === 'yes-no' ? (allHeld || (anyHeld && EITHER.test(text)) ? 'Yes' : 'No') : null;
   // Holding a certificate says nothing about whether it covers a given service, site or region, or
   // what its report found ("Has your SOC 2 report ever had a qualified opinion?").
   const beyond = anyHeld ? beyondHolding(text, certifiable, ctx.lexicons) : [];
@@ -240,7 +242,7 @@ function answerLocation(q: DisclosureQuestion, ctx: DisclosureContext): Disclosu
     lines.push(`${ctx.providerName} has no region in ${[...new Set(missing.map((m) => m.place.name))].join(' or ')}${scope}. Regions are in: ${countries.join(', ')}.`);
   }
   lines.push(choose);
-  const answer: ShortAnswer | null = q.kind === 'yes-no' ? (missing.length === 0 ? 'Yes' : present.length ? 'Partial' : 'No') : null;
+  const answer: ShortAnswer | null = q.kind === 'yes-no' ? (missing.length === 0 || (present.length && EITHER.test(text)) ? 'Yes' : 'No') : null;
   // "Are support tickets processed in the US?": a region there may hold customer content but not that category.
   const categories = askedCategories(text, ctx);
   if (present.length && categories.length && present.some((f) => !f.regions.some((r) => categories.every((c) => r.dataCategories.includes(c.id))))) {

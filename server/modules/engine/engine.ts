@@ -266,7 +266,9 @@ function combine(input: QuestionInput, parts: PartResult[]): QuestionResult {
   const kind: QuestionKind = yesNo.length ? 'yes-no' : parts[0].kind;
   // A part without a Yes or No (unanswered, or one that would claim the opposite) leaves the whole without one: a Partial would claim it.
   const unclaimed = status === 'unanswered' || yesNo.some((p) => p.answer === null);
-  const answer = !yesNo.length || unclaimed ? null : answers.size === 1 ? yesNo[0].answer : yesNo.some((p) => p.answer === 'Yes') ? 'Partial' : (yesNo[0].answer ?? null);
+  // A No read from a published list (a certification not held, no region there) makes "A and B?" untrue, not partly true.
+  const listedNo = yesNo.some((p) => p.answer === 'No' && p.why.source !== null && p.why.source !== 'library');
+  const answer = !yesNo.length || unclaimed ? null : answers.size === 1 ? yesNo[0].answer : listedNo ? 'No' : yesNo.some((p) => p.answer === 'Yes') ? 'Partial' : (yesNo[0].answer ?? null);
   const owners = new Set(parts.map((p) => p.ownership));
   return {
     id: input.id,

@@ -79,6 +79,14 @@ describe('the engine never claims what the provider has not said (demo content)'
     expect(ask('Are all production servers located in the European Union?').answer).toBeNull();
   });
 
+  it('says No, not Partial, to "A and B?" when the published lists hold only one of them', () => {
+    const both = ask('Are you ISO 27001 certified and FedRAMP authorized?');
+    expect(both.answer).toBe('No');
+    expect(both.text).toMatch(/does not hold FedRAMP/);
+    expect(ask('Do you hold ISO 27001 or SOC 2?').answer).toBe('Yes');
+    expect(ask('Is data encrypted at rest and do you have a region in Brazil?').answer).toBe('No');
+  });
+
   it('answers whether a service is offered in a place from the regions that run that service', () => {
     expect(ask('Is Nimbus Compute available in Ireland?')).toMatchObject({ status: 'answered', answer: 'Yes' });
     const postgres = ask('Is Managed PostgreSQL available in Oregon?');
