@@ -107,7 +107,7 @@ const HAPPENED =
 // Who owns the company is a fact about the company's history, not a practice ("Who owns the data?" is not).
 const OWNERSHIP = /\bwho (owns|controls) (your|the) (company|organi[sz]ation|business|firm|vendor|provider|group)\b|\b(shareholders?|shareholding|parent company|ultimate (owner|parent)|beneficial own\w*|ownership structure|owned by (a|an|the) )/;
 // What happened to people or reports: "Have any employees been dismissed…?", "…a qualified opinion?".
-const HAPPENED_TO = /\bever been (lost|stolen|leaked|exposed|breached|compromised|hacked|destroyed|corrupted|ransomed)\b|\bbeen (dismissed|fired|terminated|disciplined|prosecuted|convicted|arrested|charged|indicted)\b|\b(qualified|adverse|modified) opinions?\b|\b(exceptions|deviations) (noted|reported|found)\b/;
+const HAPPENED_TO = /\bever (lost|suffered|experienced)\b|\bever been (lost|stolen|leaked|exposed|breached|compromised|hacked|destroyed|corrupted|ransomed)\b|\bbeen (dismissed|fired|terminated|disciplined|prosecuted|convicted|arrested|charged|indicted)\b|\b(qualified|adverse|modified) opinions?\b|\b(exceptions|deviations) (noted|reported|found)\b/;
 // What a test or audit found is its result, not a practice: "Did your last penetration test find any critical vulnerabilities?".
 const FOUND = /\b(did|has|have) (\w+ ){0,5}(find|found|identify|identified|reveal|revealed|uncover|uncovered|report|reported|result in|resulted in) (any |a |an )?(\w+ ){0,2}(vulnerabilit\w*|findings?|issues?|exceptions?|deficienc\w*|weakness\w*|nonconformit\w*|non-conformit\w*)\b/;
 // Having told someone of a breach is an event: "Have you notified a regulator of a data breach?" ("Do you notify…?" is a practice).

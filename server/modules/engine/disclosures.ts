@@ -254,6 +254,10 @@ function answerLocation(q: DisclosureQuestion, ctx: DisclosureContext): Disclosu
       source: 'locations',
     };
   }
+  // "Do you store data in the US by default?": the customer chooses the region; the regions say nothing of a default.
+  if (present.length && /\bby default\b/.test(text)) {
+    return { answer: null, text: lines.join(' '), citations: [LOCATIONS_PAGE], reviewReason: 'the question asks about a default; the customer chooses the region: check before answering', source: 'locations' };
+  }
   // "Are all production servers in the EU?": regions there do not say that none is elsewhere.
   if (present.length && ALL_OF_THEM.test(text) && regions.some((r) => !present.some((f) => f.regions.includes(r)))) {
     return { answer: null, text: `${lines.join(' ')} Regions are in: ${countries.join(', ')}.`, citations: [LOCATIONS_PAGE], reviewReason: 'the question asks whether everything is in one place; regions exist elsewhere too: check against the regions the customer will use', source: 'locations' };

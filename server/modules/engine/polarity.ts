@@ -38,7 +38,7 @@ const OPPOSITES: [RegExp, RegExp][] = [
   [/\b(shar(e|es|ed|ing)|reus(e|es|ed|ing)|common|generic)\b/, /\b(individual\w*|unique\w*|separate\w*|dedicated|personal|named)\b/],
   [/\boptional\b/, /\b(mandatory|enforc\w*|requir\w*|always)\b/],
   // Keeping data against deleting it; "logs kept for a year" and "protect logs from deletion" are not opposites.
-  [/\b(keep|keeps|kept|retain|retains)( \w+){0,2} (data|content|information|records|copies)( after| beyond| once| when)\b/, /\b(delet\w*|remov\w*|eras\w*|destroy\w*|destruct\w*|purg\w*|wip(e|es|ed|ing))\b/],
+  [/\b(keep|keeps|kept|retain|retains)( \w+){0,3} (data|content|information|records|copies)( after| beyond| once| when)\b/, /\b(delet\w*|remov\w*|eras\w*|destroy\w*|destruct\w*|purg\w*|wip(e|es|ed|ing))\b/],
   // "Do developers have access to production?" against "Are environments separated?".
   [/\b(ha(ve|s)|get|gets|can|given|granted) (\w+ )?access\b/, /\b(separat\w*|segregat\w*|isolat\w*|no (\w+ )?access|block\w*|prohibit\w*|restrict\w*|den(y|ies|ied))\b/],
   // Switching off a safeguard, not an account: "disable MFA" against "MFA is enforced"; "disable inactive accounts" is itself a safeguard.
@@ -100,6 +100,10 @@ const WEAKNESSES: RegExp[] = [
   /\b(stor(e|es|ed|ing)|keep(s|ing)?|kept|cop(y|ies|ied|ying)|download(s|ed|ing)?|sav(e|es|ed|ing)|hold(s|ing)?|held)( \w+){0,2} (customer|client|personal|production|tenant) (data|content|information)( \w+){0,2} on (\w+ ){0,2}(laptops?|workstations?|desktops?|endpoints?|devices?|phones?|usb\w*|removable media)\b|\b(customer|client|personal|production|tenant) (data|content|information) (is |are )?(ever )?(stored|kept|copied|downloaded|saved|held) on (\w+ ){0,2}(laptops?|workstations?|desktops?|endpoints?|devices?|phones?|usb\w*|removable media)\b/,
   /\b(shar(e|es|ed|ing)|reus(e|es|ed|ing)|common)( \w+){0,2} (between|across|among) (\w+ ){0,2}(tenants?|customers?|clients?)\b/,
   /\bsingle points? of failure\b/,
+  /\b(in|within|on) (a |an )?(flood|seismic|earthquake|hurricane|tsunami|wildfire)[- ]?(zones?|plains?|areas?|prone)\b/,
+  /\b(keep|keeps|kept|retain|retains|hold|holds)( \w+){0,3} (data|content|information|records|copies)( \w+){0,2} (after|beyond|following) (\w+ ){0,2}(deletion|termination|closure|offboarding|contract end|the contract)\b/,
+  // Reaching across the line between provider and customer: customers into the provider's hosts, staff into customers' machines.
+  /\b(customers?|tenants?|clients?|users?)( \w+){0,3} (access|reach|log ?in|sign ?in|root)\w*( \w+){0,3} (hypervisors?|physical (hosts?|servers?|machines?)|host operating systems?|control plane|underlying (infrastructure|hosts?|hardware))\b|\b(log ?in|sign ?in|ssh|access)\w* (to |into )?(customer|client|tenant)s?'? (virtual machines?|vms?|instances?|servers?|operating systems?)\b/,
   // Approving one's own work: "Can a single engineer approve and deploy their own change?".
   /\b(approv|review|merg|sign)\w*( \w+){0,3} (their|his|her) own\b|\bsingle (person|individual|engineer|developer|administrator|employee|user) (can|could|may|is able)\b/,
 ];
@@ -111,6 +115,8 @@ const WEAKNESSES: RegExp[] = [
  */
 const NARROWINGS: RegExp[] = [
   /\boutsourc\w*\b|\b(performed|provided|operated|run|managed|staffed|handled|done) by (a |an )?(third[- ]part(y|ies)|external|outside|managed service)\b|\bmanaged security service providers?\b|\bmssps?\b/,
+  // A default the answer does not state ("MFA by default?"); "deny traffic by default" is itself the safeguard.
+  /(?<!\b(deny|denies|denied|block|blocks|blocked|disable|disabled|closed|off|private)\b.{0,40})\bby default\b/,
   /\b(offshore|overseas|nearshore)\b|\b(different|another|other|second|separate|foreign) (countr(y|ies)|jurisdictions?)\b/,
   // A document beside the report: "Do you have a SOC 2 bridge letter?".
   /\b(bridge|gap) letters?\b/,
@@ -160,14 +166,14 @@ export function polarityDiffers(question: string, wordings: string[]): boolean {
 }
 
 // Negations, and verbs that keep something from happening ("prevents recovery of the plain-text password").
-const DENIAL = /^(not|never|no|none|nor|without|prevents?|prevented|prohibit\w*|forbid\w*|blocks?|blocked|avoids?|disallow\w*|den(y|ies|ied)|reject\w*|limit\w*|restrict\w*|cannot|can't)$|n't$/;
+const DENIAL = /^(not|never|no|none|nor|without|exclud\w*|prevents?|prevented|prohibit\w*|forbid\w*|blocks?|blocked|avoids?|disallow\w*|den(y|ies|ied)|reject\w*|limit\w*|restrict\w*|cannot|can't)$|n't$/;
 const DENIAL_REACH = 4;
 
 /** Stemmed terms a text names plainly, and those it names only to deny or restrict them. */
 function mentions(texts: string[]): { affirmed: Set<string>; denied: Set<string> } {
   const denied = new Set<string>();
   const affirmed = new Set<string>();
-  for (const clause of texts.join('. ').toLowerCase().replace(/[’']/g, "'").split(/[.;:,()!?]+/)) {
+  for (const clause of texts.join('. ').toLowerCase().replace(/[’']/g, "'").replace(/\brul(e|es|ed|ing) out\b/g, 'excludes').split(/[.;:,()!?]+/)) {
     let reach = 0;
     for (const word of clause.split(/[^a-z']+/).filter(Boolean)) {
       if (DENIAL.test(word)) {

@@ -188,6 +188,7 @@ describe('reading what a question claims', () => {
     expect(isEventQuestion('Do you notify authorities of breaches?')).toBe(false);
     expect(isEventQuestion('Does the organization report vulnerabilities found in penetration tests?')).toBe(false);
     expect(isEventQuestion('Have you informed customers about the incident process?')).toBe(false);
+    expect(isEventQuestion('Have your data centres ever lost power?')).toBe(true);
   });
 
   it('reads sums of money and counted things as figures an answer must state', () => {
@@ -237,6 +238,10 @@ describe('reading what a question claims', () => {
     expect(polarityDiffers('Do you use a managed security service provider for monitoring?', ['Do you monitor your systems around the clock?'])).toBe(true);
     expect(polarityDiffers('Can a single engineer approve and deploy their own change?', ['Do you enforce segregation of duties?'])).toBe(true);
     expect(polarityDiffers('Are backups stored in the same region as the primary data?', ['Are backups encrypted?'])).toBe(true);
+    expect(polarityDiffers('Is MFA enabled by default?', ['Is MFA available to all users?'])).toBe(true);
+    // "Deny by default" is the safeguard itself.
+    expect(polarityDiffers('Are firewalls configured to deny traffic by default?', ['Do you use firewalls?'])).toBe(false);
+    expect(polarityDiffers('Can customers access the hypervisor?', ['Are hypervisor hosts hardened?'])).toBe(true);
   });
 
   it('reads a practice for customers as not answered by the same practice for staff, and the other way round', () => {
@@ -275,6 +280,7 @@ describe('reading what a question claims', () => {
     expect(deniedTerms('Are passwords hashed with a salt?', hashing)).toEqual([]);
     const dns = { question: 'Do you block connections to malicious domains?', phrasings: [], explanation: 'Protective DNS blocks known malicious domains.' };
     expect(deniedTerms('Do you limit the ability to reach malicious domains?', dns)).toEqual([]);
+    expect(deniedTerms('Are your sites in flood plains?', { question: 'Are sites assessed for hazards?', phrasings: [], explanation: 'Site selection rules out flood plains.' })).toEqual(['flood', 'plain']);
     // Only the words the caller calls specific count.
     expect(deniedTerms('Are passwords stored in plain text?', hashing, (t) => t !== 'plain' && t !== 'text')).toEqual([]);
   });
