@@ -46,8 +46,11 @@ const OPPOSITES: [RegExp, RegExp][] = [
 ];
 
 function sides(text: string): Set<string> {
-  // "allow only authorised staff" restricts.
-  const lower = text.toLowerCase().replace(/\b(allow|permit)\w*\s+only\b|\bonly\s+(allow|permit)\w*/g, 'restrict');
+  // "allow only authorised staff" restricts; so does an approval "before support can access data".
+  const lower = text
+    .toLowerCase()
+    .replace(/\b(allow|permit)\w*\s+only\b|\bonly\s+(allow|permit)\w*/g, 'restrict')
+    .replace(/\b(before|until|unless)\b( \w+){0,3} (can|may|gets?|ha(ve|s)) (\w+ )?access\b/g, 'restrict');
   const found = new Set<string>();
   OPPOSITES.forEach(([a, b], i) => {
     const hasA = a.test(lower);
@@ -117,6 +120,7 @@ const NARROWINGS: RegExp[] = [
   /\boutsourc\w*\b|\b(performed|provided|operated|run|managed|staffed|handled|done) by (a |an )?(third[- ]part(y|ies)|external|outside|managed service)\b|\bmanaged security service providers?\b|\bmssps?\b/,
   // A default the answer does not state ("MFA by default?"); "deny traffic by default" is itself the safeguard.
   /(?<!\b(deny|denies|denied|block|blocks|blocked|disable|disabled|closed|off|private)\b.{0,40})\bby default\b/,
+  /\b(by|with) (an? |our |your |its )?(internal|in-house) (team|staff|employees|personnel|resources|testers?)\b|\bin-house\b/,
   /\b(offshore|overseas|nearshore)\b|\b(different|another|other|second|separate|foreign) (countr(y|ies)|jurisdictions?)\b/,
   // A document beside the report: "Do you have a SOC 2 bridge letter?".
   /\b(bridge|gap) letters?\b/,
@@ -143,7 +147,7 @@ function namesPlainly(wording: string, weakness: RegExp): boolean {
  */
 const PARTIES: [RegExp, RegExp] = [
   /\b(customers?|clients?|tenants?|end[- ]users?)\b/,
-  /\b(staff|employees?|workforce|personnel|engineers?|workers?|contractors?)\b/,
+  /\b(staff|employees?|workforce|personnel|engineers?|workers?|contractors?)\b|\bsupport (team|agents?|can|may|has|have)\b/,
 ];
 
 function party(text: string): 'customer' | 'staff' | null {
