@@ -53,7 +53,7 @@ const LIST_CERTIFICATIONS = /\b(which|what|list|provide|name|identify)\b.*\b(cer
 const LOCATION = /\b(regions?|data ?cent(er|re)s?|datacent(er|re)s?|hosted|host|hosting|hosts|stored|store|stores|storage location|located|locations?|resid\w*|jurisdictions?|geograph\w*|countr(y|ies)|processed|process data|facilities|facility)\b/;
 const EITHER = /\b(or|either|any of)\b/;
 const OFFERED = /\b(available|availability|offered|deployed|runs?|operated)\b/;
-const ALL_OF_THEM = /\b(all|every|only|exclusively|solely|entirely)\b/;
+const ALL_OF_THEM = /\b(all|every|only|exclusively|solely|entirely)\b|\b(limited|restricted|confined) to\b/;
 const ABOUT_DATA = /\b(data|content|backups?|servers?|infrastructure|hosted|hosting|stored|storage|processed|processing|regions?|data ?cent(er|re)s?|workloads?)\b/;
 // Data going from one place to another ("Is data stored in Frankfurt replicated to the United States?").
 const OUTSIDE = /\b(outside|other than|except|beyond|leave|leaves|transfer\w*|moved?|cross[- ]border|replicat\w*|copied|mirror\w*|synchroni[sz]\w*|sent to|flows? to)\b/;

@@ -103,6 +103,8 @@ const WEAKNESSES: RegExp[] = [
   /\b(stor(e|es|ed|ing)|keep(s|ing)?|kept|cop(y|ies|ied|ying)|download(s|ed|ing)?|sav(e|es|ed|ing)|hold(s|ing)?|held)( \w+){0,2} (customer|client|personal|production|tenant) (data|content|information)( \w+){0,2} on (\w+ ){0,2}(laptops?|workstations?|desktops?|endpoints?|devices?|phones?|usb\w*|removable media)\b|\b(customer|client|personal|production|tenant) (data|content|information) (is |are )?(ever )?(stored|kept|copied|downloaded|saved|held) on (\w+ ){0,2}(laptops?|workstations?|desktops?|endpoints?|devices?|phones?|usb\w*|removable media)\b/,
   /\b(shar(e|es|ed|ing)|reus(e|es|ed|ing)|common)( \w+){0,2} (between|across|among) (\w+ ){0,2}(tenants?|customers?|clients?)\b/,
   /\bsingle points? of failure\b/,
+  // One thing for every tenant: "Do all tenants share a single database?", "the same encryption key for all customers".
+  /\b(tenants?|customers?|clients?) (\w+ ){0,2}shar(e|es|ed|ing) (a |the )?(single|same|common|one)\b|\b(same|single|one|shared|common) (encryption |master |data )?keys? (for|across|between|among) (all|every|multiple|the) (customers?|tenants?|clients?)\b/,
   /\b(in|within|on) (a |an )?(flood|seismic|earthquake|hurricane|tsunami|wildfire)[- ]?(zones?|plains?|areas?|prone)\b/,
   /\b(keep|keeps|kept|retain|retains|hold|holds)( \w+){0,3} (data|content|information|records|copies)( \w+){0,2} (after|beyond|following) (\w+ ){0,2}(deletion|termination|closure|offboarding|contract end|the contract)\b/,
   // Reaching across the line between provider and customer: customers into the provider's hosts, staff into customers' machines.
