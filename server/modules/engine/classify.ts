@@ -168,6 +168,8 @@ export function quantitiesIn(text: string): Quantity[] {
   for (const m of t.matchAll(/\b(tls|ssl|sslv|ssh|snmp|snmpv|smb|smbv|ipv|http|wpa|oauth|saml)\s?v?(\d+(?:\.\d+)?)\b/g)) out.push({ value: Number(m[2]), unit: `version:${m[1].replace(/v$/, '')}`, text: m[0] });
   for (const m of t.matchAll(/\b(tls|ssl)\s?v?\d+(?:\.\d+)?((?:,? (?:and|or|,)? ?\d\.\d)+)/g)) for (const v of m[2].match(/\d\.\d/g) ?? []) out.push({ value: Number(v), unit: `version:${m[1]}`, text: v });
   for (const m of t.matchAll(/\bfips\s?140-?([1-3])\b/g)) out.push({ value: Number(m[1]), unit: 'version:fips140', text: m[0] });
+  // "Is the RPO zero?", "zero data loss": a duration of nothing, which an answer stating hours does not confirm.
+  for (const m of t.matchAll(/\b(rpo|rto|recovery point|recovery time|downtime|data loss)\b(?:\s+\w+){0,3}?\s+(zero|0)\b|\b(zero|no) (data loss|downtime)\b/g)) out.push({ value: 0, unit: 'days', text: m[0] });
   // A sum of money, in whatever currency: "$50 million" is not "EUR 20 million".
   for (const m of t.matchAll(/(?:[$€£]|\b(?:usd|eur|gbp|chf)\s?)(\d+(?:\.\d+)?)\s*(million|m|billion|bn|thousand|k)?\b|\b(\d+(?:\.\d+)?)\s*(million|billion|thousand)?\s*(?:usd|eur|euros?|gbp|chf|dollars?|pounds)\b/g)) {
     const scale = { million: 1e6, m: 1e6, billion: 1e9, bn: 1e9, thousand: 1e3, k: 1e3 }[(m[2] ?? m[4] ?? '') as 'm'] ?? 1;

@@ -103,6 +103,7 @@ const WEAKNESSES: RegExp[] = [
   /\b(stor(e|es|ed|ing)|keep(s|ing)?|kept|cop(y|ies|ied|ying)|download(s|ed|ing)?|sav(e|es|ed|ing)|hold(s|ing)?|held)( \w+){0,2} (customer|client|personal|production|tenant) (data|content|information)( \w+){0,2} on (\w+ ){0,2}(laptops?|workstations?|desktops?|endpoints?|devices?|phones?|usb\w*|removable media)\b|\b(customer|client|personal|production|tenant) (data|content|information) (is |are )?(ever )?(stored|kept|copied|downloaded|saved|held) on (\w+ ){0,2}(laptops?|workstations?|desktops?|endpoints?|devices?|phones?|usb\w*|removable media)\b/,
   /\b(shar(e|es|ed|ing)|reus(e|es|ed|ing)|common)( \w+){0,2} (between|across|among) (\w+ ){0,2}(tenants?|customers?|clients?)\b/,
   /\bsingle points? of failure\b/,
+  /\b(exempt(ed)? from|skip(s|ped|ping)?|waive[sd]?|bypass(es|ed|ing)?) (the )?(\w+ ){0,2}(review|approvals?|testing|tests|scanning|change management|change control)\b/,
   // One thing for every tenant: "Do all tenants share a single database?", "the same encryption key for all customers".
   /\b(tenants?|customers?|clients?) (\w+ ){0,2}shar(e|es|ed|ing) (a |the )?(single|same|common|one)\b|\b(same|single|one|shared|common) (encryption |master |data )?keys? (for|across|between|among) (all|every|multiple|the) (customers?|tenants?|clients?)\b/,
   /\b(in|within|on) (a |an )?(flood|seismic|earthquake|hurricane|tsunami|wildfire)[- ]?(zones?|plains?|areas?|prone)\b/,

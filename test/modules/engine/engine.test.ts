@@ -198,6 +198,8 @@ describe('reading what a question claims', () => {
     expect(quantitiesIn('Accounts lock after five failed login attempts.').map((q) => [q.value, q.unit])).toEqual([[5, 'count:attempt']]);
     expect(quantitiesIn('Are passwords long enough?')).toEqual([]);
     expect(quantitiesIn('Do you test the plan every month?').map((q) => [q.value, q.unit])).toEqual([[30, 'days']]);
+    expect(quantitiesIn('Is the RPO for Insights zero?').map((q) => [q.value, q.unit])).toEqual([[0, 'days']]);
+    expect(quantitiesIn('Do you guarantee zero data loss?').map((q) => [q.value, q.unit])).toEqual([[0, 'days']]);
   });
 
   it('reads "optional", "generic", "keep" and "have access" as the other way round from what forbids them', () => {
