@@ -110,6 +110,8 @@ const OWNERSHIP = /\bwho (owns|controls) (your|the) (company|organi[sz]ation|bus
 const HAPPENED_TO = /\bever (lost|suffered|experienced)\b|\bever been (lost|stolen|leaked|exposed|breached|compromised|hacked|destroyed|corrupted|ransomed)\b|\bbeen (dismissed|fired|terminated|disciplined|prosecuted|convicted|arrested|charged|indicted)\b|\b(qualified|adverse|modified) opinions?\b|\b(exceptions|deviations) (noted|reported|found)\b/;
 // What a test or audit found is its result, not a practice: "Did your last penetration test find any critical vulnerabilities?".
 const FOUND = /\b(did|has|have) (\w+ ){0,5}(find|found|identify|identified|reveal|revealed|uncover|uncovered|report|reported|result in|resulted in) (any |a |an )?(\w+ ){0,2}(vulnerabilit\w*|findings?|issues?|exceptions?|deficienc\w*|weakness\w*|nonconformit\w*|non-conformit\w*)\b/;
+// A request for the details of events: "Provide details of any data breaches.".
+const DETAILS_OF = /\b(provide|list|describe|disclose|give|share|detail) (the )?((full )?details (of|about|on) |information (of|about|on) )?any (\w+ ){0,2}(breach\w*|incidents?|fines?|penalt\w*|lawsuits?|litigation|investigations?|sanctions?|outages?)\b/;
 // Having told someone of a breach is an event: "Have you notified a regulator of a data breach?" ("Do you notify…?" is a practice).
 const PRACTICE = /\b(process|processes|procedures?|plans?|polic(y|ies)|roles?|responsibilit\w*)\b/;
 const REPORTED = /\b(have|has) (you|we|your \w+|the \w+) (ever )?(notified|reported|disclosed|informed)\b/;
@@ -121,7 +123,7 @@ const ONGOING = /\b(currently|presently|now)\s+(involved|engaged|subject|party|n
  */
 export function isEventQuestion(text: string): boolean {
   const t = plain(text);
-  return (EVENT_NOUN.test(t) && (HAPPENED.test(t) || (REPORTED.test(t) && !PRACTICE.test(t)))) || ONGOING.test(t) || OWNERSHIP.test(t) || HAPPENED_TO.test(t) || FOUND.test(t);
+  return (EVENT_NOUN.test(t) && (HAPPENED.test(t) || (REPORTED.test(t) && !PRACTICE.test(t)))) || ONGOING.test(t) || OWNERSHIP.test(t) || HAPPENED_TO.test(t) || FOUND.test(t) || DETAILS_OF.test(t);
 }
 
 export interface Quantity {

@@ -155,7 +155,7 @@ function answerCertification(q: DisclosureQuestion, ctx: DisclosureContext): Dis
 /** Certification words: what "Do you hold a current SOC 2 Type II report?" says beyond the framework's name. */
 const CERTIFICATION_WORDS = new Set(
   meaningfulTerms(
-    'under against per via within according certificate certificates certification certifications certified attestation attested report reports type level current currently valid latest recent most copy copies independent third party external auditor auditors audit audited share provide send available obtain request hold held have standard framework authorised authorized authorisation authorization accredited compliant compliance',
+    'state whether indicate confirm specify under against per via within according certificate certificates certification certifications certified attestation attested report reports type level current currently valid latest recent most copy copies independent third party external auditor auditors audit audited share provide send available obtain request hold held have standard framework authorised authorized authorisation authorization accredited compliant compliance',
   ),
 );
 

@@ -189,6 +189,8 @@ describe('reading what a question claims', () => {
     expect(isEventQuestion('Does the organization report vulnerabilities found in penetration tests?')).toBe(false);
     expect(isEventQuestion('Have you informed customers about the incident process?')).toBe(false);
     expect(isEventQuestion('Have your data centres ever lost power?')).toBe(true);
+    expect(isEventQuestion('Provide details of any data breaches.')).toBe(true);
+    expect(isEventQuestion('Describe how you handle any incidents.')).toBe(false);
   });
 
   it('reads sums of money and counted things as figures an answer must state', () => {
