@@ -5,6 +5,7 @@
  * kept is decided by the engine (only when the parts find different answers).
  */
 const prepositions = new Set(['at', 'in', 'on', 'for', 'to', 'from', 'by', 'during', 'within', 'across', 'between', 'of', 'with']);
+const functionWords = new Set([...prepositions, 'a', 'an', 'the', 'its', 'their', 'our', 'your', 'is', 'are', 'be', 'who', 'that', 'which']);
 const verbStarts = /^(do|does|did|is|are|was|were|have|has|can|will|would|should|how|what|which|who|when|where|why|please|describe|explain|provide|list)\b/i;
 
 /** Separate questions in one cell ("Is MFA enforced? Are passwords rotated?", "…, and do you Y?"), or none. */
@@ -25,12 +26,34 @@ export function asksSeveralQuestions(question: string): boolean {
 export function splitCompound(question: string): string[] {
   const text = normalise(question);
   const separate = separateQuestions(text);
-  return separate.length ? separate : splitConjunction(text);
+  if (separate.length) return separate;
+  const items = splitNumberedList(text);
+  return items.length ? items : splitConjunction(text);
+}
+
+/**
+ * "Do you report incidents to: (1) internal stakeholders; (2) affected clients; and (3)
+ * regulators?" asks the stem of each item: an answer about regulators does not answer all three.
+ */
+function splitNumberedList(text: string): string[] {
+  const first = text.search(/\(1\)\s/);
+  if (first < 0 || !/\(2\)\s/.test(text)) return [];
+  const stem = text.slice(0, first).replace(/[:\s]+$/, '').replace(/:$/, '');
+  const end = /[?.]$/.test(text) ? text.slice(-1) : '?';
+  const items = text
+    .slice(first)
+    .split(/\(\d{1,2}\)\s*/)
+    .map((item) => item.trim().replace(/[?.]$/, '').replace(/[;,]?\s*(?:and|or)$/i, '').replace(/[;,]$/, '').trim())
+    .filter((item) => item.length > 0);
+  if (items.length < 2 || items.length > 8 || stem.split(' ').length < 2) return [];
+  return items.map((item) => `${stem} ${/^[A-Z][a-z]/.test(item) ? item[0].toLowerCase() + item.slice(1) : item}${end}`);
 }
 
 /** "Is MFA enforced, and do you review access?": a conjunction before a new question's verb and subject starts a second question. */
 // "…and is MFA enforced for customers?" too; "…and are reviewed annually" or "…and can be restored" continue the first.
-const secondQuestion = /,?\s+(?:and|or)\s+(?=(?:do|does|did|is|are|was|were|has|have|can|will|would)\s+(?!be\b|been\b|\w+ed\b|\w+en\b)[a-z0-9][\w-]*\s+\w)/i;
+// The word after the verb must be able to start a subject (a pronoun, a determiner, a name, a plural): in "…and can
+// communicate with" or "…or have adversely affected" it is a verb or an adverb, and the first question goes on.
+const secondQuestion = /,?\s+(?:and|or)\s+(?=(?:do|does|did|is|are|was|were|has|have|can|will|would)\s+(?:(?:you|we|they|it|there|these|this|those|the|a|an|all|any|each|every|your|our|its|their|such|staff|personnel)\b|[A-Z0-9][\w-]*|[a-z][\w-]*[^s\W]s\b)\s+\w)/;
 
 function splitClauses(text: string): string[] {
   const end = /[?.]$/.test(text) ? text.slice(-1) : '?';
@@ -46,9 +69,10 @@ function splitConjunction(text: string): string[] {
   const right = match[2].trim();
   const end = match[3] ?? '?';
   const rightWords = right.split(' ');
-  if (rightWords.length > 4 || verbStarts.test(right) || left.includes(',')) return [text];
+  // A list ("(1) …; (2) …; and (3) …") is one requirement with its items, not two questions.
+  if (rightWords.length > 4 || verbStarts.test(right) || /[,;:]/.test(left)) return [text];
   const leftWords = left.split(' ');
-  if (leftWords.length < 3) return [text];
+  if (leftWords.length < 3 || functionWords.has(leftWords[leftWords.length - 1].toLowerCase())) return [text];
   let stemEnd: number;
   if (prepositions.has(rightWords[0].toLowerCase())) {
     // "... data at rest and in transit": the shared stem ends before the last preposition
@@ -60,8 +84,29 @@ function splitConjunction(text: string): string[] {
     // "... vulnerability scanning and penetration testing": replace as many words as the right side has
     stemEnd = leftWords.length - rightWords.length;
     if (stemEnd < 2) return [text];
+    const shared = sharedTail(leftWords, rightWords, stemEnd);
+    if (shared) return shared.map((p) => `${p}${end}`);
   }
   const first = `${left}${end}`;
   const second = `${leftWords.slice(0, stemEnd).join(' ')} ${right}${end}`;
   return first.toLowerCase() === second.toLowerCase() ? [text] : [first, second];
+}
+
+/**
+ * "…to detect and eradicate malicious code", "…a safe and secure working environment": the left
+ * side's conjunct is one word after a function word and the right side's tail belongs to both.
+ * Replacing as many words as the right side has would cut through "to detect". A plural noun
+ * ("for contractors and service providers") is a whole conjunct: only it is replaced.
+ */
+function sharedTail(leftWords: string[], rightWords: string[], stemEnd: number): [string, string] | null {
+  let fn = -1;
+  for (let i = leftWords.length - 1; i >= stemEnd; i--) if (functionWords.has(leftWords[i].toLowerCase())) { fn = i; break; }
+  if (fn < 0) return null;
+  const stem = leftWords.slice(0, fn + 1).join(' ');
+  const conjunct = leftWords.slice(fn + 1);
+  const right = rightWords.join(' ');
+  if (/[^s\W]s$/i.test(conjunct[conjunct.length - 1])) return [leftWords.join(' '), `${stem} ${right}`];
+  // "secure and in-line with industry practices": the tail starts with a preposition and belongs to the right side only.
+  const tail = rightWords.length > 1 && !prepositions.has(rightWords[1].toLowerCase()) ? ` ${rightWords.slice(1).join(' ')}` : '';
+  return [`${leftWords.join(' ')}${tail}`, `${stem} ${right}`];
 }

@@ -305,7 +305,19 @@ describe('splitCompound', () => {
     ['Are roles, responsibilities and authorities defined?', ['Are roles, responsibilities and authorities defined?']],
     ['Is MFA enforced for administrators, and do you train the CEO dog every week?', ['Is MFA enforced for administrators?', 'Do you train the CEO dog every week?']],
     ['Are logs kept for a year and are they reviewed daily?', ['Are logs kept for a year?', 'Are they reviewed daily?']],
+    ['Is MFA enforced for staff and do customers get single sign-on?', ['Is MFA enforced for staff?', 'Do customers get single sign-on?']],
     ['Do you review and approve changes?', ['Do you review and approve changes?']],
+    // Verbs or adjectives sharing what follows them: the tail belongs to both, "to detect" alone asks nothing.
+    ['Do you use antimalware tools to detect and eradicate malicious code?', ['Do you use antimalware tools to detect malicious code?', 'Do you use antimalware tools to eradicate malicious code?']],
+    ['Do you train staff to maintain a safe and secure working environment?', ['Do you train staff to maintain a safe working environment?', 'Do you train staff to maintain a secure working environment?']],
+    // A plural noun is a whole conjunct: only it is replaced.
+    ['Are privacy duties set out in contracts for contractors and service providers?', ['Are privacy duties set out in contracts for contractors?', 'Are privacy duties set out in contracts for service providers?']],
+    ['Are interests consistent with and reflected in the contract?', ['Are interests consistent with and reflected in the contract?']],
+    // A numbered list asks its stem of every item.
+    ['Do you report incidents to: (1) internal stakeholders; (2) affected clients; and (3) regulators?', ['Do you report incidents to internal stakeholders?', 'Do you report incidents to affected clients?', 'Do you report incidents to regulators?']],
+    // "and can communicate", "or have adversely affected": a verb or an adverb after the auxiliary continues the question.
+    ['Can the public reach the privacy office and can communicate with it by email?', ['Can the public reach the privacy office and can communicate with it by email?']],
+    ['Do suppliers report compromises that could affect or have adversely affected your systems?', ['Do suppliers report compromises that could affect or have adversely affected your systems?']],
   ])('%s', (question, parts) => {
     expect(splitCompound(question)).toEqual(parts);
   });
