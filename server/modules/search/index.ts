@@ -62,7 +62,37 @@ const SEPARATE_STEMS: [RegExp, string][] = [
   [/^utili[sz]e/, 'utiliz'],
 ];
 
-function stem(word: string): string {
+/**
+ * British and American spellings of one word stem alike: Porter's stemmer makes "unauthorised"
+ * "unauthoris" but "unauthorized" "unauthor", and "analyse" is not "analyze", so a question in one
+ * spelling missed an answer written in the other. Words that only end like "-ise" keep theirs.
+ */
+const ISE_WORDS = new Set([
+  'advise', 'apprise', 'arise', 'chastise', 'comprise', 'compromise', 'concise', 'demise', 'despise', 'devise', 'disguise', 'enterprise', 'excise',
+  'exercise', 'expertise', 'franchise', 'improvise', 'incise', 'merchandise', 'noise', 'paradise', 'poise', 'praise', 'precise', 'premise', 'promise',
+  'raise', 'reprise', 'revise', 'rise', 'supervise', 'surmise', 'surprise', 'televise', 'treatise', 'cruise', 'bruise', 'guise', 'wise', 'vise',
+]);
+const OUR_WORDS = /^(behavi|col|fav|hon|lab|neighb|rum|harb|vap|endeav|hum)our(s|ed|ing|al|able|ite|ites)?$/;
+const SPELLING: [RegExp, string][] = [
+  [/^licen[cs]e/, 'license'],
+  [/^defen[cs]e/, 'defense'],
+  [/^offen[cs]e/, 'offense'],
+  [/^catalogue/, 'catalog'],
+];
+
+export function americanSpelling(word: string): string {
+  const ise = /^([a-z]{2,})is(e|es|ed|ing|er|ers|ation|ations|able)$/.exec(word);
+  if (ise && !ISE_WORDS.has(`${ise[1]}ise`) && !/(wise|cise)$/.test(`${ise[1]}ise`)) return `${ise[1]}iz${ise[2]}`;
+  const yse = /^([a-z]{2,})ys(e|es|ed|ing|er|ers)$/.exec(word);
+  if (yse) return `${yse[1]}yz${yse[2]}`;
+  const our = OUR_WORDS.exec(word);
+  if (our) return `${our[1]}or${our[2] ?? ''}`;
+  for (const [pattern, fixed] of SPELLING) if (pattern.test(word)) return word.replace(pattern, fixed);
+  return word;
+}
+
+function stem(raw: string): string {
+  const word = americanSpelling(raw);
   for (const [pattern, fixed] of SEPARATE_STEMS) if (pattern.test(word)) return fixed;
   return lunr.stemmer(new lunr.Token(word, {})).toString();
 }

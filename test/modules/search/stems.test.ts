@@ -20,6 +20,25 @@ describe('stems', () => {
     expect(meaningfulTerms('on-premises')).not.toContain(meaningfulTerms('off-premises').at(-1));
   });
 
+  it('fold British and American spellings into one stem, and leave words that only end like them', () => {
+    for (const [british, american] of [['unauthorised', 'unauthorized'], ['analyse', 'analyze'], ['analysed', 'analyzing'], ['minimise', 'minimize'], ['categorisation', 'categorization'], ['behaviour', 'behavior'], ['licence', 'license'], ['defence', 'defense'], ['catalogue', 'catalog']]) {
+      expect(meaningfulTerms(british)).toEqual(meaningfulTerms(american));
+    }
+    for (const word of ['exercise', 'premises', 'compromised', 'advise', 'otherwise', 'precise', 'enterprise', 'analysis']) expect(meaningfulTerms(word)[0]).not.toMatch(/iz|yz/);
+  });
+
+  it('finds an answer written in the other spelling', () => {
+    const index = buildSearchIndex(
+      [
+        { id: 'consoles', fields: { text: 'Unattended consoles lock to stop unauthorised use.' } },
+        { id: 'logs', fields: { text: 'Logs are kept for a year.' } },
+      ],
+      { text: 1 },
+    );
+    expect(index.search('Is unauthorized use of unattended consoles prevented?').map((h) => h.id)).toEqual(['consoles']);
+    expect(index.search('unauthorized').map((h) => h.id)).toEqual(['consoles']);
+  });
+
   it('an answer about authorities is not found for a question about authorization', () => {
     const index = buildSearchIndex(
       [
