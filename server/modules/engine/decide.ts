@@ -1,7 +1,7 @@
 import { deniedElsewhere, deniedTerms, polarityDiffers } from './polarity.js';
 import type { Candidate, Retriever } from './retrieve.js';
 import { matchSubject, type SubjectTerm } from './subject.js';
-import { DENIED_TERM_IDF, NARROW_NO_SHARE, RERANK_DEPTH, RERANK_MIN_RATIO, RERANK_WEIGHTS } from './thresholds.js';
+import { DENIED_TERM_IDF, DISSENT, NARROW_NO_SHARE, RERANK_DEPTH, RERANK_MIN_RATIO, RERANK_WEIGHTS } from './thresholds.js';
 import type { LibraryEntry, QuestionKind, ResultStatus, Thresholds, Why } from './types.js';
 
 /**
@@ -62,6 +62,26 @@ function preferSayingYesOrNo(ranked: Ranked[], found: Candidate[]): Ranked[] {
   const far = found.find((c) => c.entry.answer !== null && siblings(c.entry, best.entry));
   return far ? [{ entry: far.entry, hit: { ...best.hit, id: far.hit.id }, coverage: best.coverage, p: best.p }, ...ranked] : ranked;
 }
+
+/**
+ * Two close answers that disagree, a broad Yes and a No (or N/A) written for more of what is
+ * asked: the specific one is the provider's answer. "Do you perform credit checks on employees?"
+ * takes "Credit checks are not part of our screening" (No), not the screening answer's Yes;
+ * "Does the application have a mobile app?" the answer saying there is none, not the one about
+ * securing staff phones.
+ */
+function preferSpecificDissent(question: string, ranked: Ranked[], asked: Set<string>, retriever: Retriever): Ranked[] {
+  const [best] = ranked;
+  // "Do you approve and control the use of live data in test?" is not "Do you use live data in test? No".
+  if (!best || best.entry.answer !== 'Yes' || GOVERNS.test(question)) return ranked;
+  const own = askedShare(best.entry, asked, retriever);
+  const dissent = ranked.find(
+    (c) => c !== best && (c.entry.answer === 'No' || c.entry.answer === 'N/A') && best.p - c.p <= DISSENT.margin && askedShare(c.entry, asked, retriever) >= Math.max(NARROW_NO_SHARE, own + DISSENT.specificity),
+  );
+  return dissent ? [dissent, ...ranked.filter((c) => c !== dissent)] : ranked;
+}
+
+const GOVERNS = /\b(control\w*|approv\w*|manag\w*|govern\w*|document\w*|restrict\w*|limit\w*|prevent\w*|prohibit\w*|authori[sz]\w*|review\w*|monitor\w*|protect\w*|secur\w*|encrypt\w*)\b/i;
 
 /** When the question names a control, a close candidate answering for that control goes first. */
 function preferCited<T extends Candidate>(found: T[], cited: string[]): T[] {
@@ -146,7 +166,8 @@ export function decide(question: Reading, found: Candidate[], subject: SubjectTe
   const reranked = rerank(question, found, subject, retriever);
   const onTopic = reranked.filter((c) => aboutSubject(c, subject, cited, retriever, thresholds));
   const byCitation = preferCited([...onTopic, ...reranked.filter((c) => !onTopic.includes(c))], cited);
-  const ranked = kind === 'yes-no' ? preferSayingYesOrNo(byCitation, found) : byCitation;
+  const asked = new Set([...retriever.libraryIndex.terms(question.text), ...subject.flatMap((t) => t.alternatives)]);
+  const ranked = kind === 'yes-no' ? preferSpecificDissent(question.text, preferSayingYesOrNo(byCitation, found), asked, retriever) : byCitation;
   const [best, ...closest] = ranked;
   // Candidates too far behind to compete still name the runner-up a reviewer may pick instead.
   const rest: Candidate[] = [...closest, ...found.filter((c) => !ranked.some((r) => r.entry.id === c.entry.id))];
@@ -193,9 +214,9 @@ export function decide(question: Reading, found: Candidate[], subject: SubjectTe
   }
   // A No is true of the question it was written for; asked more broadly ("Do you outsource development?"
   // against "Do external developers get production access? No") it would deny what the provider does.
-  const asked = new Set([...terms, ...subject.flatMap((t) => t.alternatives)]);
   if (best.entry.answer === 'No' && askedShare(best.entry, asked, retriever) < NARROW_NO_SHARE) {
-    return judged('review', `the library answer (${best.entry.id}) says No to a narrower question: check that the No holds for this one`);
+    // Its No stays off the row too: carried to a broader question it would deny a practice ("Do you run background checks?" against "…credit or financial background checks? No").
+    return { ...judged('review', `the library answer (${best.entry.id}) says No to a narrower question: check that the No holds for this one`), claims: false };
   }
   return judged('answered', null);
 }

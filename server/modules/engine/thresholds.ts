@@ -25,6 +25,12 @@ export const LIBRARY_FIELD_WEIGHTS = { question: 4, phrasings: 3, explanation: 1
 export const NARROW_NO_SHARE = 0.7;
 
 /**
+ * A No or N/A overrides a close Yes (confidence at most `margin` behind) when its own question is
+ * at least `specificity` more of what the customer asked (by word weight).
+ */
+export const DISSENT = { margin: 0.1, specificity: 0.2 } as const;
+
+/**
  * A word the answer mentions only to deny it ("never in plain text") turns its Yes round only when
  * the word is this specific (inverse document frequency in the library: about one answer in twenty
  * or fewer uses it); common words are denied in one place and meant in another.

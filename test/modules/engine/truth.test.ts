@@ -174,6 +174,17 @@ describe('the engine never claims what the provider has not said (demo content)'
     expect(wrong).toEqual([]);
   });
 
+  it('takes a close No written for the question over a broad Yes, and never carries a narrower No to a broader question', () => {
+    const credit = ask('Do you perform credit checks on employees?');
+    expect(credit).toMatchObject({ status: 'answered', answer: 'No' });
+    expect(credit.why.answerId).toMatch(/credit/);
+    // Governing a thing is not doing it: "Is production data used in testing? No" does not deny controlling its use.
+    expect(ask('Do you approve and control the use of live data in test environments?').answer).not.toBe('No');
+    const background = ask('Do you run background checks on employees?');
+    expect(background.answer).not.toBe('No');
+    if (background.why.answerId?.includes('credit')) expect(background.status).toBe('review');
+  });
+
   it('withholds Yes from a question about what the answer denies ("never in plain text")', () => {
     const hashed = ask('Are customer passwords stored as salted hashes?');
     expect(hashed.answer).toBe('Yes');
