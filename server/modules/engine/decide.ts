@@ -1,4 +1,4 @@
-import { deniedElsewhere, deniedTerms, polarityDiffers } from './polarity.js';
+import { asksWhoOrHowMuch, deniedElsewhere, deniedTerms, polarityDiffers } from './polarity.js';
 import type { Candidate, Retriever } from './retrieve.js';
 import { matchSubject, type SubjectTerm } from './subject.js';
 import { DENIED_TERM_IDF, DISSENT, NARROW_NO_SHARE, RERANK_DEPTH, RERANK_MIN_RATIO, RERANK_WEIGHTS } from './thresholds.js';
@@ -197,6 +197,8 @@ export function decide(question: Reading, found: Candidate[], subject: SubjectTe
   const opposite =
     best.entry.answer !== null &&
     (polarityDiffers(question.text, [best.entry.question, ...best.entry.phrasings]) ||
+      // Who does it is asked of one thing: "Do you outsource your SOC?" is not answered by outsourced development.
+      (asksWhoOrHowMuch(question.text) && onSubject.missing.length > 0) ||
       (best.entry.answer === 'Yes' && (deniedTerms(question.text, best.entry, specific).length > 0 || deniedElsewhere(question.text, best.entry, sameSubject.map((c) => c.entry), retriever.entries.values(), specific).length > 0)));
   const judged = (status: ResultStatus, reason: string | null): Judgement => ({ status, reason, confidence, best, rest, why, claims: !opposite });
 

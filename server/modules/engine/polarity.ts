@@ -131,6 +131,12 @@ const NARROWINGS: RegExp[] = [
   /\bonly (when|if|where) (required|requested|mandated|legally|by law|the law|asked)\b|\bonly (every|once every|once a|once per)\b/,
 ];
 
+/** "Is your SOC outsourced?": a question about who does something, where, or how much of it. */
+export function asksWhoOrHowMuch(question: string): boolean {
+  const q = question.toLowerCase();
+  return NARROWINGS.some((narrowing) => narrowing.test(q));
+}
+
 function asksAboutWeakness(question: string, wordings: string[]): boolean {
   const q = question.toLowerCase();
   return [...WEAKNESSES, ...NARROWINGS].some((weakness) => weakness.test(q) && !wordings.some((w) => namesPlainly(w.toLowerCase(), weakness)));
