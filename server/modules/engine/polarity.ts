@@ -37,6 +37,8 @@ const OPPOSITES: [RegExp, RegExp][] = [
   [/\b(allow(s|ed|ing)?|permit(s|ted|ting)?|tolerat\w*)\b/, RESTRICTS],
   [/\b(shar(e|es|ed|ing)|reus(e|es|ed|ing)|common|generic)\b/, /\b(individual\w*|unique\w*|separate\w*|dedicated|personal|named)\b/],
   [/\boptional\b/, /\b(mandatory|enforc\w*|requir\w*|always)\b/],
+  // "Are passwords stored with reversible encryption?" against "salted one-way hashes".
+  [/\b(reversibl[ey]|decryptable)\b/, /\b(one-way|hash(es|ed|ing)?|irreversibl[ey])\b/],
   // Keeping data against deleting it; "logs kept for a year" and "protect logs from deletion" are not opposites.
   [/\b(keep|keeps|kept|retain|retains)( \w+){0,3} (data|content|information|records|copies)( after| beyond| once| when)\b/, /\b(delet\w*|remov\w*|eras\w*|destroy\w*|destruct\w*|purg\w*|wip(e|es|ed|ing))\b/],
   // "Do developers have access to production?" against "Are environments separated?".
