@@ -183,12 +183,19 @@ export function polarityDiffers(question: string, wordings: string[]): boolean {
 // Negations, and verbs that keep something from happening ("prevents recovery of the plain-text password").
 const DENIAL = /^(not|never|no|none|nor|without|exclud\w*|prevents?|prevented|prohibit\w*|forbid\w*|blocks?|blocked|avoids?|disallow\w*|den(y|ies|ied)|reject\w*|limit\w*|restrict\w*|cannot|can't)$|n't$/;
 const DENIAL_REACH = 4;
+// "hold-your-own-key", "end-to-end": one thing, not the common words it is made of.
+const COMPOUND = /\b[a-z]+(?:-[a-z]+){2,}\b/g;
+const TRAILING_DENIAL = /\b(is|are|was|were|be)\s+(not|never)\s+(supported|offered|available|possible|permitted|allowed|provided|accepted|enabled)\b/;
 
 /** Stemmed terms a text names plainly, and those it names only to deny or restrict them. */
 function mentions(texts: string[]): { affirmed: Set<string>; denied: Set<string> } {
   const denied = new Set<string>();
   const affirmed = new Set<string>();
-  for (const clause of texts.join('. ').toLowerCase().replace(/[’']/g, "'").replace(/\brul(e|es|ed|ing) out\b/g, 'excludes').split(/[.;:,()!?]+/)) {
+  for (const sentence of texts.join('. ').toLowerCase().replace(/[’']/g, "'").replace(/\brul(e|es|ed|ing) out\b/g, 'excludes').replace(/[()]/g, ' ').replace(COMPOUND, (c) => c.replace(/-/g, '')).split(/[.;:,!?]+/)) {
+    // "Keys held outside Nimbus are not supported": what comes before the denial is denied.
+    const trailing = TRAILING_DENIAL.exec(sentence);
+    if (trailing) for (const term of meaningfulTerms(sentence.slice(0, trailing.index))) denied.add(term);
+    const clause = trailing ? sentence.slice(trailing.index + trailing[0].length) : sentence;
     let reach = 0;
     for (const word of clause.split(/[^a-z']+/).filter(Boolean)) {
       if (DENIAL.test(word)) {

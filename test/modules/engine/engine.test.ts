@@ -1,3 +1,4 @@
+import { meaningfulTerms } from '../../../server/modules/search/index.js';
 import { describe, expect, it } from 'vitest';
 import { buildEngine } from '../../../server/modules/engine/engine.js';
 import { classifyKind, isEventQuestion, quantitiesIn } from '../../../server/modules/engine/classify.js';
@@ -285,6 +286,11 @@ describe('reading what a question claims', () => {
     const dns = { question: 'Do you block connections to malicious domains?', phrasings: [], explanation: 'Protective DNS blocks known malicious domains.' };
     expect(deniedTerms('Do you limit the ability to reach malicious domains?', dns)).toEqual([]);
     expect(deniedTerms('Are your sites in flood plains?', { question: 'Are sites assessed for hazards?', phrasings: [], explanation: 'Site selection rules out flood plains.' })).toEqual(['flood', 'plain']);
+    // A denial after what it denies ("… are not supported"), and a hyphenated compound as one thing.
+    const cmk = { question: 'Can customers manage their own encryption keys?', phrasings: [], explanation: 'Customer-managed keys are supported. Keys held outside Nimbus (hold-your-own-key) are not supported.' };
+    expect(deniedTerms('Do you support hold-your-own-key?', cmk)).toEqual([meaningfulTerms('holdyourownkey')[0]]);
+    expect(deniedTerms('Do you encrypt with keys held by the customer?', cmk)).toContain(meaningfulTerms('held')[0]);
+    expect(deniedTerms('Can customers manage their own encryption keys?', cmk)).toEqual([]);
     // Only the words the caller calls specific count.
     expect(deniedTerms('Are passwords stored in plain text?', hashing, (t) => t !== 'plain' && t !== 'text')).toEqual([]);
   });
