@@ -37,7 +37,7 @@ function emptyBundle(syncDay: string): ContentBundle {
     faq: [],
     facts: [],
     thesaurus: [],
-    lexicons: { frameworks: [], dataTypes: [], genericWords: [], places: { countries: [], groups: [] } },
+    lexicons: { frameworks: [], dataTypes: [], capabilities: [], genericWords: [], places: { countries: [], groups: [] } },
     nda: null,
     accessRules: null,
   };

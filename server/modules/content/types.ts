@@ -248,6 +248,11 @@ export interface LexiconEntry {
 export interface Lexicons {
   frameworks: (LexiconEntry & { kind: FrameworkKind })[];
   dataTypes: LexiconEntry[];
+  /**
+   * Terms of art for what a service can do ("end-to-end encryption", "confidential computing"):
+   * claims specific enough that only a source naming them may answer.
+   */
+  capabilities: LexiconEntry[];
   /** Words that never make a question's subject on their own ("your", "company", "policy"). */
   genericWords: string[];
   /** Countries (ISO 3166-1 alpha-2 ids) and groups of countries (content/places.yaml). */

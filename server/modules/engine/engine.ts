@@ -22,9 +22,9 @@ export interface Engine {
   libraryEntry(id: string): LibraryEntry | undefined;
 }
 
-const EMPTY_LEXICONS = { frameworks: [], dataTypes: [], genericWords: [], places: { countries: [], groups: [] } };
+const EMPTY_LEXICONS = { frameworks: [], dataTypes: [], capabilities: [], genericWords: [], places: { countries: [], groups: [] } };
 /** Named things a source must name too; a service named in a question only picks the service. */
-const MUST_MATCH: NamedThing['kind'][] = ['framework', 'data-type', 'place', 'region', 'subprocessor'];
+const MUST_MATCH: NamedThing['kind'][] = ['framework', 'data-type', 'capability', 'place', 'region', 'subprocessor'];
 
 function namedEntries(knowledge: EngineKnowledge): NamedEntry[] {
   const lexicons = knowledge.lexicons ?? EMPTY_LEXICONS;
@@ -32,6 +32,7 @@ function namedEntries(knowledge: EngineKnowledge): NamedEntry[] {
   return [
     ...lexicons.frameworks.map((f) => ({ kind: 'framework' as const, id: f.id, name: f.name, phrases: f.aliases })),
     ...lexicons.dataTypes.map((d) => ({ kind: 'data-type' as const, id: d.id, name: d.name, phrases: d.aliases })),
+    ...(lexicons.capabilities ?? []).map((c) => ({ kind: 'capability' as const, id: c.id, name: c.name, phrases: c.aliases })),
     ...lexicons.places.countries.map((c) => ({ kind: 'place' as const, id: c.id, name: c.name, phrases: c.aliases })),
     ...lexicons.places.groups.map((g) => ({ kind: 'place' as const, id: g.id, name: g.name, phrases: g.aliases })),
     ...(disclosures?.regions ?? []).map((r) => ({ kind: 'region' as const, id: r.id, name: r.name, phrases: r.city ? [r.city] : [] })),

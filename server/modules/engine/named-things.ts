@@ -5,7 +5,7 @@ import { normaliseWords } from '../search/thesaurus.js';
  * type, a country or group of countries, one of the provider's regions, services or
  * subprocessors. A question naming one is answered only from a source that names the same thing.
  */
-export type NamedKind = 'framework' | 'data-type' | 'place' | 'region' | 'service' | 'subprocessor';
+export type NamedKind = 'framework' | 'data-type' | 'capability' | 'place' | 'region' | 'service' | 'subprocessor';
 
 export interface NamedThing {
   kind: NamedKind;

@@ -17,6 +17,7 @@ function withDefaults(l: Partial<Lexicons> | undefined): Lexicons {
   return {
     frameworks: l?.frameworks ?? [],
     dataTypes: l?.dataTypes ?? [],
+    capabilities: l?.capabilities ?? [],
     genericWords: l?.genericWords ?? [],
     places: { countries: l?.places?.countries ?? [], groups: l?.places?.groups ?? [] },
   };

@@ -16,7 +16,7 @@ export function readThesaurus(ctx: LoadContext): string[][] {
 }
 
 /**
- * lexicons.yaml and places.yaml: the frameworks, data types and places questions are parsed for.
+ * lexicons.yaml and places.yaml: the frameworks, data types, capabilities and places questions are parsed for.
  * Both are optional: a missing one leaves its lists empty and is not reported.
  */
 export function readLexicons(ctx: LoadContext): Lexicons {
@@ -28,7 +28,7 @@ export function readLexicons(ctx: LoadContext): Lexicons {
 }
 
 function emptyLexicons(): Lexicons {
-  return { frameworks: [], dataTypes: [], genericWords: [], places: { countries: [], groups: [] } };
+  return { frameworks: [], dataTypes: [], capabilities: [], genericWords: [], places: { countries: [], groups: [] } };
 }
 
 function readWords(ctx: LoadContext, file: YamlFile): Lexicons {
@@ -36,6 +36,7 @@ function readWords(ctx: LoadContext, file: YamlFile): Lexicons {
   if (file.data === undefined || file.data === null) return lexicons;
   for (const { item } of ctx.items(file, 'frameworks', specs.lexiconFramework, 'framework')) lexicons.frameworks.push(item as unknown as Lexicons['frameworks'][number]);
   for (const { item } of ctx.items(file, 'dataTypes', specs.lexiconDataType, 'data type')) lexicons.dataTypes.push(item as unknown as Lexicons['dataTypes'][number]);
+  for (const { item } of ctx.items(file, 'capabilities', specs.lexiconDataType, 'capability')) lexicons.capabilities.push(item as unknown as Lexicons['capabilities'][number]);
   const generic = (file.data as { genericWords?: unknown }).genericWords;
   if (Array.isArray(generic) && generic.every((w) => typeof w === 'string')) lexicons.genericWords = generic as string[];
   else if (generic !== undefined) ctx.problems.push({ level: 'error', ...file.at(['genericWords']), message: '"genericWords" must be a list of words' });
