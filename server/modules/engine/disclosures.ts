@@ -152,6 +152,23 @@ function answerCertification(q: DisclosureQuestion, ctx: DisclosureContext): Dis
   return { answer: reviewReason ? null : answer, text: lines.join(' '), citations: dedupe(citations), reviewReason, source: 'certifications' };
 }
 
+/**
+ * A field about a certificate held ("Date of last SOC 2 report", "ISO 27001 certificate number"):
+ * its dates, number, body and scope as published. One not held is left to say so as unanswered.
+ */
+function certificateField(q: DisclosureQuestion, ctx: DisclosureContext): DisclosureAnswer | null {
+  const kinds = frameworkKinds(ctx.lexicons);
+  const certifiable = q.named.filter((n) => n.kind === 'framework' && ['certification', 'attestation', 'authorization'].includes(kinds.get(n.id) ?? ''));
+  const current = ctx.disclosures.certifications.filter((c) => isCurrent(c, ctx.options.today) && certifiable.some((f) => c.frameworks.includes(f.id)));
+  if (!certifiable.length || !current.length) return null;
+  const line = (c: CertificationEntry) => {
+    const period = c.periodStart && c.periodEnd ? `; period covered ${c.periodStart} to ${c.periodEnd}` : '';
+    const number = c.certificateNumber ? `, certificate ${c.certificateNumber}` : '';
+    return `${c.standard} (${c.body}${number}): issued ${c.issued}${period}; valid until ${c.expires}. Scope: ${c.scope}`;
+  };
+  return { answer: null, text: current.map(line).join(' '), citations: dedupe([CERTIFICATIONS_PAGE, ...current.map(certCitation), ...certificateDocuments(current, ctx)]), reviewReason: null, source: 'certifications' };
+}
+
 /** Certification words: what "Do you hold a current SOC 2 Type II report?" says beyond the framework's name. */
 const CERTIFICATION_WORDS = new Set(
   meaningfulTerms(
@@ -353,7 +370,8 @@ function answerNamedSubprocessors(named: NamedThing[], current: (s: Subprocessor
 
 /** The first disclosure that answers the question, or null: the library answers the rest. */
 export function answerFromDisclosures(q: DisclosureQuestion, ctx: DisclosureContext): DisclosureAnswer | null {
-  if (q.kind === 'not-a-question' || q.kind === 'field' || q.kind === 'responsibility') return null;
+  if (q.kind === 'field') return certificateField(q, ctx);
+  if (q.kind === 'not-a-question' || q.kind === 'responsibility') return null;
   return answerCertification(q, ctx) ?? answerBackups(q, ctx) ?? answerLocation(q, ctx) ?? answerSubprocessors(q, ctx);
 }
 

@@ -65,6 +65,8 @@ export async function loadKnowledge(db: DbOrTx): Promise<EngineKnowledge> {
         certificateNumber: typeof c.certificateNumber === 'string' ? c.certificateNumber : null,
         issued: str(c.issued),
         expires: str(c.expires),
+        periodStart: typeof c.periodStart === 'string' ? c.periodStart : null,
+        periodEnd: typeof c.periodEnd === 'string' ? c.periodEnd : null,
         lapsed: c.lapsed === true,
         evidence: typeof c.evidence === 'string' ? c.evidence : null,
         frameworks: strings(c.frameworks),

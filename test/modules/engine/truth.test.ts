@@ -185,6 +185,15 @@ describe('the engine never claims what the provider has not said (demo content)'
     if (background.why.answerId?.includes('credit')) expect(background.status).toBe('review');
   });
 
+  it('fills a field about a certificate held from the published certificate, and leaves one not held unanswered', () => {
+    const soc2 = ask('Date of last SOC 2 report');
+    expect(soc2).toMatchObject({ kind: 'field', status: 'answered', answer: null });
+    expect(soc2.text).toMatch(/SOC 2 Type II .*issued \d{4}-\d{2}-\d{2}; period covered \d{4}-\d{2}-\d{2} to \d{4}-\d{2}-\d{2}; valid until/);
+    expect(soc2.citations).toContainEqual(expect.objectContaining({ url: '/certifications' }));
+    const fedramp = ask('Date of last FedRAMP assessment');
+    expect(fedramp).toMatchObject({ kind: 'field', status: 'unanswered', answer: null, text: null });
+  });
+
   it('withholds Yes from a question about what the answer denies ("never in plain text")', () => {
     const hashed = ask('Are customer passwords stored as salted hashes?');
     expect(hashed.answer).toBe('Yes');
