@@ -112,6 +112,8 @@ const WEAKNESSES: RegExp[] = [
   /\b(keep|keeps|kept|retain|retains|hold|holds)( \w+){0,3} (data|content|information|records|copies)( \w+){0,2} (after|beyond|following) (\w+ ){0,2}(deletion|termination|closure|offboarding|contract end|the contract)\b/,
   // Reaching across the line between provider and customer: customers into the provider's hosts, staff into customers' machines.
   /\b(customers?|tenants?|clients?|users?)( \w+){0,3} (access|reach|log ?in|sign ?in|root)\w*( \w+){0,3} (hypervisors?|physical (hosts?|servers?|machines?)|host operating systems?|control plane|underlying (infrastructure|hosts?|hardware))\b|\b(log ?in|sign ?in|ssh|access)\w* (to |into )?(customer|client|tenant)s?'? (virtual machines?|vms?|instances?|servers?|operating systems?)\b/,
+  // One person in two roles that should check each other: "Is the CEO also the CISO?", "Are the CISO and CIO the same person?".
+  /\b(ceo|cto|cio|cfo|coo|ciso|cso|dpo|founder|owner|president|chief \w+ officer)\b( \w+){0,2} also (the |our |your |a )?(ceo|cto|cio|cfo|coo|ciso|cso|dpo|data protection officer|security officer|auditor|internal auditor|chief \w+ officer)\b|\bsame (person|individual|people)\b/,
   // Approving one's own work: "Can a single engineer approve and deploy their own change?".
   /\b(approv|review|merg|sign)\w*( \w+){0,3} (their|his|her) own\b|\bsingle (person|individual|engineer|developer|administrator|employee|user) (can|could|may|is able)\b/,
 ];
