@@ -58,6 +58,8 @@ const SEPARATE_STEMS: [RegExp, string][] = [
   [/^integrat/, 'integrat'],
   // "Do you have a data protection officer?" is not about offices.
   [/^officer/, 'officer'],
+  // A container image is not the containment of an incident.
+  [/^container/, 'container'],
   // "utilize" (a questionnaire's way of saying "use") is not about utilities (power, water, cooling).
   [/^utili[sz]e/, 'utiliz'],
 ];

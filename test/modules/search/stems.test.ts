@@ -16,6 +16,8 @@ describe('stems', () => {
     expect(meaningfulTerms('offices')).toEqual(meaningfulTerms('office'));
     expect(meaningfulTerms('integrated')).toEqual(meaningfulTerms('integration'));
     expect(meaningfulTerms('integrated')).not.toEqual(meaningfulTerms('integrity'));
+    expect(meaningfulTerms('containers')).toEqual(meaningfulTerms('container'));
+    expect(meaningfulTerms('container')).not.toEqual(meaningfulTerms('containment'));
     expect(meaningfulTerms('on-premises')).toEqual(meaningfulTerms('on premise'));
     expect(meaningfulTerms('on-premises')).not.toContain(meaningfulTerms('off-premises').at(-1));
   });
