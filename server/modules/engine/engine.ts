@@ -108,7 +108,8 @@ export function buildEngine(knowledge: EngineKnowledge): Engine {
     return found.filter((c) => {
       if (event !== (c.entry.kind === 'event')) return false;
       if ((kind === 'field') !== (c.entry.kind === 'field')) return false;
-      if (quantityCheck(question, c.entry.id) === 'absent') return false;
+      // A No stating no figure says the practice is not done at any: "Do you force password changes? No" answers "…every 30 days?".
+      if (quantityCheck(question, c.entry.id) === 'absent' && c.entry.answer !== 'No') return false;
       const names = retriever.facts.get(c.entry.id)!.named;
       return required.every((key) => names.has(key));
     });

@@ -185,6 +185,12 @@ describe('the engine never claims what the provider has not said (demo content)'
     if (background.why.answerId?.includes('credit')) expect(background.status).toBe('review');
   });
 
+  it('answers a question giving a figure from a No that states none: the practice is not done at any', () => {
+    const expiry = ask('Do staff passwords expire every 90 days?');
+    expect(expiry).toMatchObject({ status: 'answered', answer: 'No' });
+    expect(expiry.why.answerId).toMatch(/rotation-no/);
+  });
+
   it('fills a field about a certificate held from the published certificate, and leaves one not held unanswered', () => {
     const soc2 = ask('Date of last SOC 2 report');
     expect(soc2).toMatchObject({ kind: 'field', status: 'answered', answer: null });
