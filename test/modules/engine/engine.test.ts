@@ -165,6 +165,9 @@ describe('questionnaire engine', () => {
 
 describe('reading what a question claims', () => {
   it('reads a choice between alternatives at the end as open, and other "or"s as yes/no', () => {
+    // A control statement asks whether it holds; a bare topic is a heading.
+    expect(classifyKind('Vendor personnel undergo annual security training.').kind).toBe('yes-no');
+    expect(classifyKind('Security Training').kind).toBe('not-a-question');
     expect(classifyKind('Is your SOC 2 report Type I or Type II?').kind).toBe('open');
     expect(classifyKind('Are penetration tests performed internally or externally?').kind).toBe('open');
     expect(classifyKind('Is the assessment performed by internal staff or a third party?').kind).toBe('open');
