@@ -124,10 +124,27 @@ export function buildEngine(knowledge: EngineKnowledge): Engine {
     if (!sameUnit.length) return 'absent';
     // Durations are compared loosely (a quarter is 90 or 91 days); a percentage exactly: 99.95 % is not 100 %.
     const close = (s: Quantity, a: Quantity) => Math.abs(s.value - a.value) <= (a.unit === 'percent' ? 1e-6 : 0.01 * Math.max(1, a.value));
-    if (!asked.every((a) => sameUnit.some((s) => close(s, a)))) return 'other';
+    // "within 72 hours" is met by "within 48 hours", "at least 12 characters" by "at least 14".
+    const fits = (s: Quantity, a: Quantity) => {
+      const bound = a.unit.startsWith('version:') ? null : boundOf(question, a);
+      return bound === 'upper' ? s.value <= a.value || close(s, a) : bound === 'lower' ? s.value >= a.value || close(s, a) : close(s, a);
+    };
+    if (!asked.every((a) => sameUnit.some((s) => fits(s, a)))) return 'other';
     // "Are backups tested daily?" against "daily snapshots … restores tested quarterly": with several figures stated, the asked one may belong to something else.
     // Several versions stated are the ones supported ("TLS 1.2 and 1.3"), so each asked one being among them is enough.
-    return sameUnit.every((s) => s.unit.startsWith('version:') || asked.some((a) => close(s, a))) ? 'same' : 'other';
+    return sameUnit.every((s) => s.unit.startsWith('version:') || asked.some((a) => fits(s, a))) ? 'same' : 'other';
+  }
+
+  /** Whether the question gives its figure as a limit: "within 72 hours", "at least 12 characters", "99.9 % or more". */
+  function boundOf(question: string, quantity: Quantity): 'upper' | 'lower' | null {
+    const t = question.toLowerCase();
+    const at = t.indexOf(quantity.text);
+    if (at < 0) return null;
+    const before = t.slice(Math.max(0, at - 24), at);
+    const after = t.slice(at + quantity.text.length, at + quantity.text.length + 16);
+    if (/\b(within|under|less than|no more than|at most|up to|below|maximum of|no later than)\s*$/.test(before) || /^\s*(or less|or fewer|or sooner|or under)\b/.test(after)) return 'upper';
+    if (/\b(at least|a minimum of|minimum of|more than|over|above|no less than|no fewer than|longer than)\s*$/.test(before) || /^\s*(or more|or longer|or greater|or higher)\b/.test(after)) return 'lower';
+    return null;
   }
 
   /** "(ISO 27001 A.12.6.1)" names a control, not a subject. */

@@ -185,6 +185,13 @@ describe('the engine never claims what the provider has not said (demo content)'
     if (background.why.answerId?.includes('credit')) expect(background.status).toBe('review');
   });
 
+  it('reads a figure given as a limit: "within 72 hours" is met by 48, "at least 8 characters" by 14, but not the other way', () => {
+    expect(ask('Are staff passwords at least 8 characters long?')).toMatchObject({ status: 'answered', answer: 'Yes' });
+    expect(ask('Are staff passwords at least 20 characters long?').answer).not.toBe('Yes');
+    expect(ask('Do you notify customers within 72 hours of a breach?')).toMatchObject({ status: 'answered', answer: 'Yes' });
+    expect(ask('Do you notify customers within 24 hours of a breach?').answer).not.toBe('Yes');
+  });
+
   it('answers a question giving a figure from a No that states none: the practice is not done at any', () => {
     const expiry = ask('Do staff passwords expire every 90 days?');
     expect(expiry).toMatchObject({ status: 'answered', answer: 'No' });
