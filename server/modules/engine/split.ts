@@ -34,15 +34,23 @@ export function splitCompound(question: string): string[] {
 /**
  * "Do you report incidents to: (1) internal stakeholders; (2) affected clients; and (3)
  * regulators?" asks the stem of each item: an answer about regulators does not answer all three.
+ * Items numbered (1), (a) or (i) alike.
  */
+const LIST_SERIES: [RegExp, RegExp, RegExp][] = [
+  [/\(1\)\s/, /\(2\)\s/, /\(\d{1,2}\)\s*/],
+  [/\(a\)\s/, /\(b\)\s/, /\([a-h]\)\s*/],
+  [/\(i\)\s/, /\(ii\)\s/, /\((?:i{1,3}|iv|v|vi{1,3})\)\s*/],
+];
+
 function splitNumberedList(text: string): string[] {
-  const first = text.search(/\(1\)\s/);
-  if (first < 0 || !/\(2\)\s/.test(text)) return [];
+  const series = LIST_SERIES.find(([first, second]) => first.test(text) && second.test(text));
+  if (!series) return [];
+  const first = text.search(series[0]);
   const stem = text.slice(0, first).replace(/[:\s]+$/, '').replace(/:$/, '');
   const end = /[?.]$/.test(text) ? text.slice(-1) : '?';
   const items = text
     .slice(first)
-    .split(/\(\d{1,2}\)\s*/)
+    .split(series[2])
     .map((item) => item.trim().replace(/[?.]$/, '').replace(/[;,]?\s*(?:and|or)$/i, '').replace(/[;,]$/, '').trim())
     .filter((item) => item.length > 0);
   if (items.length < 2 || items.length > 8 || stem.split(' ').length < 2) return [];

@@ -324,6 +324,8 @@ describe('splitCompound', () => {
     ['Are interests consistent with and reflected in the contract?', ['Are interests consistent with and reflected in the contract?']],
     // A numbered list asks its stem of every item.
     ['Do you report incidents to: (1) internal stakeholders; (2) affected clients; and (3) regulators?', ['Do you report incidents to internal stakeholders?', 'Do you report incidents to affected clients?', 'Do you report incidents to regulators?']],
+    ['Is data encrypted (a) at rest; and (b) in transit?', ['Is data encrypted at rest?', 'Is data encrypted in transit?']],
+    ['Do you review access (i) quarterly for administrators, (ii) yearly for others?', ['Do you review access quarterly for administrators?', 'Do you review access yearly for others?']],
     // "and can communicate", "or have adversely affected": a verb or an adverb after the auxiliary continues the question.
     ['Can the public reach the privacy office and can communicate with it by email?', ['Can the public reach the privacy office and can communicate with it by email?']],
     ['Do suppliers report compromises that could affect or have adversely affected your systems?', ['Do suppliers report compromises that could affect or have adversely affected your systems?']],
