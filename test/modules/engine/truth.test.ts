@@ -192,6 +192,12 @@ describe('the engine never claims what the provider has not said (demo content)'
     expect(ask('Do you notify customers within 24 hours of a breach?').answer).not.toBe('Yes');
   });
 
+  it('does not take a frequency word without a figure for the subject ("routine", like "regular")', () => {
+    const scanning = ask('Do you detect vulnerabilities by routine vulnerability scanning of systems and applications?');
+    expect(scanning).toMatchObject({ status: 'answered', answer: 'Yes' });
+    expect(scanning.why.answerId).toMatch(/scan/);
+  });
+
   it('answers a question giving a figure from a No that states none: the practice is not done at any', () => {
     const expiry = ask('Do staff passwords expire every 90 days?');
     expect(expiry).toMatchObject({ status: 'answered', answer: 'No' });
