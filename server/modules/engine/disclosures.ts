@@ -70,8 +70,10 @@ function isCurrent(cert: CertificationEntry, today: string): boolean {
   return !cert.lapsed && cert.expires >= today && cert.issued <= today;
 }
 
-function frameworkKinds(lexicons: Lexicons): Map<string, string> {
-  return new Map(lexicons.frameworks.map((f) => [f.id, f.kind]));
+/** The frameworks the question names that one can hold: certifications, attestations, authorizations. */
+function certifiableNamed(q: DisclosureQuestion, ctx: DisclosureContext): NamedThing[] {
+  const kinds = new Map(ctx.lexicons.frameworks.map((f) => [f.id, f.kind]));
+  return q.named.filter((n) => n.kind === 'framework' && ['certification', 'attestation', 'authorization'].includes(kinds.get(n.id) ?? ''));
 }
 
 function certificateLine(cert: CertificationEntry): string {
@@ -97,8 +99,7 @@ function certificateDocuments(held: CertificationEntry[], ctx: DisclosureContext
 
 /** "Are you ISO 27001 certified?" → Yes with the certificate; "FedRAMP?" → No, naming what is held. */
 function answerCertification(q: DisclosureQuestion, ctx: DisclosureContext): DisclosureAnswer | null {
-  const kinds = frameworkKinds(ctx.lexicons);
-  const certifiable = q.named.filter((n) => n.kind === 'framework' && ['certification', 'attestation', 'authorization'].includes(kinds.get(n.id) ?? ''));
+  const certifiable = certifiableNamed(q, ctx);
   const text = plain(q.text);
   const today = ctx.options.today;
   const heldReports = ctx.disclosures.certifications.filter((c) => isCurrent(c, today));
@@ -157,8 +158,7 @@ function answerCertification(q: DisclosureQuestion, ctx: DisclosureContext): Dis
  * its dates, number, body and scope as published. One not held is left to say so as unanswered.
  */
 function certificateField(q: DisclosureQuestion, ctx: DisclosureContext): DisclosureAnswer | null {
-  const kinds = frameworkKinds(ctx.lexicons);
-  const certifiable = q.named.filter((n) => n.kind === 'framework' && ['certification', 'attestation', 'authorization'].includes(kinds.get(n.id) ?? ''));
+  const certifiable = certifiableNamed(q, ctx);
   const current = ctx.disclosures.certifications.filter((c) => isCurrent(c, ctx.options.today) && certifiable.some((f) => c.frameworks.includes(f.id)));
   if (!certifiable.length || !current.length) return null;
   const line = (c: CertificationEntry) => {
