@@ -166,13 +166,13 @@ export function decide(question: Reading, found: Candidate[], subject: SubjectTe
   const reranked = rerank(question, found, subject, retriever);
   const onTopic = reranked.filter((c) => aboutSubject(c, subject, cited, retriever, thresholds));
   const byCitation = preferCited([...onTopic, ...reranked.filter((c) => !onTopic.includes(c))], cited);
-  const asked = new Set([...retriever.libraryIndex.terms(question.text), ...subject.flatMap((t) => t.alternatives)]);
+  const terms = [...new Set(retriever.libraryIndex.terms(question.text))];
+  const asked = new Set([...terms, ...subject.flatMap((t) => t.alternatives)]);
   const ranked = kind === 'yes-no' ? preferSpecificDissent(question.text, preferSayingYesOrNo(byCitation, found), asked, retriever) : byCitation;
   const [best, ...closest] = ranked;
   // Candidates too far behind to compete still name the runner-up a reviewer may pick instead.
   const rest: Candidate[] = [...closest, ...found.filter((c) => !ranked.some((r) => r.entry.id === c.entry.id))];
   const runner = rest[0] ?? null;
-  const terms = [...new Set(retriever.libraryIndex.terms(question.text))];
   const matched = new Set(best.hit.matched);
   const margin = closest[0] ? Math.max(0, (best.p - closest[0].p) / best.p) : 1;
   const agreement = agrees(question.withContext, best, rest, cited, retriever);

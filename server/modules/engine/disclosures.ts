@@ -76,9 +76,12 @@ function certifiableNamed(q: DisclosureQuestion, ctx: DisclosureContext): NamedT
   return q.named.filter((n) => n.kind === 'framework' && ['certification', 'attestation', 'authorization'].includes(kinds.get(n.id) ?? ''));
 }
 
-function certificateLine(cert: CertificationEntry): string {
+/** `dated` adds when it was issued and the period a report covers, for a row asking for them. */
+function certificateLine(cert: CertificationEntry, dated = false): string {
   const number = cert.certificateNumber ? `, certificate ${cert.certificateNumber}` : '';
-  return `${cert.standard} (${cert.body}${number}; valid until ${cert.expires}). Scope: ${cert.scope}`;
+  const period = cert.periodStart && cert.periodEnd ? `; period covered ${cert.periodStart} to ${cert.periodEnd}` : '';
+  const dates = dated ? `; issued ${cert.issued}${period}` : '';
+  return `${cert.standard} (${cert.body}${number}${dates}; valid until ${cert.expires}). Scope: ${cert.scope}`;
 }
 
 function heldList(held: CertificationEntry[]): string {
@@ -109,7 +112,7 @@ function answerCertification(q: DisclosureQuestion, ctx: DisclosureContext): Dis
     if (q.kind !== 'open' || !LIST_CERTIFICATIONS.test(text)) return null;
     return {
       answer: null,
-      text: `${ctx.providerName} holds: ${heldReports.map(certificateLine).join(' ')}`,
+      text: `${ctx.providerName} holds: ${heldReports.map((c) => certificateLine(c)).join(' ')}`,
       citations: [CERTIFICATIONS_PAGE, ...heldReports.map(certCitation)],
       reviewReason: null,
       source: 'certifications',
@@ -161,12 +164,7 @@ function certificateField(q: DisclosureQuestion, ctx: DisclosureContext): Disclo
   const certifiable = certifiableNamed(q, ctx);
   const current = ctx.disclosures.certifications.filter((c) => isCurrent(c, ctx.options.today) && certifiable.some((f) => c.frameworks.includes(f.id)));
   if (!certifiable.length || !current.length) return null;
-  const line = (c: CertificationEntry) => {
-    const period = c.periodStart && c.periodEnd ? `; period covered ${c.periodStart} to ${c.periodEnd}` : '';
-    const number = c.certificateNumber ? `, certificate ${c.certificateNumber}` : '';
-    return `${c.standard} (${c.body}${number}): issued ${c.issued}${period}; valid until ${c.expires}. Scope: ${c.scope}`;
-  };
-  return { answer: null, text: current.map(line).join(' '), citations: dedupe([CERTIFICATIONS_PAGE, ...current.map(certCitation), ...certificateDocuments(current, ctx)]), reviewReason: null, source: 'certifications' };
+  return { answer: null, text: current.map((c) => certificateLine(c, true)).join(' '), citations: dedupe([CERTIFICATIONS_PAGE, ...current.map(certCitation), ...certificateDocuments(current, ctx)]), reviewReason: null, source: 'certifications' };
 }
 
 /** Certification words: what "Do you hold a current SOC 2 Type II report?" says beyond the framework's name. */

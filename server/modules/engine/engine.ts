@@ -32,7 +32,7 @@ function namedEntries(knowledge: EngineKnowledge): NamedEntry[] {
   return [
     ...lexicons.frameworks.map((f) => ({ kind: 'framework' as const, id: f.id, name: f.name, phrases: f.aliases })),
     ...lexicons.dataTypes.map((d) => ({ kind: 'data-type' as const, id: d.id, name: d.name, phrases: d.aliases })),
-    ...(lexicons.capabilities ?? []).map((c) => ({ kind: 'capability' as const, id: c.id, name: c.name, phrases: c.aliases })),
+    ...lexicons.capabilities.map((c) => ({ kind: 'capability' as const, id: c.id, name: c.name, phrases: c.aliases })),
     ...lexicons.places.countries.map((c) => ({ kind: 'place' as const, id: c.id, name: c.name, phrases: c.aliases })),
     ...lexicons.places.groups.map((g) => ({ kind: 'place' as const, id: g.id, name: g.name, phrases: g.aliases })),
     ...(disclosures?.regions ?? []).map((r) => ({ kind: 'region' as const, id: r.id, name: r.name, phrases: r.city ? [r.city] : [] })),
@@ -125,8 +125,9 @@ export function buildEngine(knowledge: EngineKnowledge): Engine {
     // Durations are compared loosely (a quarter is 90 or 91 days); a percentage exactly: 99.95 % is not 100 %.
     const close = (s: Quantity, a: Quantity) => Math.abs(s.value - a.value) <= (a.unit === 'percent' ? 1e-6 : 0.01 * Math.max(1, a.value));
     // "within 72 hours" is met by "within 48 hours", "at least 12 characters" by "at least 14".
+    const bounds = new Map(asked.map((a) => [a, a.unit.startsWith('version:') ? null : boundOf(question, a)]));
     const fits = (s: Quantity, a: Quantity) => {
-      const bound = a.unit.startsWith('version:') ? null : boundOf(question, a);
+      const bound = bounds.get(a);
       return bound === 'upper' ? s.value <= a.value || close(s, a) : bound === 'lower' ? s.value >= a.value || close(s, a) : close(s, a);
     };
     if (!asked.every((a) => sameUnit.some((s) => fits(s, a)))) return 'other';

@@ -119,8 +119,8 @@ export interface CertificationEntry {
   issued: string;
   expires: string;
   /** The period an attestation report covers, where it states one. */
-  periodStart?: string | null;
-  periodEnd?: string | null;
+  periodStart: string | null;
+  periodEnd: string | null;
   lapsed: boolean;
   frameworks: string[];
   /** The register's copy of the certificate or report, cited where the audience may see it. */

@@ -69,10 +69,11 @@ const SEPARATE_STEMS: [RegExp, string][] = [
  * "unauthoris" but "unauthorized" "unauthor", and "analyse" is not "analyze", so a question in one
  * spelling missed an answer written in the other. Words that only end like "-ise" keep theirs.
  */
+// Words ending in "-wise" and "-cise" (otherwise, exercise, precise) are left by the pattern below.
 const ISE_WORDS = new Set([
-  'advise', 'apprise', 'arise', 'chastise', 'comprise', 'compromise', 'concise', 'demise', 'despise', 'devise', 'disguise', 'enterprise', 'excise',
-  'exercise', 'expertise', 'franchise', 'improvise', 'incise', 'merchandise', 'noise', 'paradise', 'poise', 'praise', 'precise', 'premise', 'promise',
-  'raise', 'reprise', 'revise', 'rise', 'supervise', 'surmise', 'surprise', 'televise', 'treatise', 'cruise', 'bruise', 'guise', 'wise', 'vise',
+  'advise', 'apprise', 'arise', 'chastise', 'comprise', 'compromise', 'demise', 'despise', 'devise', 'disguise', 'enterprise', 'expertise', 'franchise',
+  'improvise', 'merchandise', 'noise', 'paradise', 'poise', 'praise', 'premise', 'promise', 'raise', 'reprise', 'revise', 'rise', 'supervise',
+  'surmise', 'surprise', 'televise', 'treatise', 'cruise', 'bruise', 'guise', 'vise',
 ]);
 const OUR_WORDS = /^(behavi|col|fav|hon|lab|neighb|rum|harb|vap|endeav|hum)our(s|ed|ing|al|able|ite|ites)?$/;
 const SPELLING: [RegExp, string][] = [
@@ -82,7 +83,7 @@ const SPELLING: [RegExp, string][] = [
   [/^catalogue/, 'catalog'],
 ];
 
-export function americanSpelling(word: string): string {
+function americanSpelling(word: string): string {
   const ise = /^([a-z]{2,})is(e|es|ed|ing|er|ers|ation|ations|able)$/.exec(word);
   if (ise && !ISE_WORDS.has(`${ise[1]}ise`) && !/(wise|cise)$/.test(`${ise[1]}ise`)) return `${ise[1]}iz${ise[2]}`;
   const yse = /^([a-z]{2,})ys(e|es|ed|ing|er|ers)$/.exec(word);

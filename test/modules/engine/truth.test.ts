@@ -181,8 +181,8 @@ describe('the engine never claims what the provider has not said (demo content)'
     // Governing a thing is not doing it: "Is production data used in testing? No" does not deny controlling its use.
     expect(ask('Do you approve and control the use of live data in test environments?').answer).not.toBe('No');
     const background = ask('Do you run background checks on employees?');
-    expect(background.answer).not.toBe('No');
-    if (background.why.answerId?.includes('credit')) expect(background.status).toBe('review');
+    expect(background).toMatchObject({ status: 'review', answer: null });
+    expect(background.reason).toMatch(/narrower question/);
   });
 
   it('reads a figure given as a limit: "within 72 hours" is met by 48, "at least 8 characters" by 14, but not the other way', () => {
